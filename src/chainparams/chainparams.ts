@@ -1,0 +1,109 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The networks that ship with peerkeeper, one JSON file each under chainparams/. */
+export const NETWORK_NAMES = ['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest'] as const
+export type NetworkName = (typeof NETWORK_NAMES)[number]
+
+export interface DnsSeed {
+  readonly host: string
+  /** The seed answers `x<services-hex>.<host>` with peers offering those services. */
+  readonly hasFiltering: boolean
+}
+
+export interface ChainParams {
+  readonly name: string
+  /** The 4 network-magic bytes in wire order (mainnet: f9 be b4 d9). */
+  readonly magic: Uint8Array
+  readonly defaultPort: number
+  readonly protocolVersion: number
+  readonly dnsSeeds: readonly DnsSeed[]
+  /** Whether loopback/private addresses are acceptable peers (regtest-like test networks only). */
+  readonly allowLocalAddresses: boolean
+}
+
+/** A chainparams file that is missing, unreadable or has a field of the wrong shape. */
+export class ChainParamsError extends Error {
+  static override name = 'ChainParamsError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'ChainParamsError'
+  }
+}
+
+/** The chainparams/ folder of this package, found from this module whether it runs from src/ or dist/src/. */
+export function chainParamsDir (): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const candidate = join(dir, 'chainparams', 'mainnet.json')
+    if (existsSync(candidate)) return dirname(candidate)
+    const parent = dirname(dir)
+    if (parent === dir) throw new ChainParamsError('cannot find the chainparams/ folder of the peerkeeper package')
+    dir = parent
+  }
+}
+
+export function isNetworkName (name: string): name is NetworkName {
+  return (NETWORK_NAMES as readonly string[]).includes(name)
+}
+
+/** Loads one of the shipped networks by name. */
+export function loadNetwork (name: string): ChainParams {
+  if (!isNetworkName(name)) {
+    throw new ChainParamsError(`unknown network "${name}" (expected one of ${NETWORK_NAMES.join(', ')})`)
+  }
+  return loadChainParams(join(chainParamsDir(), `${name}.json`))
+}
+
+/** Loads and validates a chainparams JSON file (shipped or a user's custom network). */
+export function loadChainParams (file: string): ChainParams {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new ChainParamsError(`${file}: cannot read chainparams file (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ChainParamsError(`${file}: not valid JSON (${(err as Error).message})`)
+  }
+  return parseChainParams(json, file)
+}
+
+/** Validates an already-parsed chainparams object; `source` names it in errors. */
+export function parseChainParams (json: unknown, source: string): ChainParams {
+  const fail = (field: string, expected: string): never => {
+    throw new ChainParamsError(`${source}: field "${field}" must be ${expected}`)
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('(top level)', 'a JSON object')
+  const o = json as Record<string, unknown>
+  const name = o.name
+  if (typeof name !== 'string' || !/^[a-z0-9_-]{1,32}$/i.test(name)) fail('name', 'a network name of 1-32 letters, digits, "-" or "_"')
+  const magic = o.magic
+  if (typeof magic !== 'string' || !/^[0-9a-f]{8}$/i.test(magic)) fail('magic', 'the 4 network-magic bytes as 8 hex digits in wire order, e.g. "f9beb4d9"')
+  const port = o.defaultPort
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) fail('defaultPort', 'an integer port 1-65535')
+  const pver = o.protocolVersion
+  if (typeof pver !== 'number' || !Number.isInteger(pver) || pver < 70001) fail('protocolVersion', 'an integer protocol version >= 70001')
+  const local = o.allowLocalAddresses
+  if (typeof local !== 'boolean') fail('allowLocalAddresses', 'true or false')
+  if (!Array.isArray(o.dnsSeeds)) fail('dnsSeeds', 'an array of {"host": string, "hasFiltering": boolean}')
+  const dnsSeeds = (o.dnsSeeds as unknown[]).map((seed, i): DnsSeed => {
+    const s = seed as Record<string, unknown> | null
+    if (typeof s !== 'object' || s === null) fail(`dnsSeeds[${i}]`, 'an object {"host": string, "hasFiltering": boolean}')
+    if (typeof s?.host !== 'string' || s.host.length === 0 || s.host.length > 253) fail(`dnsSeeds[${i}].host`, 'a host name of 1-253 characters')
+    if (typeof s?.hasFiltering !== 'boolean') fail(`dnsSeeds[${i}].hasFiltering`, 'true or false')
+    return { host: (s as { host: string }).host.toLowerCase(), hasFiltering: (s as { hasFiltering: boolean }).hasFiltering }
+  })
+  return {
+    name: name as string,
+    magic: Uint8Array.from(Buffer.from(magic as string, 'hex')),
+    defaultPort: port as number,
+    protocolVersion: pver as number,
+    dnsSeeds,
+    allowLocalAddresses: local as boolean
+  }
+}

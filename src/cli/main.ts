@@ -1,0 +1,30 @@
+import yargs from 'yargs'
+import { EXIT_FAILURE, EXIT_USAGE, USAGE_ERROR_NAMES } from './errors.ts'
+
+/**
+ * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is registered here.
+ * Errors become one line on stderr; usage errors exit 2, failures exit 1.
+ */
+export async function main (argv: string[]): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('peerkeeper')
+    .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')
+    .demandCommand(1, 'Name a command: see the list above.')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((message, err) => {
+      throw err ?? Object.assign(new Error(message), { name: 'YError' })
+    })
+  try {
+    await cli.parseAsync()
+  } catch (err) {
+    const e = err as Error
+    if (e.name === 'YError') process.stderr.write(`${await cli.getHelp()}\n\n`)
+    process.stderr.write(`peerkeeper: ${e.message}\n`)
+    process.exitCode = USAGE_ERROR_NAMES.has(e.name) ? EXIT_USAGE : EXIT_FAILURE
+  }
+}

@@ -1,0 +1,72 @@
+import type { Writable } from 'node:stream'
+import winston from 'winston'
+import { levelEnabled, parseDebugLevel } from './levels.ts'
+import type { LogFields, Logger, LoggerFactory, LogLevel, Subsystem } from './logger.ts'
+
+export type LogFormat = 'text' | 'json'
+
+export interface WinstonLoggingInit {
+  /** btcd --debuglevel syntax; default "info". */
+  debugLevel?: string
+  format?: LogFormat
+  /** Where console lines go; default stderr so that command output on stdout stays machine-readable. */
+  stream?: Writable
+  /** Also append every record to this file, in the same format. */
+  file?: string
+}
+
+/** winston's levels, most severe first; "critical" and "trace" are btcd's extremes. */
+const WINSTON_LEVELS: Record<LogLevel, number> = { critical: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 }
+const SHORT: Record<LogLevel, string> = { critical: 'CRT', error: 'ERR', warn: 'WRN', info: 'INF', debug: 'DBG', trace: 'TRC' }
+
+function fieldText (value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value, (_k, v: unknown) => typeof v === 'bigint' ? v.toString() : v)
+  return /\s/.test(text ?? '') ? JSON.stringify(text) : String(text)
+}
+
+const textFormat = winston.format.printf((info) => {
+  const { timestamp, level, subsystem, message, ...fields } = info as Record<string, unknown>
+  const extra = Object.entries(fields)
+    .filter(([k]) => typeof k === 'string')
+    .map(([k, v]) => `${k}=${fieldText(v)}`)
+    .join(' ')
+  return `${String(timestamp)} [${SHORT[level as LogLevel] ?? String(level)}] ${String(subsystem)}: ${String(message)}${extra === '' ? '' : ` ${extra}`}`
+})
+
+const jsonFormat = winston.format.printf((info) => {
+  const { timestamp, level, subsystem, message, ...fields } = info as Record<string, unknown>
+  return JSON.stringify({ timestamp, level, subsystem, message, ...fields }, (_k, v: unknown) => typeof v === 'bigint' ? v.toString() : v)
+})
+
+/** One winston logger with a child per subsystem, filtered by the --debuglevel spec. */
+export function createWinstonLogging (init: WinstonLoggingInit = {}): LoggerFactory & { close(): Promise<void> } {
+  const spec = parseDebugLevel(init.debugLevel ?? 'info')
+  const format = winston.format.combine(
+    winston.format.timestamp({ format: () => new Date().toISOString() }),
+    init.format === 'json' ? jsonFormat : textFormat
+  )
+  const transports: winston.transport[] = [new winston.transports.Stream({ stream: init.stream ?? process.stderr, format })]
+  if (init.file !== undefined) transports.push(new winston.transports.File({ filename: init.file, format }))
+  const root = winston.createLogger({ levels: WINSTON_LEVELS, level: 'trace', transports })
+
+  const subsystem = (name: Subsystem): Logger => {
+    const child = root.child({ subsystem: name })
+    const log = (level: LogLevel, message: string, fields?: LogFields): void => {
+      if (levelEnabled(spec, name, level)) child.log(level, message, fields ?? {})
+    }
+    return {
+      trace: (m, f) => { log('trace', m, f) },
+      debug: (m, f) => { log('debug', m, f) },
+      info: (m, f) => { log('info', m, f) },
+      warn: (m, f) => { log('warn', m, f) },
+      error: (m, f) => { log('error', m, f) },
+      event: (event, fields, message, level = 'info') => { log(level, message, { event, ...fields }) }
+    }
+  }
+  const close = async (): Promise<void> => {
+    const finished = new Promise<void>((resolve) => root.on('finish', () => { resolve() }))
+    root.end()
+    await finished
+  }
+  return { subsystem, close }
+}
