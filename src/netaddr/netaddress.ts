@@ -111,7 +111,8 @@ export function netAddressFrom (hp: HostPort, what = 'address'): NetAddress {
   return addr
 }
 
-function isIPv4Mapped (bytes: Uint8Array): boolean {
+/** True for ::ffff:a.b.c.d (16 bytes whose last 4 are an IPv4 address). */
+export function isIPv4Mapped (bytes: Uint8Array): boolean {
   if (bytes.length !== 16) return false
   for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false
   return bytes[10] === 0xff && bytes[11] === 0xff

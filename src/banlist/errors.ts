@@ -1,0 +1,8 @@
+/** A ban target or ban option that cannot be used: not an IP/CIDR/onion, a prefix out of range, a bad duration. */
+export class BanInputError extends Error {
+  static override name = 'BanInputError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'BanInputError'
+  }
+}
