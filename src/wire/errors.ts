@@ -29,3 +29,12 @@ export class ProtocolError extends Error {
     this.fatal = kind === 'bad-magic' || kind === 'oversized' || kind === 'bad-command'
   }
 }
+
+/** A message we were asked to send has a field outside what the wire format can carry (a caller bug). */
+export class WireEncodeError extends Error {
+  static override name = 'WireEncodeError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'WireEncodeError'
+  }
+}

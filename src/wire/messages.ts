@@ -57,3 +57,4 @@ export const MAX_ADDR_ENTRIES = 1000 // an addr/addrv2 over this is misbehaviour
 export const HEADER_BYTES = 24 // magic 4 + command 12 + length 4 + checksum 4
 export const PROTOCOL_VERSION = 70016 // wtxidrelay (BIP 339)
 export const MIN_PEER_PROTOCOL_VERSION = 70001 // older peers are refused at the handshake
+export const MAX_ADDRV2_ADDRESS_BYTES = 512 // MAX_ADDRV2_SIZE (BIP 155): a longer address is malformed
