@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { parseDuration } from '../../src/cli/duration.ts'
+
+describe('parseDuration', () => {
+  it.each([
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['24h', 86_400_000],
+    ['7d', 604_800_000],
+    ['1.5h', 5_400_000],
+    ['1h30m', 5_400_000],
+    [' 2D ', 172_800_000],
+    ['0s', 0]
+  ])('%j is %d ms', (text, ms) => {
+    expect(parseDuration(text, '--duration')).toBe(ms)
+  })
+
+  it.each(['', '10', 'h', '5x', '1h 30m', '-1h', '1e3s', '99999999999999999d'])('refuses %j with a UsageError naming the flag', (text) => {
+    expect(() => parseDuration(text, '--banduration')).toThrow(expect.objectContaining({
+      name: 'UsageError',
+      message: expect.stringMatching(/^--banduration: "/)
+    }))
+  })
+})
