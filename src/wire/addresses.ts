@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { BIP155_ADDRESS_BYTES, BIP155_NETWORK, fromBip155, toBip155 } from '../netaddr/bip155.ts'
-import { bytesToIp, ipToBytes, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
+import { bytesToIp, ipToBytes, isIPv4Mapped, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import { InvalidPayloadError, type ByteReader, type ByteWriter } from './bytes.ts'
 import { WireEncodeError } from './errors.ts'
 import { MAX_ADDRV2_ADDRESS_BYTES, type VersionNetAddr } from './messages.ts'
@@ -13,11 +13,6 @@ export const ADDR_V1_ENTRY_BYTES = 30
 export const ADDR_V2_MIN_ENTRY_BYTES = 9
 
 const IPV4_MAPPED_PREFIX = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff)
-
-function isIPv4Mapped (ip16: Uint8Array): boolean {
-  for (let i = 0; i < 12; i++) if (ip16[i] !== IPV4_MAPPED_PREFIX[i]) return false
-  return true
-}
 
 function toIPv6Bytes (ip: Uint8Array): Uint8Array {
   if (ip.length === 16) return ip

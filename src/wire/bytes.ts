@@ -145,21 +145,56 @@ export class ByteWriter {
     if (value < min || value > max) throw new WireEncodeError(`${what} must be in ${min}..${max}, got ${value}`)
   }
 
-  u8 (value: number, what = 'u8'): this { this.#checkInt(value, 0, 0xff, what); this.#bytes[this.#reserve(1)] = value; return this }
-  bool (value: boolean): this { return this.u8(value ? 1 : 0) }
-  u16be (value: number, what = 'u16'): this { this.#checkInt(value, 0, 0xffff, what); this.#view.setUint16(this.#reserve(2), value, false); return this }
-  u32le (value: number, what = 'u32'): this { this.#checkInt(value, 0, 0xffff_ffff, what); this.#view.setUint32(this.#reserve(4), value, true); return this }
-  i32le (value: number, what = 'i32'): this { this.#checkInt(value, -0x8000_0000, 0x7fff_ffff, what); this.#view.setInt32(this.#reserve(4), value, true); return this }
-  u64le (value: bigint, what = 'u64'): this { this.#checkBig(value, 0n, U64_MAX, what); this.#view.setBigUint64(this.#reserve(8), value, true); return this }
-  i64le (value: bigint, what = 'i64'): this { this.#checkBig(value, I64_MIN, I64_MAX, what); this.#view.setBigInt64(this.#reserve(8), value, true); return this }
+  /** Reserves `n` bytes, then lets `write` fill them (reserving first: it may replace the buffer). */
+  #put (n: number, write: (view: DataView, at: number) => void): this {
+    const at = this.#reserve(n)
+    write(this.#view, at)
+    return this
+  }
 
-  bytes (value: Uint8Array): this { this.#bytes.set(value, this.#reserve(value.length)); return this }
+  u8 (value: number, what = 'u8'): this {
+    this.#checkInt(value, 0, 0xff, what)
+    return this.#put(1, (v, at) => { v.setUint8(at, value) })
+  }
+
+  bool (value: boolean): this { return this.u8(value ? 1 : 0) }
+
+  u16be (value: number, what = 'u16'): this {
+    this.#checkInt(value, 0, 0xffff, what)
+    return this.#put(2, (v, at) => { v.setUint16(at, value, false) })
+  }
+
+  u32le (value: number, what = 'u32'): this {
+    this.#checkInt(value, 0, 0xffff_ffff, what)
+    return this.#put(4, (v, at) => { v.setUint32(at, value, true) })
+  }
+
+  i32le (value: number, what = 'i32'): this {
+    this.#checkInt(value, -0x8000_0000, 0x7fff_ffff, what)
+    return this.#put(4, (v, at) => { v.setInt32(at, value, true) })
+  }
+
+  u64le (value: bigint, what = 'u64'): this {
+    this.#checkBig(value, 0n, U64_MAX, what)
+    return this.#put(8, (v, at) => { v.setBigUint64(at, value, true) })
+  }
+
+  i64le (value: bigint, what = 'i64'): this {
+    this.#checkBig(value, I64_MIN, I64_MAX, what)
+    return this.#put(8, (v, at) => { v.setBigInt64(at, value, true) })
+  }
+
+  bytes (value: Uint8Array): this {
+    const at = this.#reserve(value.length)
+    this.#bytes.set(value, at)
+    return this
+  }
 
   compactSize (value: number | bigint, what = 'CompactSize'): this {
     const n = BigInt(value)
     this.#checkBig(n, 0n, U64_MAX, what)
     if (n < 0xfdn) return this.u8(Number(n))
-    if (n <= 0xffffn) { this.u8(0xfd); this.#view.setUint16(this.#reserve(2), Number(n), true); return this }
+    if (n <= 0xffffn) return this.u8(0xfd).#put(2, (v, at) => { v.setUint16(at, Number(n), true) })
     if (n <= 0xffff_ffffn) return this.u8(0xfe).u32le(Number(n))
     return this.u8(0xff).u64le(n)
   }
