@@ -1,0 +1,392 @@
+import { EventEmitter } from 'node:events'
+import type { Socket } from 'node:net'
+import { DynamicBanScore } from '../banscore/dynamic-ban-score.ts'
+import type { Logger } from '../log/logger.ts'
+import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
+import { TokenBucket } from '../ratelimit/token-bucket.ts'
+import { unixSeconds, type Clock, type TimerHandle } from '../util/clock.ts'
+import type { Random } from '../util/random.ts'
+import { MessageDecoder } from '../wire/decoder.ts'
+import { encodeMessage } from '../wire/encode.ts'
+import { ProtocolError } from '../wire/errors.ts'
+import { MAX_ADDR_ENTRIES, type AddrMessage, type KnownMessage, type Message, type VersionMessage } from '../wire/messages.ts'
+import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../wire/services.ts'
+import * as D from './constants.ts'
+import { HandshakeTimeoutError, PeerClosedError, PeerConfigError, PeerRefusedError, type RefusalReason } from './errors.ts'
+import { FloodGuard } from './flood-guard.ts'
+import { buildVersion, refuseVersion, type Direction } from './handshake-policy.ts'
+import { misbehaviourRule, type MisbehaviourReason } from './misbehaviour.ts'
+import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState, PeerTimeouts } from './types.ts'
+
+/** BIP 339 and BIP 155 messages go only to peers announcing at least this version (as Core). */
+const FEATURE_NEGOTIATION_VERSION = 70016
+
+let nextPeerId = 1
+
+/**
+ * One Bitcoin P2P session over a connected socket: the version handshake, keep-alive pings, address
+ * exchange and misbehaviour scoring. Decisions live in pure modules (handshake-policy, flood-guard,
+ * misbehaviour, token-bucket); this class is the IO shell and the state machine:
+ *
+ *   connecting → awaiting-version → awaiting-verack → established → closed
+ *
+ * (a verack that arrives before the version keeps `awaiting-version` until the version comes; any state
+ * can go to closed). All timers run on the injected clock.
+ */
+export class Peer extends EventEmitter<PeerEvents> {
+  readonly id = nextPeerId++
+  readonly direction: Direction
+  readonly addr: NetAddress
+  readonly banScore: DynamicBanScore
+  readonly #socket: Socket
+  readonly #clock: Clock
+  readonly #random: Random
+  readonly #logger: Logger
+  readonly #init: PeerInit
+  readonly #timeouts: PeerTimeouts
+  readonly #banThreshold: number
+  readonly #maxSendBufferBytes: number
+  readonly #decoder: MessageDecoder
+  readonly #flood: FloodGuard
+  readonly #addrBucket: TokenBucket
+  #state: PeerState = 'connecting'
+  #info: HandshakeInfo | undefined
+  #theirVersion: VersionMessage | undefined
+  #verackReceived = false
+  #peerAddrV2 = false
+  #peerWtxidRelay = false
+  #answeredGetAddr = false
+  #ourNonce: bigint | undefined
+  #lastReceiveMs: number
+  #pingNonce: bigint | undefined
+  #pingSentMs = 0
+  #latencyMs: number | undefined
+  #minLatencyMs: number | undefined
+  #timers: { handshake?: TimerHandle, idle?: TimerHandle, pingTimeout?: TimerHandle, pingInterval?: TimerHandle } = {}
+  #handshake: { promise: Promise<HandshakeInfo>, resolve: (i: HandshakeInfo) => void, reject: (e: Error) => void } | undefined
+  #closeError: Error | undefined
+
+  constructor (socket: Socket, components: PeerComponents, init: PeerInit) {
+    super()
+    this.#socket = socket
+    this.#clock = components.clock
+    this.#random = components.random
+    this.#logger = components.logger
+    this.#init = init
+    this.direction = init.direction
+    this.addr = init.addr
+    this.#timeouts = {
+      handshakeMs: positive('timeouts.handshakeMs', init.timeouts?.handshakeMs ?? D.DEFAULT_HANDSHAKE_TIMEOUT_MS),
+      pingIntervalMs: positive('timeouts.pingIntervalMs', init.timeouts?.pingIntervalMs ?? D.DEFAULT_PING_INTERVAL_MS),
+      pingTimeoutMs: positive('timeouts.pingTimeoutMs', init.timeouts?.pingTimeoutMs ?? D.DEFAULT_PING_TIMEOUT_MS),
+      idleTimeoutMs: positive('timeouts.idleTimeoutMs', init.timeouts?.idleTimeoutMs ?? D.DEFAULT_IDLE_TIMEOUT_MS)
+    }
+    this.#banThreshold = positive('banThreshold', init.banThreshold ?? D.DEFAULT_BAN_THRESHOLD)
+    this.#maxSendBufferBytes = positive('maxSendBufferBytes', init.maxSendBufferBytes ?? D.DEFAULT_MAX_SEND_BUFFER_BYTES)
+    this.banScore = new DynamicBanScore(this.#clock)
+    this.#decoder = new MessageDecoder(init.params.magic)
+    const now = this.#clock.now()
+    this.#lastReceiveMs = now
+    this.#flood = new FloodGuard(now)
+    this.#addrBucket = new TokenBucket({ ratePerSecond: D.ADDR_RATE_PER_SECOND, capacity: D.ADDR_BUCKET_CAPACITY, initialTokens: D.ADDR_BUCKET_INITIAL }, now)
+    socket.on('error', (err) => { this.close(`socket error: ${err.message}`) })
+    socket.on('close', () => { this.close('connection closed') })
+    socket.on('end', () => { this.close('peer ended the connection') })
+  }
+
+  get state (): PeerState { return this.#state }
+  /** Round trip of the last answered ping, in ms (undefined before the first pong). */
+  get latencyMs (): number | undefined { return this.#latencyMs }
+  get minLatencyMs (): number | undefined { return this.#minLatencyMs }
+  get info (): HandshakeInfo | undefined { return this.#info }
+  get permanent (): boolean { return this.#init.permanent === true }
+  get whitelisted (): boolean { return this.#init.whitelisted === true }
+
+  /**
+   * Starts the session: sends our version (outbound at once, inbound after theirs) and resolves when
+   * version and verack went both ways. Rejects with PeerRefusedError, HandshakeTimeoutError or
+   * PeerClosedError; the session is closed by then. Calling it again returns the same promise.
+   */
+  async handshake (): Promise<HandshakeInfo> {
+    if (this.#handshake !== undefined) return await this.#handshake.promise
+    let resolve!: (i: HandshakeInfo) => void
+    let reject!: (e: Error) => void
+    const promise = new Promise<HandshakeInfo>((res, rej) => { resolve = res; reject = rej })
+    this.#handshake = { promise, resolve, reject }
+    if (this.#state === 'closed') {
+      reject(this.#closeError ?? new PeerClosedError(`${addrKey(this.addr)}: closed before the handshake started`))
+      return await promise
+    }
+    this.#state = 'awaiting-version'
+    this.#lastReceiveMs = this.#clock.now()
+    this.#timers.handshake = this.#clock.setTimeout(() => {
+      const reason = `handshake not finished within ${this.#timeouts.handshakeMs} ms`
+      this.#fail(new HandshakeTimeoutError(`${addrKey(this.addr)}: ${reason}`), reason)
+    }, this.#timeouts.handshakeMs)
+    this.#armIdleTimer(this.#timeouts.idleTimeoutMs)
+    this.#socket.on('data', (chunk: Buffer) => { this.#onData(chunk) })
+    if (this.direction === 'outbound') this.#sendVersion()
+    return await promise
+  }
+
+  /** Ends the session (idempotent): stops timers, destroys the socket, emits 'close' once. */
+  close (reason: string): void {
+    if (this.#state === 'closed') return
+    this.#state = 'closed'
+    const t = this.#timers
+    if (t.handshake !== undefined) this.#clock.clearTimeout(t.handshake)
+    if (t.idle !== undefined) this.#clock.clearTimeout(t.idle)
+    if (t.pingTimeout !== undefined) this.#clock.clearTimeout(t.pingTimeout)
+    if (t.pingInterval !== undefined) this.#clock.clearInterval(t.pingInterval)
+    this.#timers = {}
+    if (this.#ourNonce !== undefined) this.#init.nonces.release(this.#ourNonce)
+    this.#socket.destroy()
+    this.#closeError ??= new PeerClosedError(`${addrKey(this.addr)}: closed before the handshake finished: ${reason}`)
+    this.#handshake?.reject(this.#closeError)
+    this.#logger.event('peer_disconnected', { peer: this.id, addr: addrKey(this.addr), direction: this.direction, reason }, `${addrKey(this.addr)}: disconnected: ${reason}`)
+    this.emit('close', reason)
+  }
+
+  /** Closes with `reason`; a pending handshake() rejects with `error`. */
+  #fail (error: Error, reason: string): void {
+    this.#closeError = error
+    this.close(reason)
+  }
+
+  #refuse (reason: RefusalReason, message: string): void {
+    this.#logger.event('peer_refused', { peer: this.id, addr: addrKey(this.addr), direction: this.direction, reason, detail: message }, `${addrKey(this.addr)}: refused: ${message}`)
+    this.#fail(new PeerRefusedError(reason, `${addrKey(this.addr)}: refused: ${message}`), `refused: ${message}`)
+  }
+
+  #onData (chunk: Buffer): void {
+    this.#lastReceiveMs = this.#clock.now()
+    try {
+      for (const item of this.#decoder.push(chunk)) {
+        if (this.#state === 'closed') return
+        if (item instanceof ProtocolError) this.#onProtocolError(item)
+        else this.#onMessage(item)
+      }
+    } catch (err) {
+      // A collaborator (address sink, sample source) threw: end this session, not the process.
+      this.#logger.error(`${addrKey(this.addr)}: session error: ${(err as Error).message}`, { peer: this.id })
+      this.close(`internal error: ${(err as Error).message}`)
+    }
+  }
+
+  #onProtocolError (err: ProtocolError): void {
+    if (err.kind === 'bad-magic') {
+      this.#refuse('bad-magic', err.message)
+      return
+    }
+    this.#misbehave(protocolErrorReason(err))
+    if (err.fatal) this.close(`stream unusable: ${err.message}`)
+  }
+
+  #onMessage (msg: Message): void {
+    for (const reason of this.#flood.check(msg.command, this.#clock.now())) {
+      this.#misbehave(reason)
+      if (this.#state === 'closed') return
+    }
+    this.#logger.trace(`${addrKey(this.addr)}: received ${msg.command}`, { peer: this.id })
+    const known: KnownMessage | undefined = 'unknown' in msg ? undefined : msg
+    if (known?.command === 'version') { this.#onVersion(known); return }
+    if (known?.command === 'verack') { this.#onVerack(); return }
+    if (this.#theirVersion === undefined) { this.#misbehave('message-before-handshake'); return }
+    if (known === undefined) return // commands we do not model (inv, headers, …) are ignored without penalty
+    if (known.command === 'sendaddrv2' || known.command === 'wtxidrelay') {
+      if (this.#state === 'established') this.#misbehave('late-negotiation')
+      else if (known.command === 'sendaddrv2') this.#peerAddrV2 = true
+      else this.#peerWtxidRelay = true
+      return
+    }
+    if (this.#state !== 'established') { this.#misbehave('message-before-handshake'); return }
+    switch (known.command) {
+      case 'ping': this.#send({ command: 'pong', nonce: known.nonce }); break
+      case 'pong': this.#onPong(known.nonce); break
+      case 'getaddr': this.#onGetAddr(); break
+      case 'addr': case 'addrv2': this.#onAddr(known); break
+      default: break // sendheaders, sendcmpct, feefilter: nothing to do for a peer maintainer
+    }
+  }
+
+  #onVersion (version: VersionMessage): void {
+    if (this.#theirVersion !== undefined) { this.#misbehave('duplicate-version'); return }
+    const refusal = refuseVersion(version, {
+      direction: this.direction,
+      requiredServices: this.#init.requiredServices ?? [NODE_NETWORK, NODE_NETWORK_LIMITED],
+      isOwnNonce: (nonce) => this.#init.nonces.has(nonce)
+    })
+    if (refusal !== undefined) { this.#refuse(refusal.reason, refusal.message); return }
+    this.#theirVersion = version
+    if (this.direction === 'inbound') this.#sendVersion()
+    if (version.version >= FEATURE_NEGOTIATION_VERSION) {
+      this.#send({ command: 'wtxidrelay' })
+      this.#send({ command: 'sendaddrv2' })
+    }
+    this.#send({ command: 'verack' })
+    if (this.#verackReceived) this.#establish()
+    else if (this.#state !== 'closed') this.#state = 'awaiting-verack'
+  }
+
+  #onVerack (): void {
+    if (this.#verackReceived) return // a redundant verack is harmless (Core ignores it too)
+    this.#verackReceived = true
+    if (this.#theirVersion !== undefined) this.#establish()
+  }
+
+  #sendVersion (): void {
+    this.#ourNonce = this.#init.nonces.issue()
+    this.#send(buildVersion({
+      protocolVersion: this.#init.params.protocolVersion,
+      services: this.#init.services ?? 0n,
+      nonce: this.#ourNonce,
+      userAgent: this.#init.userAgent ?? D.DEFAULT_USER_AGENT,
+      startHeight: this.#init.startHeight ?? 0,
+      relay: false,
+      nowSeconds: unixSeconds(this.#clock)
+    }, this.addr))
+  }
+
+  #establish (): void {
+    if (this.#state === 'closed' || this.#theirVersion === undefined) return
+    const v = this.#theirVersion
+    this.#state = 'established'
+    if (this.#timers.handshake !== undefined) this.#clock.clearTimeout(this.#timers.handshake)
+    this.#timers.handshake = undefined
+    const info: HandshakeInfo = {
+      id: this.id,
+      addr: this.addr,
+      direction: this.direction,
+      version: v.version,
+      services: v.services,
+      userAgent: v.userAgent,
+      startHeight: v.startHeight,
+      relay: v.relay,
+      addrV2: this.#peerAddrV2,
+      wtxidRelay: this.#peerWtxidRelay,
+      timeOffsetSeconds: Number(v.timestamp) - unixSeconds(this.#clock)
+    }
+    this.#info = info
+    this.#logger.event('peer_handshake', {
+      peer: this.id, addr: addrKey(this.addr), direction: this.direction, version: v.version,
+      services: `0x${v.services.toString(16)}`, userAgent: v.userAgent, startHeight: v.startHeight
+    }, `${addrKey(this.addr)}: handshake done (${this.direction}, ${v.userAgent}, version ${v.version})`)
+    this.#handshake?.resolve(info)
+    this.emit('handshake', info)
+    if (this.#state !== 'established') return
+    this.#timers.pingInterval = this.#clock.setInterval(() => { this.#sendPing() }, this.#timeouts.pingIntervalMs)
+    this.#sendPing()
+    if (this.direction === 'outbound' && this.#init.wantAddresses?.() === true) {
+      this.#addrBucket.add(D.GETADDR_REPLY_ALLOWANCE)
+      this.#send({ command: 'getaddr' })
+    }
+  }
+
+  #sendPing (): void {
+    if (this.#pingNonce !== undefined) return // one ping in flight; its timeout timer is running
+    let nonce = 0n
+    for (const b of this.#random.bytes(8)) nonce = (nonce << 8n) | BigInt(b)
+    this.#pingNonce = nonce
+    this.#pingSentMs = this.#clock.now()
+    this.#timers.pingTimeout = this.#clock.setTimeout(() => {
+      this.close(`ping unanswered for ${this.#timeouts.pingTimeoutMs} ms`)
+    }, this.#timeouts.pingTimeoutMs)
+    this.#send({ command: 'ping', nonce })
+  }
+
+  #onPong (nonce: bigint): void {
+    if (this.#pingNonce === undefined || nonce !== this.#pingNonce) return // stale or unsolicited: ignore
+    this.#pingNonce = undefined
+    if (this.#timers.pingTimeout !== undefined) this.#clock.clearTimeout(this.#timers.pingTimeout)
+    this.#timers.pingTimeout = undefined
+    const latency = Math.max(0, this.#clock.now() - this.#pingSentMs)
+    this.#latencyMs = latency
+    this.#minLatencyMs = Math.min(this.#minLatencyMs ?? latency, latency)
+    this.emit('pong', latency)
+  }
+
+  #onGetAddr (): void {
+    // Answer inbound peers once per connection; outbound ones are ignored, as Core does, so a peer
+    // we chose cannot fingerprint us through our address book.
+    if (this.direction === 'outbound' || this.#answeredGetAddr) return
+    this.#answeredGetAddr = true
+    const sample = (this.#init.getAddrSample?.() ?? []).slice(0, D.MAX_GETADDR_REPLY_ENTRIES)
+    const addrs = this.#peerAddrV2 ? sample : sample.filter((a) => a.addr.network === 'ipv4' || a.addr.network === 'ipv6')
+    if (addrs.length === 0) return
+    this.#send({ command: this.#peerAddrV2 ? 'addrv2' : 'addr', addrs })
+  }
+
+  #onAddr (msg: AddrMessage): void {
+    if (msg.addrs.length > MAX_ADDR_ENTRIES) { this.#misbehave('addr-too-many'); return }
+    const allowed = this.whitelisted ? msg.addrs.length : this.#addrBucket.takeUpTo(this.#clock.now(), msg.addrs.length)
+    if (allowed < msg.addrs.length) {
+      this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - allowed} of ${msg.addrs.length} gossiped addresses (rate limit)`, { peer: this.id })
+    }
+    if (allowed === 0) return
+    const accepted = msg.addrs.slice(0, allowed)
+    this.#init.addrSink?.addAddresses(accepted, this.addr)
+    this.emit('addr', accepted)
+  }
+
+  #misbehave (reason: MisbehaviourReason): void {
+    const rule = misbehaviourRule(reason)
+    const where = addrKey(this.addr)
+    if (this.#init.banning === false) {
+      this.#logger.debug(`${where}: ${rule.description} (banning disabled)`, { peer: this.id, reason })
+      if (rule.disconnect) this.close(`misbehaving: ${reason}`)
+      return
+    }
+    const score = this.banScore.increase(rule.persistent, rule.transient)
+    const reached = score >= this.#banThreshold
+    const exempt = this.whitelisted ? 'whitelisted' as const : this.permanent ? 'permanent' as const : undefined
+    const action = reached ? (exempt === undefined ? 'ban' : 'disconnect') : rule.disconnect ? 'disconnect' : 'none'
+    this.#logger.event('peer_misbehaving', { peer: this.id, addr: where, reason, persistent: rule.persistent, transient: rule.transient, score, action },
+      `${where}: ${rule.description}; ban score now ${score}`, 'warn')
+    this.emit('misbehaving', { reason, persistent: rule.persistent, transient: rule.transient, score, action, ...(reached && exempt !== undefined ? { notBannedBecause: exempt } : {}) })
+    if (action === 'ban') {
+      this.#logger.event('peer_banned', { peer: this.id, addr: where, reason, score }, `${where}: banned (${reason}, score ${score})`, 'warn')
+      this.emit('ban', { reason, score })
+      this.close(`banned: ${reason} (score ${score})`)
+    } else if (reached) {
+      this.#logger.event('peer_not_banned', { peer: this.id, addr: where, reason, score, exempt }, `${where}: score ${score} reached the ban threshold; disconnected, not banned (${exempt})`, 'warn')
+      this.close(`misbehaving: ${reason} (score ${score}); not banned: ${exempt}`)
+    } else if (action === 'disconnect') {
+      this.close(`misbehaving: ${reason}`)
+    }
+  }
+
+  #send (msg: KnownMessage): void {
+    if (this.#state === 'closed') return
+    this.#socket.write(encodeMessage(this.#init.params.magic, msg))
+    if (this.#socket.writableLength > this.#maxSendBufferBytes) {
+      this.close(`send buffer over ${this.#maxSendBufferBytes} bytes (peer is not reading)`)
+    }
+  }
+
+  #armIdleTimer (ms: number): void {
+    this.#timers.idle = this.#clock.setTimeout(() => {
+      const quietMs = this.#clock.now() - this.#lastReceiveMs
+      if (quietMs >= this.#timeouts.idleTimeoutMs) this.close(`nothing received for ${quietMs} ms`)
+      else this.#armIdleTimer(this.#timeouts.idleTimeoutMs - quietMs)
+    }, ms)
+  }
+}
+
+/** The misbehaviour row of a non-magic protocol error. */
+function protocolErrorReason (err: ProtocolError): MisbehaviourReason {
+  switch (err.kind) {
+    case 'oversized': return 'oversized-message'
+    case 'bad-command': return 'bad-command'
+    case 'bad-checksum': return 'bad-checksum'
+    default:
+      // The decoder refuses an addr/addrv2 over 1000 entries as a malformed payload; its message says so.
+      return (err.command === 'addr' || err.command === 'addrv2') && /entry count \d+ is more than/.test(err.message)
+        ? 'addr-too-many'
+        : 'malformed-payload'
+  }
+}
+
+function positive (field: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw new PeerConfigError(`peer: ${field} must be a positive number, got ${value}`)
+  return value
+}

@@ -1,0 +1,108 @@
+import type { ChainParams } from '../chainparams/chainparams.ts'
+import type { Logger } from '../log/logger.ts'
+import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
+import type { Clock } from '../util/clock.ts'
+import type { Random } from '../util/random.ts'
+import type { Direction, RequiredServices } from './handshake-policy.ts'
+import type { MisbehaviourReason } from './misbehaviour.ts'
+import type { NonceRegistry } from './nonces.ts'
+
+/** The public shapes of a peer session: its init, its state, its events. */
+
+/**
+ * connecting → awaiting-version → awaiting-verack → established → closed. A verack that arrives before
+ * the version keeps `awaiting-version` until the version comes; any state can go to closed.
+ */
+export type PeerState = 'connecting' | 'awaiting-version' | 'awaiting-verack' | 'established' | 'closed'
+
+export interface PeerComponents {
+  readonly clock: Clock
+  readonly random: Random
+  readonly logger: Logger
+}
+
+export interface PeerTimeouts {
+  /** Version and verack both ways must finish within this. */
+  readonly handshakeMs: number
+  /** A ping is sent this often once established (the first right away). */
+  readonly pingIntervalMs: number
+  /** Disconnect when a ping has gone unanswered this long. */
+  readonly pingTimeoutMs: number
+  /** Disconnect when nothing at all was received this long. */
+  readonly idleTimeoutMs: number
+}
+
+export interface AddrSink {
+  addAddresses (addrs: TimedAddress[], source: NetAddress): void
+}
+
+export interface PeerInit {
+  readonly direction: Direction
+  /** The remote address (for inbound peers: where the connection came from). */
+  readonly addr: NetAddress
+  readonly params: ChainParams
+  /** The node-wide registry of our version nonces (self-connection detection). */
+  readonly nonces: NonceRegistry
+  /** Manually added (--addpeer/--connect): disconnected but never banned. */
+  readonly permanent?: boolean
+  /** Whitelisted: disconnected but never banned, and exempt from addr rate limiting. */
+  readonly whitelisted?: boolean
+  /** Services we advertise. @default 0n (a maintainer serves no blocks) */
+  readonly services?: bigint
+  /** What an outbound peer must offer. @default [NODE_NETWORK, NODE_NETWORK_LIMITED] (either) */
+  readonly requiredServices?: RequiredServices
+  /** @default '/peerkeeper:0.1.0/' */
+  readonly userAgent?: string
+  /** @default 0 */
+  readonly startHeight?: number
+  readonly timeouts?: Partial<PeerTimeouts>
+  /** Ban when the score reaches this. @default 100 */
+  readonly banThreshold?: number
+  /** False: no scoring at all (btcd's --nobanning); disconnecting offences still disconnect. @default true */
+  readonly banning?: boolean
+  /** Disconnect when our unsent bytes to this peer exceed this. @default 10 MiB */
+  readonly maxSendBufferBytes?: number
+  readonly addrSink?: AddrSink
+  /** Asked after an outbound handshake: send getaddr? */
+  wantAddresses?(): boolean
+  /** Addresses to answer an inbound peer's getaddr with (at most 1000 are sent). */
+  getAddrSample?(): TimedAddress[]
+}
+
+export interface HandshakeInfo {
+  readonly id: number
+  readonly addr: NetAddress
+  readonly direction: Direction
+  readonly version: number
+  readonly services: bigint
+  readonly userAgent: string
+  readonly startHeight: number
+  readonly relay: boolean
+  /** The peer sent sendaddrv2: we gossip to it with addrv2. */
+  readonly addrV2: boolean
+  readonly wtxidRelay: boolean
+  /** Their clock minus ours, in seconds. */
+  readonly timeOffsetSeconds: number
+}
+
+export interface MisbehaviourEvent {
+  readonly reason: MisbehaviourReason
+  readonly persistent: number
+  readonly transient: number
+  /** The ban score after this increase. */
+  readonly score: number
+  readonly action: 'none' | 'disconnect' | 'ban'
+  /** Set when the score reached the threshold but the peer is exempt from bans. */
+  readonly notBannedBecause?: 'whitelisted' | 'permanent'
+}
+
+export interface PeerEvents {
+  handshake: [info: HandshakeInfo]
+  addr: [addrs: TimedAddress[]]
+  pong: [latencyMs: number]
+  misbehaving: [event: MisbehaviourEvent]
+  /** The node should ban this peer's address (the session only reports it). */
+  ban: [event: { reason: MisbehaviourReason, score: number }]
+  close: [reason: string]
+}
+
