@@ -1,0 +1,88 @@
+import type { Server, Socket } from 'node:net'
+import type { NetAddress } from '../netaddr/netaddress.ts'
+import { BACKOFF_MODES, type BackoffMode, type BackoffPolicy } from './backoff.ts'
+import type { ConnReq } from './conn-req.ts'
+import { ConnManagerConfigError } from './errors.ts'
+
+/** btcd's defaultTargetOutbound: eight outbound peers, as in Bitcoin Core. */
+export const DEFAULT_TARGET_OUTBOUND = 8
+/** btcd's defaultRetryDuration: the first retry delay of a permanent peer and the failure throttle. */
+export const DEFAULT_RETRY_DURATION_MS = 5_000
+/** btcd's maxRetryDuration: a permanent peer is retried at least every 5 minutes. */
+export const DEFAULT_MAX_RETRY_DURATION_MS = 300_000
+/** ±20%: enough to spread retries of peers that failed together, small enough to keep the schedule readable. */
+export const DEFAULT_BACKOFF_JITTER = 0.2
+/** A dial that has not finished after a second is likely a slow or silent peer: start another beside it. */
+export const DEFAULT_DIAL_STAGGER_MS = 1_000
+/** Extra automatic dials may run beside the target ones, up to twice the target in flight. */
+export const PENDING_DIALS_PER_TARGET = 2
+/** An empty address book usually fills within a second of seeding; asking again sooner would only spin. */
+export const DEFAULT_NO_ADDRESS_RETRY_MS = 1_000
+
+export interface ConnManagerInit<C> {
+  /** Automatic outbound connections to keep (default 8; 0 = none, only permanent requests). */
+  targetOutbound?: number
+  /** First retry delay of a permanent request, and the throttle after 25 failures (default 5000). */
+  retryDurationMs?: number
+  /** Longest retry delay (default 300000). */
+  maxRetryDurationMs?: number
+  /** 'exponential' (default): retry×2^(n−1); 'linear': btcd's n×retry. */
+  backoff?: BackoffMode
+  /** Fraction each retry delay is spread by, uniformly (default 0.2 = ±20%; 0 = none, as btcd). */
+  backoffJitter?: number
+  /** Listening servers the manager owns: it handles their connections from start() and closes them at stop(). */
+  listeners?: Server[]
+  /** Receives each admitted inbound socket; the caller owns it, and its slot is free once it closes. */
+  onAccept?(socket: Socket): void
+  /** Inbound sockets open at once (undefined = unlimited, 0 = reject every inbound connection). */
+  maxInbound?: number
+  onConnection?(req: ConnReq, conn: C): void
+  onDisconnection?(req: ConnReq): void
+  /** Where automatic requests get their address; without it there is no automatic outbound. */
+  getNewAddress?(): NetAddress | Promise<NetAddress>
+  /** Automatic requests pending at once, counting staggered extras (default 2 × targetOutbound). */
+  maxPendingDials?: number
+  /** How long an automatic dial may be in flight before one more is started beside it (default 1000). */
+  dialStaggerMs?: number
+  /** Wait before asking getNewAddress again after it threw (default 1000). */
+  noAddressRetryMs?: number
+}
+
+/** The numeric options, validated and with defaults filled in. */
+export interface ConnManagerSettings {
+  readonly targetOutbound: number
+  readonly backoff: BackoffPolicy
+  readonly maxInbound: number | undefined
+  readonly maxPendingDials: number
+  readonly dialStaggerMs: number
+  readonly noAddressRetryMs: number
+}
+
+function integer (name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new ConnManagerConfigError(`connection manager: ${name} is ${value} (expected an integer >= ${min})`)
+  }
+  return value
+}
+
+export function resolveSettings (init: ConnManagerInit<unknown>): ConnManagerSettings {
+  const targetOutbound = integer('targetOutbound', init.targetOutbound ?? DEFAULT_TARGET_OUTBOUND, 0)
+  const retryDurationMs = integer('retryDurationMs', init.retryDurationMs ?? DEFAULT_RETRY_DURATION_MS, 1)
+  const maxRetryDurationMs = integer('maxRetryDurationMs', init.maxRetryDurationMs ?? DEFAULT_MAX_RETRY_DURATION_MS, 1)
+  const mode = init.backoff ?? 'exponential'
+  if (!BACKOFF_MODES.includes(mode)) {
+    throw new ConnManagerConfigError(`connection manager: backoff is "${String(mode)}" (expected ${BACKOFF_MODES.join(' or ')})`)
+  }
+  const jitter = init.backoffJitter ?? DEFAULT_BACKOFF_JITTER
+  if (!(jitter >= 0 && jitter < 1)) {
+    throw new ConnManagerConfigError(`connection manager: backoffJitter is ${jitter} (expected a fraction 0 <= x < 1)`)
+  }
+  return {
+    targetOutbound,
+    backoff: { mode, retryDurationMs, maxRetryDurationMs, jitter },
+    maxInbound: init.maxInbound === undefined ? undefined : integer('maxInbound', init.maxInbound, 0),
+    maxPendingDials: integer('maxPendingDials', init.maxPendingDials ?? PENDING_DIALS_PER_TARGET * targetOutbound, 0),
+    dialStaggerMs: integer('dialStaggerMs', init.dialStaggerMs ?? DEFAULT_DIAL_STAGGER_MS, 1),
+    noAddressRetryMs: integer('noAddressRetryMs', init.noAddressRetryMs ?? DEFAULT_NO_ADDRESS_RETRY_MS, 1)
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The connection manager's decisions, as pure functions of its counts: how many automatic requests to
+ * start, whether to stagger one more dial, and what to do after a failure.
+ */
+
+/** btcd's maxFailedAttempts: after 25 failures in a row, automatic requests are replaced only every retry duration. */
+export const MAX_FAILED_ATTEMPTS = 25
+
+export interface OutboundCounts {
+  readonly target: number
+  /** Non-permanent requests that are established. */
+  readonly autoEstablished: number
+  /** Non-permanent requests that are pending: picking an address, dialing, or waiting to retry or be replaced. */
+  readonly autoPending: number
+}
+
+/** Automatic requests to start now so that established + pending reaches the target. */
+export function refillCount (counts: OutboundCounts): number {
+  return Math.max(0, counts.target - counts.autoEstablished - counts.autoPending)
+}
+
+/**
+ * Whether a slow automatic dial may get a companion: every slot is taken by a pending or established
+ * request, the target is not reached yet, and fewer than maxPendingDials are pending.
+ */
+export function mayStagger (counts: OutboundCounts, maxPendingDials: number): boolean {
+  return counts.autoEstablished < counts.target &&
+    counts.autoEstablished + counts.autoPending >= counts.target &&
+    counts.autoPending < maxPendingDials
+}
+
+/** Why a request failed: its dial, or its address pick (a duplicate address, or none available). */
+export type FailureCause = 'dial' | 'duplicate' | 'no_address'
+
+export type FailurePlan =
+  /** Retry the same request after the backoff delay. */
+  | { readonly action: 'retry' }
+  /** Give the request up and start another automatic one, at once or after `throttleMs`. */
+  | { readonly action: 'replace', readonly throttleMs: number }
+  /** Give the request up; nothing replaces it. */
+  | { readonly action: 'drop' }
+
+export interface FailureInput {
+  readonly permanent: boolean
+  /** Automatic outbound is possible (a getNewAddress was given). */
+  readonly canReplace: boolean
+  readonly cause: FailureCause
+  /** Failures in a row, this one included. */
+  readonly failedAttempts: number
+}
+
+export function planFailure (input: FailureInput, delays: { retryDurationMs: number, noAddressRetryMs: number }): FailurePlan {
+  if (input.permanent) return { action: 'retry' }
+  if (!input.canReplace) return { action: 'drop' }
+  if (input.cause === 'no_address') return { action: 'replace', throttleMs: delays.noAddressRetryMs }
+  return { action: 'replace', throttleMs: input.failedAttempts >= MAX_FAILED_ATTEMPTS ? delays.retryDurationMs : 0 }
+}

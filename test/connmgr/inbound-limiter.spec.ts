@@ -1,0 +1,142 @@
+import type { Server, Socket } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { InboundLimiter } from '../../src/connmgr/inbound-limiter.ts'
+import type { Clock } from '../../src/util/clock.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { recordingLogger } from '../helpers/recording-logger.ts'
+import { closed, connectLoopback, listenLoopback } from '../helpers/loopback-listener.ts'
+
+/** Real TCP on 127.0.0.1; the limiter gets the server's sockets, and the test sees what onAccept saw. */
+async function setup (maxInbound: number | undefined, clock: Clock = systemClock): Promise<{
+  limiter: InboundLimiter, port: number, server: Server, accepted: Socket[], nextAccepted: () => Promise<Socket>,
+  logger: ReturnType<typeof recordingLogger>
+}> {
+  const { server, port } = await listenLoopback()
+  const accepted: Socket[] = []
+  const waiters: Array<(s: Socket) => void> = []
+  const logger = recordingLogger()
+  const limiter = new InboundLimiter({ clock, logger }, {
+    maxInbound,
+    onAccept: (socket) => {
+      accepted.push(socket)
+      waiters.shift()?.(socket)
+    }
+  })
+  limiter.listen(server)
+  servers.push({ limiter, accepted })
+  return { limiter, port, server, accepted, logger, nextAccepted: async () => await new Promise((resolve) => waiters.push(resolve)) }
+}
+
+const servers: Array<{ limiter: InboundLimiter, accepted: Socket[] }> = []
+const clients: Socket[] = []
+async function client (port: number): Promise<Socket> {
+  const socket = await connectLoopback(port)
+  clients.push(socket)
+  return socket
+}
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.destroy()
+  for (const { limiter, accepted } of servers.splice(0)) {
+    limiter.close()
+    for (const s of accepted) s.destroy()
+  }
+})
+
+describe('InboundLimiter: btcd tests over real TCP', () => {
+  it('TestInboundLimit: a third socket is rejected; closing one twice frees one slot; nothing leaks', async () => {
+    const { limiter, port, nextAccepted } = await setup(2)
+    const a1 = nextAccepted()
+    await client(port)
+    const first = await a1
+    const a2 = nextAccepted()
+    await client(port)
+    const second = await a2
+    const third = await client(port)
+    await closed(third)
+    expect(limiter.rejected).toBe(1)
+    expect(limiter.live).toBe(2)
+
+    first.destroy()
+    first.destroy()
+    await closed(first)
+    expect(limiter.live).toBe(1)
+
+    const a3 = nextAccepted()
+    await client(port)
+    const replacement = await a3
+    expect(limiter.live).toBe(2)
+    second.destroy()
+    replacement.destroy()
+    await Promise.all([closed(second), closed(replacement)])
+    expect(limiter.live).toBe(0)
+  })
+
+  it('TestInboundLimitDisabled: a limit of 0 rejects every socket and counts it', async () => {
+    const { limiter, port, accepted } = await setup(0)
+    const socket = await client(port)
+    await closed(socket)
+    expect(limiter.rejected).toBe(1)
+    expect(accepted).toEqual([])
+  })
+
+  it('TestInboundLimitConcurrent: 100 sockets at once, limit 8: never more than 8 live, none leaked', async () => {
+    const { limiter, port, accepted } = await setup(8)
+    let maxLive = 0
+    const everyOneSeen = new Promise<void>((resolve) => {
+      const check = (): void => {
+        maxLive = Math.max(maxLive, limiter.live)
+        if (accepted.length + limiter.rejected === 100) resolve()
+        else setImmediate(check)
+      }
+      check()
+    })
+    await Promise.all(Array.from({ length: 100 }, async () => await client(port)))
+    // Every client is either admitted (its server end handed to onAccept) or closed by the server.
+    await everyOneSeen
+    expect(maxLive).toBeLessThanOrEqual(8)
+    expect(accepted).toHaveLength(8)
+    expect(limiter.live).toBe(8)
+    expect(limiter.rejected).toBe(92)
+    await Promise.all(accepted.map(async (s) => {
+      s.destroy()
+      await closed(s)
+    }))
+    expect(limiter.live).toBe(0)
+  })
+})
+
+describe('InboundLimiter: accept failures', () => {
+  it('sheds sockets during a doubling pause after accept errors instead of spinning, and logs them rate-limited', async () => {
+    let now = 0
+    const clock: Clock = { ...systemClock, now: () => now }
+    const { limiter, port, server, accepted, logger, nextAccepted } = await setup(undefined, clock)
+    const emfile = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' })
+    server.emit('error', emfile)
+    server.emit('error', emfile)
+    // Two failures in a row: paused 10 ms (5, doubling).
+    now = 9
+    await closed(await client(port))
+    expect(limiter.rejected).toBe(1)
+    expect(accepted).toEqual([])
+    now = 10
+    const next = nextAccepted()
+    await client(port)
+    await next
+    expect(accepted).toHaveLength(1)
+    const failures = logger.records.filter((r) => r.event === 'accept_failed')
+    expect(failures.map((r) => r.fields.delayMs)).toEqual([5, 10])
+    expect(logger.records.find((r) => r.event === 'inbound_rejected')?.fields.reason).toBe('accept_backoff')
+  })
+
+  it('logs the first three rejections, then one per 30 s', async () => {
+    let now = 0
+    const clock: Clock = { ...systemClock, now: () => now }
+    const { port, logger } = await setup(0, clock)
+    for (let i = 0; i < 5; i++) await closed(await client(port))
+    now = 30_000
+    await closed(await client(port))
+    const logged = logger.records.filter((r) => r.event === 'inbound_rejected').map((r) => r.fields.rejected)
+    expect(logged).toEqual([1, 2, 3, 6])
+  })
+})

@@ -1,0 +1,70 @@
+import type { NetAddress } from '../../src/netaddr/netaddress.ts'
+
+/** A connection stand-in for the connection manager's tests: counts close() calls. */
+export class FakeConn {
+  readonly addr: NetAddress
+  closed = 0
+  constructor (addr: NetAddress) {
+    this.addr = addr
+  }
+
+  close (): void {
+    this.closed++
+  }
+}
+
+export interface DialCall {
+  readonly addr: NetAddress
+  readonly signal: AbortSignal
+  /** Settles a held dial with a connection. */
+  succeed(): FakeConn
+  /** Settles a held dial with an error. */
+  fail(err?: Error): void
+  readonly settled: boolean
+}
+
+export type DialOutcome = 'hold' | 'succeed' | 'fail'
+
+/**
+ * A dial function whose calls the test sees and settles: each call is held until the test settles it,
+ * or settled at once as `outcome(addr, index)` says. A held call honours its AbortSignal, like a real dialer.
+ */
+export function scriptedDial (outcome: (addr: NetAddress, index: number) => DialOutcome = () => 'hold'): {
+  dial: (addr: NetAddress, options: { signal: AbortSignal }) => Promise<FakeConn>
+  calls: DialCall[]
+  held: () => DialCall[]
+} {
+  const calls: DialCall[] = []
+  const dial = (addr: NetAddress, { signal }: { signal: AbortSignal }): Promise<FakeConn> => new Promise((resolve, reject) => {
+    let settled = false
+    const settle = (): boolean => {
+      if (settled) return false
+      settled = true
+      signal.removeEventListener('abort', onAbort)
+      return true
+    }
+    const onAbort = (): void => { if (settle()) reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    const call: DialCall = {
+      addr,
+      signal,
+      succeed: () => {
+        const conn = new FakeConn(addr)
+        if (settle()) resolve(conn)
+        return conn
+      },
+      fail: (err = new Error('connection refused')) => { if (settle()) reject(err) },
+      get settled () { return settled }
+    }
+    calls.push(call)
+    const what = outcome(addr, calls.length - 1)
+    if (what === 'succeed') call.succeed()
+    if (what === 'fail') call.fail()
+  })
+  return { dial, calls, held: () => calls.filter((c) => !c.settled) }
+}
+
+/** Distinct loopback addresses 127.0.0.1:port, port = 20000 + n. */
+export function loopbackAddr (n: number): NetAddress {
+  return { network: 'ipv4', host: '127.0.0.1', port: 20_000 + n }
+}
