@@ -1,5 +1,6 @@
 import yargs from 'yargs'
 import { EXIT_FAILURE, EXIT_USAGE, USAGE_ERROR_NAMES } from './errors.ts'
+import { runCommand } from './commands/run.ts'
 
 /**
  * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is registered here.
@@ -9,6 +10,7 @@ export async function main (argv: string[]): Promise<void> {
   const cli = yargs(argv)
     .scriptName('peerkeeper')
     .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')
+    .command(runCommand)
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()
     .recommendCommands()

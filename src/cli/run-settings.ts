@@ -1,0 +1,54 @@
+import { join } from 'node:path'
+import type { Options } from 'yargs'
+import { loadChainParams } from '../chainparams/chainparams.ts'
+import { buildNodeConfig, DEFAULT_NETWORK, defaultDataDir, expandHome, type NodeConfig, type RunOptions } from '../node/config.ts'
+import { envSettings, readConfigFile, type OptionKind, type OptionSchema, type Settings } from './config-file.ts'
+
+/** The name of the config file inside the data directory. */
+export const CONFIG_FILE_NAME = 'peerkeeper.conf'
+
+/**
+ * Where the config file is when --configfile is not given: <datadir>/peerkeeper.conf, the data directory
+ * coming from the flags or environment (a config file cannot move itself).
+ */
+function defaultConfigFile (early: Settings): string {
+  if (typeof early.datadir === 'string') return join(expandHome(early.datadir), CONFIG_FILE_NAME)
+  let network = typeof early.network === 'string' ? early.network : DEFAULT_NETWORK
+  if (typeof early.chainparams === 'string') {
+    // An unreadable file is reported by buildNodeConfig with its flag; here it only names the directory.
+    try { network = loadChainParams(expandHome(early.chainparams)).name } catch { /* reported later */ }
+  }
+  return join(defaultDataDir(network), CONFIG_FILE_NAME)
+}
+
+/** The kind of each flag as the config file and environment must parse it. */
+export function optionSchema (flags: Readonly<Record<string, Options>>): OptionSchema {
+  const schema: Record<string, OptionKind> = {}
+  for (const [key, o] of Object.entries(flags)) {
+    schema[key] = o.array === true ? 'array' : o.type === 'number' ? 'number' : o.type === 'boolean' ? 'boolean' : 'string'
+  }
+  return schema
+}
+
+/**
+ * Layers the run settings — config file, then PEERKEEPER_* variables, then flags, the later winning —
+ * and validates them into a NodeConfig. `flags` holds only what was given on the command line.
+ */
+export function resolveRunSettings (
+  flags: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+  schema: OptionSchema
+): NodeConfig {
+  const given: Settings = {}
+  for (const key of Object.keys(schema)) {
+    const value = flags[key]
+    if (value !== undefined) given[key] = value as Settings[string]
+  }
+  const fromEnv = envSettings(env, schema)
+  const early = { ...fromEnv, ...given }
+  const explicit = typeof early.configfile === 'string'
+  const file = explicit ? expandHome(early.configfile as string) : defaultConfigFile(early)
+  const { configfile: _ignored, ...fromFile } = readConfigFile(file, schema, { required: explicit })
+  const { configfile: _used, ...merged } = { ...fromFile, ...early }
+  return buildNodeConfig(merged as RunOptions)
+}

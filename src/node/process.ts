@@ -1,0 +1,52 @@
+import { createWinstonLogging } from '../log/winston.ts'
+import type { NodeConfig } from './config.ts'
+import { createNode } from './node.ts'
+
+/** A clean shutdown closes sockets and flushes LevelDB; past this something hangs, and we leave anyway. */
+const SHUTDOWN_GRACE_MS = 10_000
+/** Exit status when a second signal cuts the shutdown short (128 + SIGINT, as shells report it). */
+const EXIT_INTERRUPTED = 130
+
+/**
+ * `peerkeeper run` as an operating-system process: logging to the console (and file), the node, and
+ * the signals an operator sends. SIGINT/SIGTERM stop the node cleanly (exit 0); a second one exits at
+ * once; SIGUSR1 logs the status line. Resolves once the node has stopped and the log is flushed.
+ */
+export async function runNodeProcess (config: NodeConfig): Promise<void> {
+  const logging = createWinstonLogging({ debugLevel: config.logging.debugLevel, format: config.logging.format, file: config.logging.file })
+  const log = logging.subsystem('NODE')
+  const node = createNode(config, { logging })
+  let onSignal: (signal: NodeJS.Signals) => void = () => {}
+  const onStatus = (): void => { node.logStatus() }
+  try {
+    const stopped = new Promise<void>((resolve, reject) => {
+      let stopping = false
+      onSignal = (signal) => {
+        if (stopping) {
+          log.event('shutdown_forced', { signal }, `second ${signal}: exiting without a clean shutdown`, 'warn')
+          process.exit(EXIT_INTERRUPTED)
+        }
+        stopping = true
+        log.event('shutdown_requested', { signal }, `${signal} received: shutting down`)
+        setTimeout(() => {
+          log.event('shutdown_forced', { reason: 'timeout' }, `shutdown took over ${SHUTDOWN_GRACE_MS} ms: exiting`, 'error')
+          process.exit(1)
+        }, SHUTDOWN_GRACE_MS).unref()
+        node.stop().then(resolve, reject)
+      }
+    })
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    process.on('SIGUSR1', onStatus)
+    await node.start()
+    await stopped
+  } catch (err) {
+    await node.stop().catch(() => {})
+    throw err
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    process.off('SIGUSR1', onStatus)
+    await logging.close()
+  }
+}

@@ -1,0 +1,20 @@
+/** What the one-line status reports (every minute and on SIGUSR1). */
+export interface NodeStatus {
+  /** Automatic outbound connections that finished their handshake, and their target. */
+  readonly outbound: number
+  readonly targetOutbound: number
+  /** Permanent (--addpeer/--connect) peers connected, and how many there are. */
+  readonly permanentUp: number
+  readonly permanentTotal: number
+  readonly inbound: number
+  readonly maxInbound: number
+  readonly addressesNew: number
+  readonly addressesTried: number
+  readonly bans: number
+}
+
+/** `outbound 6/8, permanent 1/2, inbound 3/117, addresses 1520 new / 34 tried, bans 2` */
+export function formatStatus (s: NodeStatus): string {
+  return `outbound ${s.outbound}/${s.targetOutbound}, permanent ${s.permanentUp}/${s.permanentTotal}, ` +
+    `inbound ${s.inbound}/${s.maxInbound}, addresses ${s.addressesNew} new / ${s.addressesTried} tried, bans ${s.bans}`
+}

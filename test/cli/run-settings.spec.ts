@@ -1,0 +1,55 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { RUN_FLAGS } from '../../src/cli/commands/run.ts'
+import { optionSchema, resolveRunSettings } from '../../src/cli/run-settings.ts'
+
+const SCHEMA = optionSchema(RUN_FLAGS)
+
+describe('resolveRunSettings', () => {
+  it('layers the config file, then PEERKEEPER_* variables, then flags', () => {
+    const datadir = mkdtempSync(join(tmpdir(), 'pk-settings-'))
+    writeFileSync(join(datadir, 'peerkeeper.conf'), 'network=regtest\nmaxpeers=20\ntargetoutbound=3\nbanthreshold=50\naddpeer=127.0.0.9\n')
+    const config = resolveRunSettings(
+      { datadir, maxpeers: 30, a: ['ignored alias copy'] },
+      { PEERKEEPER_TARGETOUTBOUND: '5', PEERKEEPER_MAXPEERS: '25' },
+      SCHEMA
+    )
+    expect(config.params.name).toBe('regtest') // file
+    expect(config.banThreshold).toBe(50) // file
+    expect(config.targetOutbound).toBe(5) // env over file
+    expect(config.maxPeers).toBe(30) // flag over env and file
+    expect(config.permanentPeers).toEqual([{ host: '127.0.0.9', port: 18444 }])
+    expect(config.datadir).toBe(datadir)
+  })
+
+  it('finds the default config file in <datadir>, the data directory coming from the environment', () => {
+    const datadir = mkdtempSync(join(tmpdir(), 'pk-settings-'))
+    writeFileSync(join(datadir, 'peerkeeper.conf'), 'network=regtest\nnolisten=1\n')
+    const config = resolveRunSettings({}, { PEERKEEPER_DATADIR: datadir }, SCHEMA)
+    expect(config.params.name).toBe('regtest')
+    expect(config.listen).toEqual([])
+  })
+
+  it('finds the default data directory under HOME by network when none is given', () => {
+    const home = mkdtempSync(join(tmpdir(), 'pk-home-'))
+    mkdirSync(join(home, '.peerkeeper', 'regtest'), { recursive: true })
+    writeFileSync(join(home, '.peerkeeper', 'regtest', 'peerkeeper.conf'), 'maxpeers=9\n')
+    const previous = process.env.HOME
+    process.env.HOME = home
+    try {
+      expect(resolveRunSettings({ network: 'regtest' }, {}, SCHEMA).maxPeers).toBe(9)
+    } finally {
+      process.env.HOME = previous
+    }
+  })
+
+  it('reads an explicit --configfile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-settings-'))
+    const file = join(dir, 'other.conf')
+    writeFileSync(file, 'network=regtest\nwhitelist=10.0.0.0/8\nwhitelist=127.0.0.1\n')
+    const config = resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)
+    expect(config.whitelist.map((w) => w.key)).toEqual(['10.0.0.0/8', '127.0.0.1'])
+  })
+})
