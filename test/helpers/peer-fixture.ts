@@ -47,6 +47,8 @@ export function loggedEvents (logger: RecordingLogger, name: string): LogFields[
 
 export interface PeerFixture {
   readonly peer: Peer
+  /** The Peer's own end of the connection. */
+  readonly socket: Socket
   readonly remote: WireClient
   readonly logger: RecordingLogger
   readonly nonces: NonceRegistry
@@ -78,7 +80,7 @@ export async function peerWithScriptedRemote (init: Partial<PeerInit> = {}, comp
     nonces,
     ...init
   })
-  return { peer, remote, logger, nonces, close: () => { peer.close('test over'); remote.close() } }
+  return { peer, socket, remote, logger, nonces, close: () => { peer.close('test over'); remote.close() } }
 }
 
 /** Plays the remote side of a normal handshake (version first for inbound sessions, after ours for outbound). */
