@@ -1,0 +1,135 @@
+import type { ChainParams, DnsSeed } from '../chainparams/chainparams.ts'
+import type { Logger } from '../log/logger.ts'
+import { addrKey, parseHostPort, toNetAddress, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
+import { raceAbort } from '../transport/connect-tcp.ts'
+import { anySignal, clockTimeoutSignal, unixSeconds, type Clock } from '../util/clock.ts'
+import type { Random } from '../util/random.ts'
+import { NODE_NETWORK } from '../wire/services.ts'
+import type { Resolver } from './resolver.ts'
+
+/** Time one seed gets for its A and AAAA answers (several UDP retransmits, or one Tor RESOLVE). */
+export const SEED_TIMEOUT_MS = 15_000
+/** Core's nMaxIPs: one seed cannot fill the address book with its own picks. */
+export const MAX_ADDRESSES_PER_SEED = 32
+/** Seeded addresses look 3-7 days old (btcd and Core), so fresher gossip outranks them. */
+const MIN_SEED_AGE_S = 3 * 86_400
+const SEED_AGE_SPREAD_S = 4 * 86_400
+
+export interface SeedResult {
+  /** The seed as listed in the chainparams. */
+  readonly seed: string
+  /** What was looked up: the seed, or its `x<services>.` subdomain; the literal itself for IP/.onion seeds. */
+  readonly queried: string
+  /** New addresses from this seed (those an earlier seed already returned are left out). */
+  readonly addrs: TimedAddress[]
+  /** Why the seed gave nothing, when it failed. */
+  readonly error?: string
+}
+
+export interface SeederComponents {
+  resolver: Resolver
+  clock: Clock
+  random: Random
+  /** The SEED subsystem logger. */
+  logger: Logger
+}
+
+export interface SeedOptions {
+  /** Services wanted from seeded peers; filtering seeds are asked for exactly these. */
+  requiredServices: bigint
+  /** Per seed. @default SEED_TIMEOUT_MS */
+  timeoutMs?: number
+  /** Aborts every seed still running (shutdown). */
+  signal?: AbortSignal
+}
+
+export class SeedTimeoutError extends Error {
+  static override name = 'SeedTimeoutError'
+  constructor (queried: string, timeoutMs: number) {
+    super(`no answer for ${queried} within ${timeoutMs} ms`)
+    this.name = 'SeedTimeoutError'
+  }
+}
+
+/** The name to look up: `x<services hex>.<seed>` for a filtering seed unless plain NODE_NETWORK is wanted. */
+export function seedQueryName (seed: DnsSeed, requiredServices: bigint): string {
+  if (!seed.hasFiltering || requiredServices === NODE_NETWORK) return seed.host
+  return `x${requiredServices.toString(16)}.${seed.host}`
+}
+
+/** A seeded address's timestamp: uniformly 3 to 7 days before now. */
+export function seedTimestamp (nowSeconds: number, random: Random): number {
+  return nowSeconds - MIN_SEED_AGE_S - random.int(SEED_AGE_SPREAD_S)
+}
+
+/** A seed listed as an IP or .onion literal (signet has both) is itself the address: nothing to look up. */
+function literalSeed (seed: DnsSeed, defaultPort: number): NetAddress | undefined {
+  try {
+    const hp = parseHostPort(seed.host, defaultPort, 'seed')
+    return toNetAddress(hp.host, hp.port)
+  } catch {
+    return undefined
+  }
+}
+
+async function lookUp (components: SeederComponents, queried: string, options: SeedOptions): Promise<string[]> {
+  const timeoutMs = options.timeoutMs ?? SEED_TIMEOUT_MS
+  const timeout = clockTimeoutSignal(components.clock, timeoutMs, () => new SeedTimeoutError(queried, timeoutMs))
+  const signal = anySignal([options.signal, timeout.signal])
+  try {
+    // The resolver gets the signal too; racing it guarantees the timeout even if a resolver ignores it.
+    return await raceAbort(components.resolver.resolve(queried, { signal: signal.signal }), signal.signal, () => {})
+  } finally {
+    timeout.clear()
+    signal.clear()
+  }
+}
+
+async function querySeed (components: SeederComponents, params: ChainParams, seed: DnsSeed, options: SeedOptions): Promise<SeedResult> {
+  const { clock, random, logger } = components
+  const stamp = (addr: NetAddress): TimedAddress => ({ addr, services: options.requiredServices, time: seedTimestamp(unixSeconds(clock), random) })
+  const literal = literalSeed(seed, params.defaultPort)
+  if (literal !== undefined) {
+    logger.event('seed_literal', { seed: seed.host }, `seed ${seed.host} is an address; using it directly`, 'debug')
+    return { seed: seed.host, queried: seed.host, addrs: [stamp(literal)] }
+  }
+  const queried = seedQueryName(seed, options.requiredServices)
+  let ips: string[]
+  try {
+    ips = await lookUp(components, queried, options)
+  } catch (err) {
+    const reason = (err as Error).message
+    logger.event('seed_failed', { seed: seed.host, queried, reason }, `DNS seed ${seed.host} failed: ${reason}`, 'warn')
+    return { seed: seed.host, queried, addrs: [], error: reason }
+  }
+  const unique = new Map<string, NetAddress>()
+  for (const ip of ips) {
+    const addr = toNetAddress(ip, params.defaultPort)
+    if (addr !== undefined) unique.set(addrKey(addr), addr)
+  }
+  const addrs = [...unique.values()].slice(0, MAX_ADDRESSES_PER_SEED).map(stamp)
+  logger.event('seed_answered', { seed: seed.host, queried, count: addrs.length, answered: ips.length },
+    `DNS seed ${seed.host} returned ${addrs.length} addresses`)
+  return { seed: seed.host, queried, addrs }
+}
+
+/**
+ * Queries every DNS seed of the network at once (A and AAAA through the given resolver: clear DNS, or
+ * Tor when a proxy is set). Each seed has its own timeout; a failing seed is logged and reported in its
+ * result, never stopping the others. Each address gets the default port, a 3-7 day old timestamp and
+ * the required services; at most MAX_ADDRESSES_PER_SEED per seed, and an address that an earlier seed
+ * (in chainparams order) returned is dropped from later ones.
+ */
+export async function seedFromDns (components: SeederComponents, params: ChainParams, options: SeedOptions): Promise<SeedResult[]> {
+  const results = await Promise.all(params.dnsSeeds.map(async (seed) => await querySeed(components, params, seed, options)))
+  const seen = new Set<string>()
+  return results.map((result) => {
+    const addrs = result.addrs.filter((t) => {
+      const key = addrKey(t.addr)
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    return addrs.length === result.addrs.length ? result : { ...result, addrs }
+  })
+}

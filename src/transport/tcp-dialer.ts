@@ -1,0 +1,45 @@
+import type { Socket } from 'node:net'
+import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
+import { anySignal, clockTimeoutSignal, type Clock } from '../util/clock.ts'
+import { connectTcp } from './connect-tcp.ts'
+import type { Dialer, DialOptions } from './dialer.ts'
+import { DialTimeoutError, UnreachableNetworkError } from './errors.ts'
+
+/** btcd's defaultConnectTimeout: long enough for a slow peer across the world, short enough to move on. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000
+
+export interface TcpDialerComponents {
+  clock: Clock
+}
+
+export interface TcpDialerInit {
+  /** @default DEFAULT_CONNECT_TIMEOUT_MS */
+  connectTimeoutMs?: number
+}
+
+/** Plain TCP to IP addresses. Overlay addresses (.onion, .i2p) are refused: they need a proxy. */
+export class TcpDialer implements Dialer {
+  readonly #clock: Clock
+  readonly #connectTimeoutMs: number
+
+  constructor (components: TcpDialerComponents, init: TcpDialerInit = {}) {
+    this.#clock = components.clock
+    this.#connectTimeoutMs = init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+  }
+
+  async dial (addr: NetAddress, options: DialOptions): Promise<Socket> {
+    const target = addrKey(addr)
+    if (addr.network === 'torv3' || addr.network === 'i2p') {
+      throw new UnreachableNetworkError(target, `a ${addr.network} address needs a proxy (--proxy or --onion)`)
+    }
+    const ms = this.#connectTimeoutMs
+    const timeout = clockTimeoutSignal(this.#clock, ms, () => new DialTimeoutError(target, ms))
+    const signal = anySignal([options.signal, timeout.signal])
+    try {
+      return await connectTcp(addr.host, addr.port, signal.signal)
+    } finally {
+      timeout.clear()
+      signal.clear()
+    }
+  }
+}
