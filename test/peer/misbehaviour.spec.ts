@@ -1,0 +1,249 @@
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { MISBEHAVIOUR, MISBEHAVIOUR_REASONS, type MisbehaviourReason } from '../../src/peer/misbehaviour.ts'
+import type { MisbehaviourEvent, PeerInit } from '../../src/peer/types.ts'
+import { encodeMessage } from '../../src/wire/encode.ts'
+import { ProtocolError } from '../../src/wire/errors.ts'
+import type { KnownMessage } from '../../src/wire/messages.ts'
+import { completeHandshake, loggedEvents, peerWithScriptedRemote, REGTEST, remoteVersion, useFakeClock, type PeerFixture } from '../helpers/peer-fixture.ts'
+import { isCommand } from '../helpers/wire-client.ts'
+import { frame } from '../helpers/wire-frames.ts'
+
+const MINUTE_MS = 60_000
+const magic = REGTEST.magic
+
+/** An addr payload with `count` IPv4 entries, built by hand (the encoder refuses more than 1000). */
+function addrPayload (count: number): Uint8Array {
+  const entry = Buffer.alloc(30)
+  entry.writeUInt32LE(1_700_000_000, 0)
+  entry.writeBigUInt64LE(1n, 4)
+  Buffer.from('00000000000000000000ffff0a000001', 'hex').copy(entry, 12)
+  entry.writeUInt16BE(8333, 28)
+  const prefix = count < 0xfd ? Buffer.from([count]) : Buffer.from([0xfd, count & 0xff, count >> 8])
+  return Buffer.concat([prefix, ...Array.from({ length: count }, () => entry)])
+}
+
+const many = (count: number, message: KnownMessage): Buffer =>
+  Buffer.concat(Array.from({ length: count }, () => encodeMessage(magic, message)))
+
+describe('misbehaviour scoring', () => {
+  const fixtures: PeerFixture[] = []
+  let events: MisbehaviourEvent[]
+  let bans: Array<{ reason: MisbehaviourReason, score: number }>
+  const setup = async (init: Partial<PeerInit> = {}, handshake = true): Promise<PeerFixture> => {
+    const f = await peerWithScriptedRemote({ timeouts: { pingIntervalMs: 1e9 }, ...init })
+    fixtures.push(f)
+    f.peer.on('misbehaving', (e) => { events.push(e) })
+    f.peer.on('ban', (b) => { bans.push(b) })
+    if (handshake) {
+      await completeHandshake(f)
+      await f.remote.next(isCommand('ping'))
+    }
+    return f
+  }
+  /** Ping/pong round trip: whatever was sent before has been processed. */
+  const settle = async (f: PeerFixture, nonce = 99n): Promise<void> => {
+    f.remote.send({ command: 'ping', nonce })
+    await f.remote.next((m) => !(m instanceof ProtocolError) && m.command === 'pong' && m.nonce === nonce)
+  }
+  const closeReason = async (f: PeerFixture): Promise<string> => {
+    if (f.peer.state !== 'closed') await once(f.peer, 'close')
+    return loggedEvents(f.logger, 'peer_disconnected')[0]?.reason as string
+  }
+
+  beforeEach(() => {
+    useFakeClock()
+    events = []
+    bans = []
+  })
+  afterEach(() => {
+    for (const f of fixtures.splice(0)) f.close()
+    vi.useRealTimers()
+  })
+
+  describe('one test per row of the table', () => {
+    it('oversized-message: a declared payload over 4,000,000 bytes bans at once', async () => {
+      const f = await setup()
+      f.remote.sendRaw(frame('ping', new Uint8Array(0), { magic, declaredLength: 4_000_001 }))
+      expect(await closeReason(f)).toBe('banned: oversized-message (score 100)')
+      expect(events).toEqual([{ reason: 'oversized-message', persistent: 100, transient: 0, score: 100, action: 'ban' }])
+      expect(bans).toEqual([{ reason: 'oversized-message', score: 100 }])
+      expect(loggedEvents(f.logger, 'peer_banned')).toMatchObject([{ reason: 'oversized-message', score: 100 }])
+      await f.remote.closed
+    })
+
+    it('bad-command: a garbled command field scores 10 and disconnects (framing lost)', async () => {
+      const f = await setup()
+      f.remote.sendRaw(frame('pi\u0001ng', new Uint8Array(8), { magic }))
+      expect(await closeReason(f)).toMatch(/^misbehaving: bad-command/)
+      expect(events).toMatchObject([{ reason: 'bad-command', score: 10, action: 'disconnect' }])
+      expect(bans).toEqual([])
+    })
+
+    it('bad-checksum: scores 10 persistent, skips the message, stays connected', async () => {
+      const f = await setup()
+      f.remote.sendRaw(frame('ping', new Uint8Array(8), { magic, checksum: Uint8Array.from([1, 2, 3, 4]) }))
+      await settle(f)
+      expect(events).toEqual([{ reason: 'bad-checksum', persistent: 10, transient: 0, score: 10, action: 'none' }])
+      expect(f.remote.received.filter(isCommand('pong'))).toHaveLength(1) // the bad ping got no answer
+      expect(f.peer.state).toBe('established')
+    })
+
+    it('malformed-payload: a known command that does not decode scores 10', async () => {
+      const f = await setup()
+      f.remote.sendRaw(frame('ping', new Uint8Array(3), { magic }))
+      await settle(f)
+      expect(events).toMatchObject([{ reason: 'malformed-payload', persistent: 10, score: 10, action: 'none' }])
+    })
+
+    it('message-before-handshake: before the version, and a known message before verack, score 10 each', async () => {
+      const f = await setup({ direction: 'inbound' }, false)
+      const done = f.peer.handshake()
+      f.remote.send({ command: 'ping', nonce: 1n })
+      f.remote.send(remoteVersion())
+      f.remote.send({ command: 'getaddr' })
+      f.remote.send({ command: 'verack' })
+      await done
+      expect(events.map((e) => [e.reason, e.score])).toEqual([['message-before-handshake', 10], ['message-before-handshake', 20]])
+      expect(f.remote.received.filter(isCommand('pong'))).toHaveLength(0)
+    })
+
+    it('duplicate-version: a second version scores 10 and is ignored', async () => {
+      const f = await setup()
+      f.remote.send(remoteVersion({ userAgent: '/other:2.0/' }))
+      await settle(f)
+      expect(events).toMatchObject([{ reason: 'duplicate-version', score: 10 }])
+      expect(f.peer.info?.userAgent).toBe('/scripted:1.0/')
+    })
+
+    it('addr-too-many: addr with 1001 entries scores 20 and is dropped whole', async () => {
+      const addrSink = { addAddresses: vi.fn() }
+      const f = await setup({ addrSink, whitelisted: true })
+      f.remote.sendRaw(frame('addr', addrPayload(1001), { magic }))
+      f.remote.sendRaw(frame('addr', addrPayload(1000), { magic }))
+      await settle(f)
+      expect(events).toMatchObject([{ reason: 'addr-too-many', persistent: 20, score: 20 }])
+      expect(addrSink.addAddresses).toHaveBeenCalledTimes(1)
+      expect(addrSink.addAddresses.mock.calls[0]?.[0]).toHaveLength(1000)
+    })
+
+    it('late-negotiation: sendaddrv2 or wtxidrelay after the handshake disconnects without score', async () => {
+      const f = await setup()
+      f.remote.send({ command: 'sendaddrv2' })
+      expect(await closeReason(f)).toBe('misbehaving: late-negotiation')
+      expect(events).toEqual([{ reason: 'late-negotiation', persistent: 0, transient: 0, score: 0, action: 'disconnect' }])
+      const g = await setup()
+      g.remote.send({ command: 'wtxidrelay' })
+      expect(await closeReason(g)).toBe('misbehaving: late-negotiation')
+    })
+
+    it('ping-flood: beyond 10 at once each ping adds 10 transient; 10 extra ban', async () => {
+      const f = await setup()
+      f.remote.sendRaw(many(20, { command: 'ping', nonce: 5n }))
+      expect(await closeReason(f)).toBe('banned: ping-flood (score 100)')
+      expect(events.map((e) => e.score)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+    })
+
+    it('getaddr-flood: beyond 3 at once each getaddr adds 20 transient', async () => {
+      const f = await setup({ direction: 'inbound' })
+      f.remote.sendRaw(many(8, { command: 'getaddr' }))
+      expect(await closeReason(f)).toBe('banned: getaddr-flood (score 100)')
+      expect(events.map((e) => [e.reason, e.transient])).toEqual(Array.from({ length: 5 }, () => ['getaddr-flood', 20]))
+    })
+
+    it('message-flood: beyond 1000 messages at once each adds 1 transient', async () => {
+      const f = await setup()
+      f.remote.sendRaw(many(1100, { command: 'sendheaders' }))
+      expect(await closeReason(f)).toBe('banned: message-flood (score 100)')
+      expect(events.every((e) => e.reason === 'message-flood' && e.transient === 1)).toBe(true)
+    })
+
+    it('every row has a test above (names match the table)', () => {
+      expect(MISBEHAVIOUR_REASONS).toEqual(['oversized-message', 'bad-command', 'bad-checksum', 'malformed-payload',
+        'message-before-handshake', 'duplicate-version', 'addr-too-many', 'late-negotiation', 'ping-flood', 'getaddr-flood', 'message-flood'])
+    })
+  })
+
+  describe('decay, thresholds and exemptions', () => {
+    it('a bursty but honest peer recovers: transient points halve every minute', async () => {
+      const f = await setup()
+      f.remote.sendRaw(many(13, { command: 'ping', nonce: 6n }))
+      await settle(f, 100n)
+      expect(f.peer.banScore.int()).toBe(40) // 10 free, then 4 over (the settling ping included)
+      await vi.advanceTimersByTimeAsync(MINUTE_MS)
+      expect(f.peer.banScore.int()).toBe(20)
+      await vi.advanceTimersByTimeAsync(9 * MINUTE_MS)
+      expect(f.peer.banScore.int()).toBe(0)
+      f.remote.sendRaw(many(13, { command: 'ping', nonce: 7n }))
+      await settle(f, 101n)
+      expect(f.peer.banScore.int()).toBe(40)
+      expect(f.peer.state).toBe('established')
+      expect(bans).toEqual([])
+    })
+
+    it('a sustained flooder is banned: one ping a second crosses 100 within half a minute', async () => {
+      const f = await setup()
+      let seconds = 0
+      while (f.peer.state !== 'closed' && seconds < 60) {
+        f.remote.send({ command: 'ping', nonce: BigInt(1000 + seconds) })
+        await Promise.race([f.remote.next(isCommand('pong')), once(f.peer, 'close')])
+        await vi.advanceTimersByTimeAsync(1_000)
+        seconds++
+      }
+      expect(bans).toMatchObject([{ reason: 'ping-flood' }])
+      expect(seconds).toBeLessThan(30)
+    })
+
+    it('bans when the score reaches the threshold, not only above it (configurable)', async () => {
+      const f = await setup({ banThreshold: 30 })
+      for (let i = 0; i < 3; i++) f.remote.sendRaw(frame('ping', new Uint8Array(3), { magic }))
+      expect(await closeReason(f)).toBe('banned: malformed-payload (score 30)')
+      expect(bans).toEqual([{ reason: 'malformed-payload', score: 30 }])
+    })
+
+    it('logs every increase with its reason and the new score', async () => {
+      const f = await setup()
+      f.remote.sendRaw(frame('ping', new Uint8Array(3), { magic }))
+      f.remote.send(remoteVersion())
+      await settle(f)
+      expect(loggedEvents(f.logger, 'peer_misbehaving')).toMatchObject([
+        { addr: `127.0.0.1:${f.peer.addr.port}`, reason: 'malformed-payload', score: 10 },
+        { reason: 'duplicate-version', score: 20 }
+      ])
+    })
+
+    for (const exempt of ['whitelisted', 'permanent'] as const) {
+      it(`disconnects but never bans a ${exempt} peer`, async () => {
+        const f = await setup({ [exempt]: true })
+        f.remote.sendRaw(frame('ping', new Uint8Array(0), { magic, declaredLength: 4_000_001 }))
+        expect(await closeReason(f)).toBe(`misbehaving: oversized-message (score 100); not banned: ${exempt}`)
+        expect(events).toEqual([{ reason: 'oversized-message', persistent: 100, transient: 0, score: 100, action: 'disconnect', notBannedBecause: exempt }])
+        expect(bans).toEqual([])
+        expect(loggedEvents(f.logger, 'peer_banned')).toEqual([])
+        expect(loggedEvents(f.logger, 'peer_not_banned')).toMatchObject([{ exempt, score: 100 }])
+      })
+    }
+
+    it('with banning off nothing is scored; unusable streams still disconnect', async () => {
+      const f = await setup({ banning: false })
+      f.remote.sendRaw(many(30, { command: 'ping', nonce: 8n }))
+      await settle(f)
+      expect(f.peer.banScore.int()).toBe(0)
+      f.remote.sendRaw(frame('ping', new Uint8Array(0), { magic, declaredLength: 4_000_001 }))
+      expect(await closeReason(f)).toBe('misbehaving: oversized-message')
+      expect([events, bans]).toEqual([[], []])
+    })
+  })
+
+  it('the README table lists every row with the same points', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    for (const reason of MISBEHAVIOUR_REASONS) {
+      const rule = MISBEHAVIOUR[reason]
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${reason}\` |`))
+      expect(row, `README row for ${reason}`).toBeDefined()
+      const cells = (row as string).split('|').map((c) => c.trim())
+      expect([cells[3], cells[4]], reason).toEqual([String(rule.persistent), String(rule.transient)])
+    }
+  })
+})
