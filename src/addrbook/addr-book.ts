@@ -156,10 +156,10 @@ export class AddrBook implements AddrRecordStore {
    * Returns whether the entry moved.
    */
   good (addr: NetAddress): boolean {
+    const nowS = unixSeconds(this.clock)
+    this.lastGood = nowS // any success shows we are online, even with an address the book does not hold
     const entry = this.byKey.get(addrKey(addr))
     if (entry === undefined) return false
-    const nowS = unixSeconds(this.clock)
-    this.lastGood = nowS
     entry.lastSuccess = nowS
     entry.lastAttempt = nowS
     entry.attempts = 0
