@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ConnReq, ConnState } from '../../src/connmgr/conn-req.ts'
+import { DialAbortedError } from '../../src/connmgr/errors.ts'
+import { loopbackAddr } from '../helpers/scripted-dial.ts'
+import { addressSupply, makeManager } from './harness.ts'
+
+beforeEach(() => { vi.useFakeTimers({ now: 0 }) })
+afterEach(() => { vi.useRealTimers() })
+
+describe('ConnManager dial stagger', () => {
+  it('starts one more automatic dial beside each one in flight past dialStaggerMs, up to maxPendingDials', async () => {
+    const supply = addressSupply()
+    const { cm, dialer, logger } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    cm.start()
+    await vi.advanceTimersByTimeAsync(999)
+    expect(dialer.calls).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(dialer.calls).toHaveLength(4)
+    expect(logger.records.filter((r) => r.event === 'dial_staggered')).toHaveLength(2)
+    // Default maxPendingDials = 2 x target = 4: the extras get no companions of their own.
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(dialer.calls).toHaveLength(4)
+    await cm.stop()
+  })
+
+  it('aborts the surplus automatic dials once the target is reached, never a permanent one', async () => {
+    const supply = addressSupply(10)
+    const { cm, dialer } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    const permanent = new ConnReq({ addr: loopbackAddr(1), permanent: true })
+    cm.connect(permanent)
+    cm.start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    const automatic = dialer.calls.filter((c) => c.addr.port !== loopbackAddr(1).port)
+    expect(automatic).toHaveLength(4)
+    automatic[2]?.succeed()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(automatic.filter((c) => c.signal.aborted)).toHaveLength(0)
+    automatic[3]?.succeed()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(automatic.slice(0, 2).map((c) => c.signal.aborted)).toEqual([true, true])
+    expect(automatic[0]?.signal.reason).toBeInstanceOf(DialAbortedError)
+    expect((automatic[0]?.signal.reason as DialAbortedError).reason).toBe('surplus')
+    expect(dialer.calls[0]?.signal.aborted).toBe(false)
+    expect(permanent.state).toBe(ConnState.Pending)
+    expect(cm.requests().filter((r) => !r.permanent).map((r) => r.state)).toEqual([ConnState.Established, ConnState.Established])
+    // No refill: the target is met.
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(dialer.calls).toHaveLength(5)
+    await cm.stop()
+  })
+
+  it('does not stagger a dial that finishes in time, nor dials while the target has free slots', async () => {
+    const supply = addressSupply()
+    const { cm, dialer } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    cm.start()
+    await vi.advanceTimersByTimeAsync(500)
+    dialer.calls[0]?.fail()
+    dialer.calls[1]?.succeed()
+    await vi.advanceTimersByTimeAsync(0)
+    // The failed one was replaced at once; the replacement is only 500 ms old at t=1000.
+    expect(dialer.calls).toHaveLength(3)
+    await vi.advanceTimersByTimeAsync(999)
+    expect(dialer.calls).toHaveLength(3)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(dialer.calls).toHaveLength(4)
+    await cm.stop()
+  })
+
+  it('honours init.maxPendingDials and init.dialStaggerMs', async () => {
+    const supply = addressSupply()
+    const { cm, dialer } = makeManager({ targetOutbound: 2, maxPendingDials: 3, dialStaggerMs: 250, getNewAddress: supply.getNewAddress })
+    cm.start()
+    await vi.advanceTimersByTimeAsync(250)
+    expect(dialer.calls).toHaveLength(3)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(dialer.calls).toHaveLength(3)
+    await cm.stop()
+  })
+})
