@@ -44,9 +44,11 @@ export interface AddrRecordStore {
   /** Entries changed or removed since the previous call; clears the dirty set. */
   takeChanges(): AddrChanges
   /**
-   * Replaces the book's contents with `records`, trusting their bucket positions (they must have been
-   * made with this book's key). A record whose position is out of range or already taken is re-placed
-   * by hashing; one that does not decode is skipped and counted. Loading does not mark anything dirty.
+   * Replaces the book's contents with `records` (already checked with parseAddrRecord), trusting their
+   * bucket positions when a sample of tried records matches this book's key, else re-placing all by
+   * hashing. A record whose position is out of range or taken is re-placed (and marked changed); a
+   * duplicate, or one that no longer fits (collision, unacceptable address), is skipped and counted;
+   * unacceptable ones are reported for deletion by the next takeChanges().
    */
   loadRecords(records: readonly AddrRecord[]): { loaded: number, skipped: number }
 }
