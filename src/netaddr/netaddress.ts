@@ -142,7 +142,7 @@ export function ipToBytes (ip: string): Uint8Array {
 
 /** Dotted IPv4 for 4 bytes, RFC 5952 compressed IPv6 for 16. */
 export function bytesToIp (bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join('.')
+  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}` // hot in addr decoding
   if (bytes.length !== 16) throw new AddressParseError(`an IP address has 4 or 16 bytes, not ${bytes.length}`)
   const groups: number[] = []
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0))
@@ -155,9 +155,13 @@ export function bytesToIp (bytes: Uint8Array): string {
     if (j - i > bestLen) { bestStart = i; bestLen = j - i }
     i = j
   }
-  const hex = groups.map((g) => g.toString(16))
-  if (bestStart < 0) return hex.join(':')
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`
+  let text = ''
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) { text += '::'; i += bestLen - 1; continue }
+    if (text !== '' && !text.endsWith(':')) text += ':'
+    text += (groups[i] as number).toString(16)
+  }
+  return text
 }
 
 export function canonicalIPv6 (ip: string): string {
