@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { ProtocolError } from './errors.ts'
 import { HEADER_BYTES } from './messages.ts'
 
@@ -17,8 +17,8 @@ export interface FrameHeader {
 
 /** First 4 bytes of SHA-256(SHA-256(payload)), read as a little-endian u32 for cheap comparison. */
 export function payloadChecksum (payload: Uint8Array): number {
-  const once = createHash('sha256').update(payload).digest()
-  return createHash('sha256').update(once).digest().readUInt32LE(0)
+  // One-shot hash(): much cheaper than createHash() objects for the many tiny messages (ping, verack).
+  return hash('sha256', hash('sha256', payload, 'buffer'), 'buffer').readUInt32LE(0)
 }
 
 /** The 24-byte header for `payload`; `command` must already be valid (≤ 12 printable ASCII). */
