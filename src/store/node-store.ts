@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
-import { parseAddrRecord } from '../addrbook/record.ts'
 import type { AddrChanges, AddrRecord } from '../addrbook/record.ts'
 import type { BanChange, BanEntry, BanList } from '../banlist/ban-list.ts'
 import type { Logger } from '../log/logger.ts'
 import type { NetAddress } from '../netaddr/netaddress.ts'
 import type { Clock } from '../util/clock.ts'
+import { decodeAddrRecord, encodeAddrRecord } from './addr-codec.ts'
 import { decodeAnchors, decodeBanEntry, decodeBookKey, encodeAnchors, encodeBookKey } from './decode.ts'
 import { DataDirLockedError, StoreCorruptError } from './errors.ts'
 import { moveAside } from './move-aside.ts'
@@ -137,7 +137,7 @@ export class NodeStore {
   async writeAddrChanges (changes: AddrChanges): Promise<void> {
     if (changes.put.length === 0 && changes.del.length === 0) return
     await this.#write([
-      ...changes.put.map((r): WriteOp => ({ type: 'put', sublevel: this.#addr, key: r.key, value: r })),
+      ...changes.put.map((r): WriteOp => ({ type: 'put', sublevel: this.#addr, key: r.key, value: encodeAddrRecord(r) })),
       ...changes.del.map((key): WriteOp => ({ type: 'del', sublevel: this.#addr, key }))
     ])
   }
@@ -237,18 +237,7 @@ async function load (db: Db, path: string): Promise<Loaded> {
   }
   const bookKey = await meta.get(META_BOOK_KEY)
   const addrBookKey = bookKey === undefined ? undefined : decodeBookKey(bookKey, `${path} meta/${META_BOOK_KEY}`)
-  const addrRecords: AddrRecord[] = []
-  for (const [key, value] of await addr.iterator().all()) {
-    const where = `${path} addr/${key}`
-    let record: AddrRecord
-    try {
-      record = parseAddrRecord(value, where)
-    } catch (err) {
-      throw new StoreCorruptError((err as Error).message)
-    }
-    if (record.key !== key) throw new StoreCorruptError(`${where}: record key "${record.key}" does not match`)
-    addrRecords.push(record)
-  }
+  const addrRecords = (await addr.iterator().all()).map(([key, value]) => decodeAddrRecord(key, value, `${path} addr/${key}`))
   if (addrRecords.length > 0 && addrBookKey === undefined) {
     throw new StoreCorruptError(`it holds ${addrRecords.length} address records but no address-book key`)
   }

@@ -6,6 +6,7 @@ import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BanList } from '../../src/banlist/ban-list.ts'
 import { nullLogger } from '../../src/log/logger.ts'
+import { encodeAddrRecord } from '../../src/store/addr-codec.ts'
 import { NodeStore, SCHEMA_VERSION } from '../../src/store/node-store.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import type { Clock } from '../../src/util/clock.ts'
@@ -189,8 +190,18 @@ describe('NodeStore', () => {
     })
 
     it('when an address record has the wrong shape', async () => {
-      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.1:8333', JSON.stringify({ ...addrRecordFor(1), attempts: -1 })) })
+      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.1:8333', JSON.stringify(encodeAddrRecord({ ...addrRecordFor(1), attempts: -1 }))) })
       await expectMovedAside(/addr\/10\.0\.0\.1:8333: field "attempts"/)
+    })
+
+    it('when an address record is stored under another address', async () => {
+      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.2:8333', JSON.stringify(encodeAddrRecord(addrRecordFor(1)))) })
+      await expectMovedAside(/addr\/10\.0\.0\.2:8333: field "key"/)
+    })
+
+    it('when an address record is an object of the wrong kind', async () => {
+      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.1:8333', JSON.stringify(addrRecordFor(1))) })
+      await expectMovedAside(/addr\/10\.0\.0\.1:8333: expected an array of 13 fields/)
     })
 
     it('when a ban does not decode', async () => {
@@ -206,7 +217,7 @@ describe('NodeStore', () => {
     it('when it holds address records without their book key', async () => {
       await withRawDb(async (db) => {
         await db.sublevel('meta').del('addrbook-key')
-        await db.sublevel('addr').put(addrRecordFor(1).key, JSON.stringify(addrRecordFor(1)))
+        await db.sublevel('addr').put(addrRecordFor(1).key, JSON.stringify(encodeAddrRecord(addrRecordFor(1))))
       })
       await expectMovedAside(/1 address records but no address-book key/)
     })
