@@ -1,0 +1,88 @@
+import { isIP } from 'node:net'
+import type { Options } from 'yargs'
+import { ChainParamsError, loadChainParams, loadNetwork, NETWORK_NAMES, type ChainParams } from '../chainparams/chainparams.ts'
+import { DNS_PORT } from '../discovery/resolv-conf.ts'
+import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
+import { transportOptionsProblem, type TransportOptions } from '../transport/create-dialer.ts'
+import { DEFAULT_PROXY_PORT } from '../transport/socks-dialer.ts'
+import { UsageError } from './errors.ts'
+
+/**
+ * Flags shared by the commands that pick a network, resolve names or go through a proxy (seed, resolve,
+ * run): one definition and one parser each. No flag has a yargs default, so an absent flag stays absent
+ * (run layers a config file and environment variables under the flags).
+ */
+export const DEFAULT_NETWORK = 'mainnet'
+
+export const NETWORK_FLAGS = {
+  network: { type: 'string', group: 'Network:', describe: NETWORK_NAMES.join(', '), defaultDescription: DEFAULT_NETWORK },
+  chainparams: { type: 'string', group: 'Network:', describe: 'a custom network\'s chainparams JSON file (instead of --network)' }
+} as const satisfies Record<string, Options>
+
+export const DNS_FLAGS = {
+  dnsserver: { type: 'string', array: true, requiresArg: true, group: 'Names:', describe: 'DNS server IP[:PORT] for seeding and names (repeatable)', defaultDescription: '/etc/resolv.conf' }
+} as const satisfies Record<string, Options>
+
+export const PROXY_FLAGS = {
+  proxy: { type: 'string', group: 'Tor and proxies:', describe: 'SOCKS5 proxy HOST[:PORT] for every connection; names are resolved through it (Tor RESOLVE), never by clear DNS' },
+  proxyuser: { type: 'string', group: 'Tor and proxies:', describe: 'username for --proxy' },
+  proxypass: { type: 'string', group: 'Tor and proxies:', describe: 'password for --proxy' }
+} as const satisfies Record<string, Options>
+
+export const ONION_FLAGS = {
+  onion: { type: 'string', group: 'Tor and proxies:', describe: 'SOCKS5 proxy HOST[:PORT] for .onion peers', defaultDescription: '--proxy' },
+  noonion: { type: 'boolean', group: 'Tor and proxies:', describe: 'refuse .onion peers' },
+  torisolation: { type: 'boolean', group: 'Tor and proxies:', describe: 'random proxy credentials per connection (Tor stream isolation)' }
+} as const satisfies Record<string, Options>
+
+export interface NetworkFlags { network?: string, chainparams?: string }
+export interface ProxyFlags { proxy?: string, proxyuser?: string, proxypass?: string }
+export interface OnionFlags { onion?: string, noonion?: boolean, torisolation?: boolean }
+
+/** --network or --chainparams (not both) as ChainParams; errors name the flag. */
+export function chainParamsFromFlags (flags: NetworkFlags): ChainParams {
+  if (flags.chainparams !== undefined && flags.network !== undefined) {
+    throw new UsageError('--chainparams and --network cannot be combined (the file names its network)')
+  }
+  const flag = flags.chainparams !== undefined ? 'chainparams' : 'network'
+  try {
+    return flags.chainparams !== undefined ? loadChainParams(flags.chainparams) : loadNetwork(flags.network ?? DEFAULT_NETWORK)
+  } catch (err) {
+    if (!(err instanceof ChainParamsError)) throw err
+    throw new ChainParamsError(`--${flag}: ${err.message}`)
+  }
+}
+
+/** --dnsserver values: IP literals (a server named by host name would need DNS to be found), port 53 by default. */
+export function dnsServersFromFlags (values: readonly string[] | undefined): HostPort[] {
+  return (values ?? []).map((value) => {
+    const server = parseHostPort(value, DNS_PORT, '--dnsserver')
+    if (isIP(server.host) === 0) throw new UsageError(`--dnsserver: "${value}" is not an IP address (expected IP[:PORT])`)
+    return server
+  })
+}
+
+/**
+ * TransportOptions (all but the connect timeout) from --proxy/--proxyuser/--proxypass/--onion/--noonion/
+ * --torisolation, checked together: a contradiction is a UsageError naming the flags.
+ */
+export function transportFromFlags (flags: ProxyFlags & OnionFlags): Omit<TransportOptions, 'connectTimeoutMs'> {
+  const options: Omit<TransportOptions, 'connectTimeoutMs'> = {
+    ...(flags.proxy === undefined ? {} : { proxy: parseHostPort(flags.proxy, DEFAULT_PROXY_PORT, '--proxy') }),
+    ...(flags.proxyuser === undefined ? {} : { proxyUser: flags.proxyuser }),
+    ...(flags.proxypass === undefined ? {} : { proxyPass: flags.proxypass }),
+    ...(flags.onion === undefined ? {} : { onion: parseHostPort(flags.onion, DEFAULT_PROXY_PORT, '--onion') }),
+    ...(flags.noonion === true ? { noOnion: true } : {}),
+    ...(flags.torisolation === true ? { torIsolation: true } : {})
+  }
+  const problem = transportOptionsProblem(options)
+  if (problem !== undefined) throw new UsageError(problem)
+  return options
+}
+
+/** A --timeout-style value in milliseconds: a positive integer. */
+export function positiveMsFromFlag (value: number | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError(`--${flag}: expected a positive number of milliseconds, got ${String(value)}`)
+  return value
+}
