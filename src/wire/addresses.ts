@@ -1,8 +1,8 @@
 import { isIP } from 'node:net'
 import { BIP155_ADDRESS_BYTES, BIP155_NETWORK, fromBip155, toBip155 } from '../netaddr/bip155.ts'
 import { bytesToIp, ipToBytes, isIPv4Mapped, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
-import { InvalidPayloadError, type ByteReader, type ByteWriter } from './bytes.ts'
-import { WireEncodeError } from './errors.ts'
+import type { ByteReader, ByteWriter } from './bytes.ts'
+import { InvalidPayloadError, WireEncodeError } from './errors.ts'
 import { MAX_ADDRV2_ADDRESS_BYTES, type VersionNetAddr } from './messages.ts'
 
 /** The address encodings on the wire: `version`'s net_addr, `addr` (v1) entries and `addrv2` entries. */

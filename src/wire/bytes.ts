@@ -1,27 +1,9 @@
-import { WireEncodeError } from './errors.ts'
+import { InvalidPayloadError, ReadPastEndError, WireEncodeError } from './errors.ts'
 
 /**
  * Bounds-checked little/big-endian reading and writing of Bitcoin payload fields. Readers throw
  * ReadPastEndError or InvalidPayloadError, which the decoder turns into 'malformed-payload'.
  */
-
-/** A field runs past the end of the payload. */
-export class ReadPastEndError extends Error {
-  static override name = 'ReadPastEndError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'ReadPastEndError'
-  }
-}
-
-/** A field is present but breaks a rule: non-canonical CompactSize, a size limit, a bad value. */
-export class InvalidPayloadError extends Error {
-  static override name = 'InvalidPayloadError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'InvalidPayloadError'
-  }
-}
 
 const U64_MAX = (1n << 64n) - 1n
 const I64_MIN = -(1n << 63n)

@@ -1,5 +1,4 @@
-import { InvalidPayloadError, ReadPastEndError } from './bytes.ts'
-import { ProtocolError } from './errors.ts'
+import { InvalidPayloadError, ProtocolError, ReadPastEndError } from './errors.ts'
 import { MAGIC_BYTES, parseHeader, payloadChecksum, type FrameHeader } from './framing.ts'
 import { HEADER_BYTES, MAX_PROTOCOL_MESSAGE_BYTES, type Message } from './messages.ts'
 import { decodePayload } from './payloads.ts'

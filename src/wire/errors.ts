@@ -38,3 +38,24 @@ export class WireEncodeError extends Error {
     this.name = 'WireEncodeError'
   }
 }
+
+/** A payload field runs past the end of the payload (becomes 'malformed-payload'). */
+export class ReadPastEndError extends Error {
+  static override name = 'ReadPastEndError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'ReadPastEndError'
+  }
+}
+
+/**
+ * A payload field is present but breaks a rule (becomes 'malformed-payload'): a non-canonical
+ * CompactSize, a size or count limit, a length that does not fit its network.
+ */
+export class InvalidPayloadError extends Error {
+  static override name = 'InvalidPayloadError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'InvalidPayloadError'
+  }
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ByteReader, ByteWriter, InvalidPayloadError, ReadPastEndError } from '../../src/wire/bytes.ts'
-import { WireEncodeError } from '../../src/wire/errors.ts'
+import { ByteReader, ByteWriter } from '../../src/wire/bytes.ts'
+import { InvalidPayloadError, ReadPastEndError, WireEncodeError } from '../../src/wire/errors.ts'
 import { hex, unhex } from '../helpers/wire-frames.ts'
 
 describe('CompactSize', () => {
