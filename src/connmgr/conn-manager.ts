@@ -275,7 +275,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     const canReplace = this.#init.getNewAddress !== undefined
     if (!req.permanent && canReplace && cause !== 'no_address') this.#failedAttempts++
     if (cause === 'dial') {
-      this.#log.event('dial_failed', { ...this.#fields(req), reason: errorText(err) }, `Failed to connect to ${String(req)}: ${errorText(err)}`, 'debug')
+      this.#log.event('dial_failed', { ...this.#fields(req), reason: errorText(err) }, `Failed to connect to ${String(req)}: ${errorText(err)}`)
       this.#notify(() => this.emit('dial_failed', req, err))
       if (!this.#isPending(req)) return
     } else {

@@ -296,7 +296,7 @@ describe('ConnManager lifecycle log records', () => {
     cm.connect(cr)
     await vi.advanceTimersByTimeAsync(5_000)
     cm.remove(cr.id)
-    const events = logger.records.filter((r) => r.event !== undefined && r.level !== 'debug' || r.event === 'dial_failed')
+    const events = logger.records.filter((r) => r.event !== undefined && r.level !== 'debug')
     expect(events.map((r) => [r.event, r.fields])).toEqual([
       ['dial_failed', { addr: '127.0.0.1:20001', id: 1, permanent: true, reason: 'connection refused' }],
       ['retry_scheduled', { addr: '127.0.0.1:20001', id: 1, permanent: true, retryCount: 1, delayMs: 5_000 }],

@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ConnManager } from '../../src/connmgr/conn-manager.ts'
-import { closed, connectLoopback, listenLoopback } from '../helpers/loopback-listener.ts'
+import { acceptQueue, closed, connectLoopback, listenLoopback } from '../helpers/loopback-listener.ts'
 import type { FakeConn } from '../helpers/scripted-dial.ts'
 import { makeManager } from './harness.ts'
 
@@ -14,26 +14,18 @@ async function managerWithListeners (count: number, maxInbound?: number): Promis
   cm: ConnManager<FakeConn>, ports: number[], servers: Server[], accepted: Socket[], nextAccepted: () => Promise<Socket>
 }> {
   const listening = await Promise.all(Array.from({ length: count }, listenLoopback))
-  const accepted: Socket[] = []
-  const waiters: Array<(s: Socket) => void> = []
-  const { cm } = makeManager({
-    listeners: listening.map((l) => l.server),
-    maxInbound,
-    onAccept: (socket) => {
-      accepted.push(socket)
-      waiters.shift()?.(socket)
-    }
-  })
+  const queue = acceptQueue()
+  const { cm } = makeManager({ listeners: listening.map((l) => l.server), maxInbound, onAccept: queue.onAccept })
   cleanup.push(async () => {
     await cm.stop()
-    for (const s of accepted) s.destroy()
+    for (const s of queue.accepted) s.destroy()
   })
   return {
     cm,
     ports: listening.map((l) => l.port),
     servers: listening.map((l) => l.server),
-    accepted,
-    nextAccepted: async () => await new Promise((resolve) => waiters.push(resolve))
+    accepted: queue.accepted,
+    nextAccepted: queue.next
   }
 }
 

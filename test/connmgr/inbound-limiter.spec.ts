@@ -4,7 +4,7 @@ import { InboundLimiter } from '../../src/connmgr/inbound-limiter.ts'
 import type { Clock } from '../../src/util/clock.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { recordingLogger } from '../helpers/recording-logger.ts'
-import { closed, connectLoopback, listenLoopback } from '../helpers/loopback-listener.ts'
+import { acceptQueue, closed, connectLoopback, listenLoopback } from '../helpers/loopback-listener.ts'
 
 /** Real TCP on 127.0.0.1; the limiter gets the server's sockets, and the test sees what onAccept saw. */
 async function setup (maxInbound: number | undefined, clock: Clock = systemClock): Promise<{
@@ -12,19 +12,12 @@ async function setup (maxInbound: number | undefined, clock: Clock = systemClock
   logger: ReturnType<typeof recordingLogger>
 }> {
   const { server, port } = await listenLoopback()
-  const accepted: Socket[] = []
-  const waiters: Array<(s: Socket) => void> = []
+  const queue = acceptQueue()
   const logger = recordingLogger()
-  const limiter = new InboundLimiter({ clock, logger }, {
-    maxInbound,
-    onAccept: (socket) => {
-      accepted.push(socket)
-      waiters.shift()?.(socket)
-    }
-  })
+  const limiter = new InboundLimiter({ clock, logger }, { maxInbound, onAccept: queue.onAccept })
   limiter.listen(server)
-  servers.push({ limiter, accepted })
-  return { limiter, port, server, accepted, logger, nextAccepted: async () => await new Promise((resolve) => waiters.push(resolve)) }
+  servers.push({ limiter, accepted: queue.accepted })
+  return { limiter, port, server, accepted: queue.accepted, logger, nextAccepted: queue.next }
 }
 
 const servers: Array<{ limiter: InboundLimiter, accepted: Socket[] }> = []

@@ -38,3 +38,17 @@ export async function refusedPort (): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => { resolve() }))
   return port
 }
+
+/** An onAccept callback that records sockets; `next()` resolves with the next one to arrive. */
+export function acceptQueue (): { onAccept: (socket: Socket) => void, accepted: Socket[], next: () => Promise<Socket> } {
+  const accepted: Socket[] = []
+  const waiters: Array<(s: Socket) => void> = []
+  return {
+    accepted,
+    onAccept: (socket) => {
+      accepted.push(socket)
+      waiters.shift()?.(socket)
+    },
+    next: async () => await new Promise((resolve) => waiters.push(resolve))
+  }
+}
