@@ -1,6 +1,8 @@
 import yargs from 'yargs'
 import { EXIT_FAILURE, EXIT_USAGE, USAGE_ERROR_NAMES } from './errors.ts'
 import { runCommand } from './commands/run.ts'
+import { seedCommand } from './commands/seed.ts'
+import { resolveCommand } from './commands/resolve.ts'
 
 /**
  * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is registered here.
@@ -11,6 +13,8 @@ export async function main (argv: string[]): Promise<void> {
     .scriptName('peerkeeper')
     .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')
     .command(runCommand)
+    .command(seedCommand)
+    .command(resolveCommand)
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()
     .recommendCommands()
