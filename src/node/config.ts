@@ -6,6 +6,8 @@ import { parseDuration } from '../cli/duration.ts'
 import { parseDebugLevel } from '../log/levels.ts'
 import type { LogFormat } from '../log/winston.ts'
 import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
+import { transportOptionsProblem } from '../transport/create-dialer.ts'
+import { DEFAULT_PROXY_PORT } from '../transport/socks-dialer.ts'
 import type { BanTarget } from '../banlist/ban-target.ts'
 import { parseWhitelist } from './whitelist.ts'
 
@@ -96,8 +98,6 @@ export const DEFAULT_BAN_THRESHOLD = 100
 export const DEFAULT_BAN_DURATION = '24h'
 /** btcd refuses shorter bans: below a second a ban is meaningless at the score's 1 s resolution. */
 const MIN_BAN_DURATION_MS = 1_000
-/** Tor's SOCKS port, the usual target of --proxy and --onion. */
-export const DEFAULT_PROXY_PORT = 9050
 const DNS_PORT = 53
 const LOG_FORMATS: readonly LogFormat[] = ['text', 'json']
 
@@ -154,19 +154,28 @@ function listenAddress (input: string, defaultPort: number): ListenAddress {
 }
 
 function conflicts (options: RunOptions): void {
-  const given = (v: readonly string[] | string | boolean | undefined): boolean => Array.isArray(v) ? v.length > 0 : v !== undefined && v !== false
-  const refuse = (a: keyof RunOptions, b: keyof RunOptions, why: string): void => {
-    if (given(options[a] as never) && given(options[b] as never)) throw new UsageError(`--${a} cannot be combined with --${b} (${why})`)
+  if ((options.connect ?? []).length > 0 && (options.addpeer ?? []).length > 0) {
+    throw new UsageError('--connect cannot be combined with --addpeer (--connect means only these peers)')
   }
-  refuse('connect', 'addpeer', '--connect means only these peers')
-  refuse('onion', 'noonion', '--noonion refuses .onion peers')
-  refuse('listen', 'nolisten', 'choose one')
-  if (given(options.torisolation) && !given(options.proxy) && !given(options.onion)) {
-    throw new UsageError('--torisolation needs --proxy or --onion (it randomises proxy credentials)')
-  }
-  for (const flag of ['proxyuser', 'proxypass'] as const) {
-    if (given(options[flag]) && !given(options.proxy)) throw new UsageError(`--${flag} needs --proxy`)
-  }
+  if ((options.listen ?? []).length > 0 && options.nolisten === true) throw new UsageError('--listen cannot be combined with --nolisten')
+}
+
+/** The proxy settings, checked by the transport's own rules so the CLI and createDialer agree. */
+function proxySettings (options: RunOptions): { proxy: ProxyConfig | undefined, onionProxy: HostPort | undefined } {
+  const proxy = options.proxy === undefined
+    ? undefined
+    : { address: parseHostPort(options.proxy, DEFAULT_PROXY_PORT, '--proxy'), user: options.proxyuser, pass: options.proxypass }
+  const onionProxy = options.onion === undefined ? undefined : parseHostPort(options.onion, DEFAULT_PROXY_PORT, '--onion')
+  const problem = transportOptionsProblem({
+    ...(proxy === undefined ? {} : { proxy: proxy.address }),
+    ...(options.proxyuser === undefined ? {} : { proxyUser: options.proxyuser }),
+    ...(options.proxypass === undefined ? {} : { proxyPass: options.proxypass }),
+    ...(onionProxy === undefined ? {} : { onion: onionProxy }),
+    noOnion: options.noonion === true,
+    torIsolation: options.torisolation === true
+  })
+  if (problem !== undefined) throw new UsageError(problem)
+  return { proxy, onionProxy }
 }
 
 /**
@@ -195,9 +204,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   const banDurationMs = parseDuration(options.banduration ?? DEFAULT_BAN_DURATION, '--banduration')
   if (banDurationMs < MIN_BAN_DURATION_MS) throw new UsageError(`--banduration: "${options.banduration ?? ''}" is shorter than 1s`)
 
-  const proxy = options.proxy === undefined
-    ? undefined
-    : { address: parseHostPort(options.proxy, DEFAULT_PROXY_PORT, '--proxy'), user: options.proxyuser, pass: options.proxypass }
+  const { proxy, onionProxy } = proxySettings(options)
 
   // Like btcd: a proxy or --connect turns listening off unless --listen asks for it.
   const listen = options.nolisten === true
@@ -222,7 +229,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     dnsServers: hostPorts(options.dnsserver, 'dnsserver', DNS_PORT),
     seedNodes: hostPorts(options.seednode, 'seednode', port),
     proxy,
-    onionProxy: options.onion === undefined ? undefined : parseHostPort(options.onion, DEFAULT_PROXY_PORT, '--onion'),
+    onionProxy,
     noOnion: options.noonion === true,
     torIsolation: options.torisolation === true,
     banThreshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD),

@@ -2,13 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ensureBuilt, runCli } from '../helpers/cli.ts'
+import { ensureBuiltCli, runCli } from '../helpers/cli.ts'
 
 // Every case here is refused before the node starts, so nothing listens or dials.
 describe.concurrent('peerkeeper run refuses bad settings with exit status 2 and a one-line reason', () => {
   let home: string
-  beforeAll(() => {
-    ensureBuilt()
+  beforeAll(async () => {
+    await ensureBuiltCli()
     home = mkdtempSync(join(tmpdir(), 'pk-run-cli-'))
   })
 

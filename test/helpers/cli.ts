@@ -1,22 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { builtPath, ensureFreshBuild } from './build.ts'
 
-/** The repository root, found from this file. */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-/** The built CLI, as users run it. `npm test` builds first; a bare `vitest` run builds here if dist is missing. */
-export const CLI = join(ROOT, 'dist', 'bin', 'peerkeeper.js')
+/** The built CLI, as users run it. */
+export const CLI = builtPath('bin/peerkeeper.ts')
 
-export function ensureBuilt (): string {
-  if (!existsSync(CLI)) {
-    try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { stdio: 'pipe' })
-    } catch (err) {
-      // tsc still emits when some file has a type error; only a missing CLI is fatal here.
-      if (!existsSync(CLI)) throw err
-    }
-  }
+/** Builds when dist is missing or older than the sources (`npm test` builds first anyway). */
+export async function ensureBuiltCli (): Promise<string> {
+  await ensureFreshBuild(['bin/peerkeeper.ts'])
   return CLI
 }
 
@@ -27,9 +17,9 @@ export interface CliResult {
   stderr: string
 }
 
-/** Starts the built CLI; the caller owns the child. */
+/** Starts the built CLI (call ensureBuiltCli first); the caller owns the child. */
 export function spawnCli (args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [ensureBuilt(), ...args], {
+  return spawn(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })

@@ -1,0 +1,121 @@
+import type { AddrBook } from '../addrbook/addr-book.ts'
+import type { BanList } from '../banlist/ban-list.ts'
+import type { ChainParams } from '../chainparams/chainparams.ts'
+import { seedFromDns } from '../discovery/seeder.ts'
+import type { Logger } from '../log/logger.ts'
+import type { HostPort } from '../netaddr/netaddress.ts'
+import type { Clock, TimerHandle } from '../util/clock.ts'
+import type { Random } from '../util/random.ts'
+import type { Startable } from '../util/startable.ts'
+import { NODE_NETWORK } from '../wire/services.ts'
+import { fetchAddresses, type AddrFetchComponents } from './addr-fetch.ts'
+
+/** Core's DNSSEEDS_DELAY_FEW_PEERS: seed anyway when no outbound connection is up this long after start. */
+export const SEED_DELAY_MS = 11_000
+/** A dry book reseeds at most this often, sparing the seeds while the node keeps asking for addresses. */
+export const RESEED_INTERVAL_MS = 60_000
+
+export type SeedReason = 'empty_book' | 'no_outbound' | 'book_dry'
+
+export interface SeedingComponents extends AddrFetchComponents {
+  random: Random
+  book: AddrBook
+  banList: BanList
+  /** The SEED subsystem logger for the DNS queries. */
+  seedLogger: Logger
+}
+
+export interface SeedingInit {
+  params: ChainParams
+  /** False with --nodnsseed or --connect. */
+  dnsSeed: boolean
+  seedNodes: readonly HostPort[]
+  /** Automatic outbound connections up now. */
+  outboundUp(): number
+  /** @default SEED_DELAY_MS */
+  seedDelayMs?: number
+  /** @default RESEED_INTERVAL_MS */
+  reseedIntervalMs?: number
+}
+
+/**
+ * When the node asks for addresses: DNS seeds and --seednode peers are asked when the book is empty at
+ * start, when no outbound connection is up 11 s after start, or when the book runs dry — not at every
+ * start, which would leak that we run and load the seeds for nothing (Core's policy).
+ */
+export class Seeding implements Startable {
+  readonly #c: SeedingComponents
+  readonly #init: SeedingInit
+  readonly #seedDelayMs: number
+  readonly #reseedIntervalMs: number
+  readonly #work = new Set<Promise<void>>()
+  #controller = new AbortController()
+  #timer: TimerHandle | undefined
+  #lastSeedMs: number | undefined
+
+  constructor (components: SeedingComponents, init: SeedingInit) {
+    this.#c = components
+    this.#init = init
+    this.#seedDelayMs = init.seedDelayMs ?? SEED_DELAY_MS
+    this.#reseedIntervalMs = init.reseedIntervalMs ?? RESEED_INTERVAL_MS
+  }
+
+  get enabled (): boolean {
+    return this.#init.dnsSeed || this.#init.seedNodes.length > 0
+  }
+
+  start (): void {
+    if (!this.enabled) return
+    this.#controller = new AbortController()
+    const size = this.#c.book.size()
+    if (size.new + size.tried === 0) this.#seed('empty_book')
+    this.#timer = this.#c.clock.setTimeout(() => {
+      this.#timer = undefined
+      if (this.#init.outboundUp() === 0) this.#seed('no_outbound')
+    }, this.#seedDelayMs)
+  }
+
+  /** The book had nothing to offer: reseed unless that was done recently. */
+  dry (): void {
+    if (!this.enabled || this.#controller.signal.aborted) return
+    const last = this.#lastSeedMs
+    if (last !== undefined && this.#c.clock.now() - last < this.#reseedIntervalMs) return
+    this.#seed('book_dry')
+  }
+
+  async stop (): Promise<void> {
+    if (this.#timer !== undefined) this.#c.clock.clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#controller.abort()
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work])
+  }
+
+  #seed (reason: SeedReason): void {
+    if (this.#work.size > 0) return // one round at a time
+    this.#lastSeedMs = this.#c.clock.now()
+    this.#c.logger.event('seeding_started', { reason, dnsSeeds: this.#init.dnsSeed ? this.#init.params.dnsSeeds.length : 0, seedNodes: this.#init.seedNodes.length },
+      `asking for addresses (${reason.replace('_', ' ')})`)
+    const signal = this.#controller.signal
+    const work = Promise.all([
+      this.#init.dnsSeed ? this.#dns(signal) : Promise.resolve(),
+      ...this.#init.seedNodes.map(async (seed) => { await fetchAddresses(this.#c, seed, signal) })
+    ]).then(() => {})
+    this.#work.add(work)
+    void work.finally(() => { this.#work.delete(work) })
+  }
+
+  async #dns (signal: AbortSignal): Promise<void> {
+    const { clock, random, resolver, seedLogger, book, banList, logger } = this.#c
+    const results = await seedFromDns({ clock, random, resolver, logger: seedLogger }, this.#init.params, { requiredServices: NODE_NETWORK, signal })
+    let added = 0
+    let offered = 0
+    for (const result of results) {
+      const addrs = result.addrs.filter((a) => !banList.isBanned(a.addr.host))
+      offered += addrs.length
+      added += book.add(addrs, undefined)
+    }
+    const failed = results.filter((r) => r.error !== undefined).length
+    logger.event('dns_seeded', { seeds: results.length, failed, offered, added, ...book.size() },
+      `DNS seeding: ${offered} addresses from ${results.length - failed} of ${results.length} seeds, ${added} new`)
+  }
+}

@@ -1,0 +1,146 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
+import { buildNodeConfig, type RunOptions } from '../../src/node/config.ts'
+import { createNode, type Node, type NodeInit } from '../../src/node/node.ts'
+import { NonceRegistry } from '../../src/peer/nonces.ts'
+import { Peer } from '../../src/peer/peer.ts'
+import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
+import type { SimPeerSpecs } from '../../src/sim/profiles.ts'
+import { NodeStore } from '../../src/store/node-store.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { seededRandom } from '../../src/util/random.ts'
+import { nullLogger } from '../../src/log/logger.ts'
+import { writeLocalChainParams } from '../helpers/local-chainparams.ts'
+import { refusedPort } from '../helpers/loopback-listener.ts'
+import { recordingLogging, type RecordingLogging } from '../helpers/recording-logging.ts'
+
+// The node in-process against the simulator on 127.0.0.0/8, with real sockets and a real LevelDB.
+// Waits are on the node's own log events, bounded; nothing sleeps.
+
+const FAST: NodeInit = { retryDurationMs: 200, maxRetryDurationMs: 1_000 }
+
+const cleanup: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+async function simNetwork (peers: SimPeerSpecs): Promise<SimNetwork> {
+  const sim = await startSimNetwork({ peers, port: 0, seed: 7 })
+  cleanup.push(async () => { await sim.close() })
+  return sim
+}
+
+interface Running { node: Node, log: RecordingLogging }
+
+async function runNode (sim: SimNetwork, options: RunOptions, datadir: string, init: NodeInit = FAST): Promise<Running> {
+  const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port), nodnsseed: true, nolisten: true, datadir, ...options })
+  const log = recordingLogging()
+  const node = createNode(config, { logging: log }, init)
+  let stopped = false
+  cleanup.push(async () => { if (!stopped) await node.stop() })
+  await node.start()
+  const stop = node.stop.bind(node)
+  node.stop = async () => { stopped = true; await stop() }
+  return { node, log }
+}
+
+const tempDir = (): string => mkdtempSync(join(tmpdir(), 'pk-node-'))
+const isAuto = (f: Record<string, unknown>): boolean => f.permanent === false
+
+describe('Node', () => {
+  it('fills the outbound target from addresses a permanent peer gossips, and marks them good', async () => {
+    const sim = await simNetwork({ live: 6 })
+    const [first] = sim.addresses()
+    const { node, log } = await runNode(sim, { addpeer: [addrKey(first as NetAddress)], targetoutbound: 3 }, tempDir())
+    await log.waitUntil('3 automatic outbound peers', () => node.status()?.outbound === 3)
+    const status = node.status()
+    expect(status).toMatchObject({ outbound: 3, targetOutbound: 3, permanentUp: 1, permanentTotal: 1, inbound: 0 })
+    expect(status?.addressesTried).toBeGreaterThanOrEqual(3)
+    // Automatic peers are all in different groups, and none is the permanent peer.
+    const autoAddrs = log.events('outbound_connected').filter((r) => isAuto(r.fields)).map((r) => r.fields.addr)
+    expect(new Set(autoAddrs).size).toBe(autoAddrs.length)
+    expect(autoAddrs).not.toContain(addrKey(first as NetAddress))
+    node.logStatus()
+    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 3\/3, permanent 1\/1, inbound 0\/\d+, addresses \d+ new \/ \d+ tried, bans 0$/)
+  })
+
+  it('reconnects a permanent peer that went away, with backoff, once it is back', async () => {
+    const sim = await simNetwork({ live: 2 })
+    const { node, log } = await runNode(sim, { connect: [addrKey(sim.peer(0).addr)] }, tempDir())
+    await log.waitFor('outbound_connected', (f) => f.permanent === true)
+    await sim.stopPeer(0)
+    await log.waitFor('retry_scheduled', (f) => f.permanent === true && (f.retryCount as number) >= 2)
+    expect(node.status()?.permanentUp).toBe(0)
+    await sim.restartPeer(0)
+    await log.waitUntil('permanent peer back', () => log.events('outbound_connected').length === 2)
+    expect(node.status()).toMatchObject({ permanentUp: 1, permanentTotal: 1, outbound: 0, targetOutbound: 0 })
+  })
+
+  it('bans a misbehaving peer, never dials it again, and keeps the ban and anchors across a restart', async () => {
+    const sim = await simNetwork([{ profile: 'live' }, { profile: 'live' }, { profile: 'live' }, { profile: 'misbehaving', misbehaviour: 'oversized' }])
+    const bad = sim.peer(3).addr
+    const datadir = tempDir()
+    const first = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 3, banduration: '1h' }, datadir)
+    await first.log.waitFor('ban_recorded', (f) => f.addr === addrKey(bad))
+    await first.log.waitUntil('2 automatic peers', () => first.node.status()?.outbound === 2)
+    expect(first.node.banList?.isBanned(bad.host)).toBe(true)
+    const dialsBefore = sim.stats(3).connectionsAccepted
+    expect(dialsBefore).toBe(1)
+    await first.node.stop()
+    expect(first.log.events('anchors_saved').at(-1)?.fields.count).toBe(2)
+
+    const second = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 3, banduration: '1h' }, datadir)
+    expect(second.node.banList?.isBanned(bad.host)).toBe(true)
+    expect(second.log.events('anchor_dial')).toHaveLength(2)
+    await second.log.waitUntil('2 automatic peers again', () => second.node.status()?.outbound === 2)
+    // The third slot keeps asking for an address; the banned one is never handed out.
+    await second.log.waitFor('address_unavailable')
+    expect(sim.stats(3).connectionsAccepted).toBe(dialsBefore)
+    expect(second.log.events('outbound_connected').map((r) => r.fields.addr)).not.toContain(addrKey(bad))
+  })
+
+  it('saves the address book at a clean stop', async () => {
+    const sim = await simNetwork({ live: 4 })
+    const datadir = tempDir()
+    const { node, log } = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 2 }, datadir)
+    await log.waitUntil('2 automatic peers', () => node.status()?.outbound === 2)
+    const size = node.book?.size()
+    await node.stop()
+    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock }, { consumeAnchors: false })
+    try {
+      const contents = store.takeContents()
+      expect(contents.addrRecords.length).toBe((size?.new ?? 0) + (size?.tried ?? 0))
+      expect(contents.addrRecords.filter((r) => r.tried).length).toBeGreaterThanOrEqual(2)
+      expect(contents.anchors).toHaveLength(2)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('accepts inbound peers on --listen and refuses banned ones before the handshake', async () => {
+    const sim = await simNetwork({ live: 1 })
+    const port = await refusedPort()
+    const { node, log } = await runNode(sim, { listen: [`127.0.0.1:${port}`], nolisten: undefined, targetoutbound: 0, maxpeers: 4 }, tempDir())
+    const params = node.config.params
+    const client = (host: string): Peer => {
+      const socket = connect({ host: '127.0.0.1', port, localAddress: host })
+      return new Peer(socket, { clock: systemClock, random: seededRandom(1), logger: nullLogger }, {
+        direction: 'outbound', addr: { network: 'ipv4', host: '127.0.0.1', port }, params, nonces: new NonceRegistry(seededRandom(2)), requiredServices: 0n
+      })
+    }
+    const good = client('127.0.9.1')
+    await good.handshake()
+    await log.waitFor('inbound_connected', (f) => (f.addr as string).startsWith('127.0.9.1:'))
+    expect(node.status()).toMatchObject({ inbound: 1, maxInbound: 4 })
+    good.close('test done')
+
+    node.banList?.ban('127.0.9.2', { reason: 'test' })
+    const banned = client('127.0.9.2')
+    await expect(banned.handshake()).rejects.toThrow()
+    expect((await log.waitFor('inbound_refused')).fields).toMatchObject({ reason: 'banned', direction: 'inbound' })
+  })
+})
