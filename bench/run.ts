@@ -1,0 +1,50 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { BenchResult, Suite, Timeline } from './lib/result.ts'
+import { timelineSvg } from './lib/svg.ts'
+import { addrBookSuite } from './suites/addrbook.ts'
+import { decoderSuite } from './suites/decoder.ts'
+
+/**
+ * `npm run bench`: every suite in turn, a table on stdout, bench/results/latest.json and one SVG timeline
+ * per network profile. Only 127.0.0.0/8 is used; every loop is bounded in count and time.
+ * `npm run bench -- <suite> …` runs only the named suites.
+ */
+const SUITES: readonly Suite[] = [decoderSuite, addrBookSuite]
+
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results')
+
+function format (value: number | undefined): string {
+  if (value === undefined || Number.isNaN(value)) return '-'
+  if (Math.abs(value) >= 100) return value.toFixed(0)
+  if (Math.abs(value) >= 1) return value.toFixed(2)
+  return value.toPrecision(3)
+}
+
+function printRow (r: BenchResult): void {
+  const ratio = r.floor === undefined ? '' : `  (${(r.summary.median / r.floor).toFixed(1)}× floor ${format(r.floor)})`
+  const extra = r.extra === undefined ? '' : `  ${Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' ')}`
+  process.stdout.write(`${r.name.padEnd(52)} ${format(r.summary.median).padStart(9)} ${format(r.summary.p99).padStart(9)} ${r.unit.padEnd(6)} n=${r.summary.n}${ratio}${extra}\n`)
+}
+
+async function main (): Promise<void> {
+  const only = new Set(process.argv.slice(2))
+  const suites = SUITES.filter((s) => only.size === 0 || only.has(s.name))
+  const results: BenchResult[] = []
+  const timelines: Timeline[] = []
+  const started = Date.now()
+  process.stdout.write(`${'measurement'.padEnd(52)} ${'median'.padStart(9)} ${'p99'.padStart(9)} unit\n`)
+  for (const suite of suites) {
+    await suite.run((r) => { results.push(r); printRow(r) }, (t) => { timelines.push(t) })
+  }
+  mkdirSync(RESULTS_DIR, { recursive: true })
+  for (const t of timelines) writeFileSync(join(RESULTS_DIR, `timeline-${t.profile}.svg`), timelineSvg(t))
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` }
+  const written = { date: new Date(started).toISOString(), durationS: (Date.now() - started) / 1000, machine, results, timelines: timelines.map((t) => `timeline-${t.profile}.svg`) }
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(written, null, 2)}\n`)
+  process.stdout.write(`\n${results.length} measurements in ${written.durationS.toFixed(1)} s; wrote bench/results/latest.json and ${timelines.length} SVG timelines\n`)
+}
+
+await main()
