@@ -45,7 +45,7 @@ describe('misbehaviour scoring', () => {
   /** Ping/pong round trip: whatever was sent before has been processed. */
   const settle = async (f: PeerFixture, nonce = 99n): Promise<void> => {
     f.remote.send({ command: 'ping', nonce })
-    await f.remote.next((m) => !(m instanceof ProtocolError) && m.command === 'pong' && m.nonce === nonce)
+    await f.remote.next((m) => !(m instanceof ProtocolError) && m.command === 'pong' && 'nonce' in m && m.nonce === nonce)
   }
   const closeReason = async (f: PeerFixture): Promise<string> => {
     if (f.peer.state !== 'closed') await once(f.peer, 'close')
