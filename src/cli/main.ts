@@ -3,6 +3,7 @@ import { EXIT_FAILURE, EXIT_USAGE, USAGE_ERROR_NAMES } from './errors.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
 import { resolveCommand } from './commands/resolve.ts'
+import { demoCommand } from './commands/demo.ts'
 
 /**
  * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is registered here.
@@ -15,6 +16,7 @@ export async function main (argv: string[]): Promise<void> {
     .command(runCommand)
     .command(seedCommand)
     .command(resolveCommand)
+    .command(demoCommand)
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()
     .recommendCommands()
