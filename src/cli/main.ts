@@ -3,6 +3,8 @@ import { EXIT_FAILURE, EXIT_USAGE, USAGE_ERROR_NAMES } from './errors.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
 import { resolveCommand } from './commands/resolve.ts'
+import { addrbookCommand } from './commands/addrbook.ts'
+import { banCommand } from './commands/ban.ts'
 import { demoCommand } from './commands/demo.ts'
 
 /**
@@ -16,6 +18,8 @@ export async function main (argv: string[]): Promise<void> {
     .command(runCommand)
     .command(seedCommand)
     .command(resolveCommand)
+    .command(addrbookCommand)
+    .command(banCommand)
     .command(demoCommand)
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()

@@ -1,0 +1,89 @@
+import type { Argv, CommandModule } from 'yargs'
+import type { AddrRecord } from '../../addrbook/record.ts'
+import { addrKey } from '../../netaddr/netaddress.ts'
+import { countFlag, DATADIR_FLAGS, isoTime, withDataDirStore } from '../options.ts'
+import type { DataDirArgs } from '../options.ts'
+
+interface ListArgs extends DataDirArgs {
+  json?: boolean
+  limit?: string
+}
+
+/** Tried entries first, then the most recently seen. */
+function listOrder (a: AddrRecord, b: AddrRecord): number {
+  return Number(b.tried) - Number(a.tried) || b.time - a.time || (a.key < b.key ? -1 : 1)
+}
+
+function toJson (r: AddrRecord): Record<string, unknown> {
+  return {
+    address: r.key,
+    network: r.addr.network,
+    table: r.tried ? 'tried' : 'new',
+    services: r.services,
+    lastSeen: r.time,
+    attempts: r.attempts,
+    lastAttempt: r.lastAttempt,
+    lastSuccess: r.lastSuccess,
+    source: r.source === null ? null : addrKey(r.source)
+  }
+}
+
+function toLine (r: AddrRecord, width: number): string {
+  const when = (s: number): string => s === 0 ? 'never' : isoTime(s * 1000)
+  return [
+    r.key.padEnd(width),
+    (r.tried ? 'tried' : 'new').padEnd(5),
+    `services=0x${BigInt(r.services).toString(16)}`,
+    `seen=${when(r.time)}`,
+    `attempts=${r.attempts}`,
+    `success=${when(r.lastSuccess)}`
+  ].join('  ')
+}
+
+const countCommand: CommandModule<object, DataDirArgs & { json?: boolean }> = {
+  command: 'count',
+  describe: 'How many addresses are in the new and tried tables',
+  builder: (yargs: Argv) => yargs.options({ ...DATADIR_FLAGS, json: { type: 'boolean', describe: 'print one JSON object' } }),
+  handler: async (argv) => {
+    const counts = await withDataDirStore(argv, (store) => {
+      const records = store.takeContents().addrRecords
+      const tried = records.filter((r) => r.tried).length
+      return { new: records.length - tried, tried, total: records.length }
+    })
+    process.stdout.write(argv.json === true
+      ? `${JSON.stringify(counts)}\n`
+      : `new    ${counts.new}\ntried  ${counts.tried}\ntotal  ${counts.total}\n`)
+  }
+}
+
+const listCommand: CommandModule<object, ListArgs> = {
+  command: 'list',
+  describe: 'The addresses, tried first, then the most recently seen',
+  builder: (yargs: Argv) => yargs.options({
+    ...DATADIR_FLAGS,
+    json: { type: 'boolean', describe: 'print a JSON array' },
+    limit: { type: 'string', requiresArg: true, describe: 'at most N addresses' }
+  }),
+  handler: async (argv) => {
+    const limit = countFlag(argv.limit, '--limit')
+    const records = await withDataDirStore(argv, (store) => store.takeContents().addrRecords)
+    const shown = records.sort(listOrder).slice(0, limit)
+    if (argv.json === true) {
+      process.stdout.write(`${JSON.stringify(shown.map(toJson), null, 2)}\n`)
+      return
+    }
+    const width = Math.max(0, ...shown.map((r) => r.key.length))
+    process.stdout.write(shown.map((r) => `${toLine(r, width)}\n`).join(''))
+  }
+}
+
+/** `peerkeeper addrbook count|list`: reads the data directory's address book (the node must be stopped). */
+export const addrbookCommand: CommandModule = {
+  command: 'addrbook <command>',
+  describe: 'Inspect the address book in a data directory (offline: stop the node first)',
+  builder: (yargs: Argv) => yargs
+    .command(countCommand)
+    .command(listCommand)
+    .demandCommand(1, 'Name an addrbook command: count or list.'),
+  handler: () => {}
+}

@@ -1,0 +1,115 @@
+import type { Argv, CommandModule } from 'yargs'
+import { BanList } from '../../banlist/ban-list.ts'
+import type { BanEntry } from '../../banlist/ban-list.ts'
+import { parseBanTarget } from '../../banlist/ban-target.ts'
+import { systemClock } from '../../util/clock.ts'
+import { parseDuration } from '../duration.ts'
+import { UsageError } from '../errors.ts'
+import { DATADIR_FLAGS, isoTime, withDataDirStore } from '../options.ts'
+import type { DataDirArgs } from '../options.ts'
+import type { NodeStore } from '../../store/node-store.ts'
+
+const DEFAULT_DURATION = '24h'
+const DEFAULT_REASON = 'manual'
+
+interface TargetArgs extends DataDirArgs {
+  target: string
+}
+
+interface AddArgs extends TargetArgs {
+  duration: string
+  reason: string
+}
+
+/** The canonical target, or a UsageError naming the argument (checked before the data directory is touched). */
+function checkedTarget (target: string): string {
+  try {
+    return parseBanTarget(target).key
+  } catch (err) {
+    throw new UsageError(`<target>: ${(err as Error).message}`)
+  }
+}
+
+/** The data directory's bans, loaded into a ban list whose changes are written at once. */
+function boundBanList (store: NodeStore): BanList {
+  const bans = new BanList({ clock: systemClock })
+  store.bindBanList(bans)
+  return bans
+}
+
+function banLine (e: BanEntry, width: number): string {
+  return `${e.target.padEnd(width)}  until ${isoTime(e.expiresMs)}  since ${isoTime(e.createdMs)}  ${e.reason}`
+}
+
+const targetPositional = (yargs: Argv): Argv<DataDirArgs & { target: string }> => yargs
+  .positional('target', { type: 'string', demandOption: true, describe: 'IP address, CIDR subnet (IP/prefix) or .onion/.i2p host' })
+  .options(DATADIR_FLAGS)
+
+const addCommand: CommandModule<object, AddArgs> = {
+  command: 'add <target>',
+  describe: 'Ban an address or subnet (a longer ban already in force is kept)',
+  builder: (yargs: Argv) => targetPositional(yargs).options({
+    duration: { type: 'string', default: DEFAULT_DURATION, requiresArg: true, describe: 'how long (s, m, h or d units)' },
+    reason: { type: 'string', default: DEFAULT_REASON, requiresArg: true, describe: 'why, shown by ban list' }
+  }),
+  handler: async (argv) => {
+    const target = checkedTarget(argv.target)
+    const durationMs = parseDuration(argv.duration, '--duration')
+    if (durationMs <= 0) throw new UsageError(`--duration: "${argv.duration}" must be longer than 0`)
+    const { entry, created } = await withDataDirStore(argv, (store) => {
+      const bans = boundBanList(store)
+      let added: BanEntry | undefined
+      bans.on('changed', (change) => { if (change.type === 'added') added = change.entry })
+      const result = bans.ban(target, { durationMs, reason: argv.reason })
+      return { entry: result, created: added !== undefined }
+    })
+    process.stdout.write(created
+      ? `banned ${entry.target} until ${isoTime(entry.expiresMs)} (${entry.reason})\n`
+      : `${entry.target} stays banned until ${isoTime(entry.expiresMs)} (${entry.reason}): that ban is longer\n`)
+  }
+}
+
+const removeCommand: CommandModule<object, TargetArgs> = {
+  command: 'remove <target>',
+  describe: 'Lift the ban on exactly this address or subnet',
+  builder: targetPositional,
+  handler: async (argv) => {
+    const target = checkedTarget(argv.target)
+    await withDataDirStore(argv, (store) => {
+      const bans = boundBanList(store)
+      if (bans.unban(target)) return
+      const cover = bans.match(target)
+      throw new Error(cover === undefined || cover.target === target
+        ? `${target} is not banned`
+        : `${target} has no ban of its own; it is covered by the ban on ${cover.target} (remove that instead)`)
+    })
+    process.stdout.write(`unbanned ${target}\n`)
+  }
+}
+
+const listCommand: CommandModule<object, DataDirArgs & { json?: boolean }> = {
+  command: 'list',
+  describe: 'The bans in force, oldest first (expired ones are dropped)',
+  builder: (yargs: Argv) => yargs.options({ ...DATADIR_FLAGS, json: { type: 'boolean', describe: 'print a JSON array' } }),
+  handler: async (argv) => {
+    const entries = await withDataDirStore(argv, (store) => boundBanList(store).list())
+    if (argv.json === true) {
+      process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`)
+      return
+    }
+    const width = Math.max(0, ...entries.map((e) => e.target.length))
+    process.stdout.write(entries.length === 0 ? 'no bans\n' : entries.map((e) => `${banLine(e, width)}\n`).join(''))
+  }
+}
+
+/** `peerkeeper ban add|remove|list`: edits the data directory's ban list (the node must be stopped). */
+export const banCommand: CommandModule = {
+  command: 'ban <command>',
+  describe: 'Add, remove or list bans in a data directory (offline: stop the node first)',
+  builder: (yargs: Argv) => yargs
+    .command(addCommand)
+    .command(removeCommand)
+    .command(listCommand)
+    .demandCommand(1, 'Name a ban command: add, remove or list.'),
+  handler: () => {}
+}
