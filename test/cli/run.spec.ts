@@ -10,7 +10,7 @@ describe.concurrent('peerkeeper run refuses bad settings with exit status 2 and 
   beforeAll(async () => {
     await ensureBuiltCli()
     home = mkdtempSync(join(tmpdir(), 'pk-run-cli-'))
-  })
+  }, 120_000) // may run tsc first
 
   it.each<[string[], string]>([
     [['--connect', '127.0.0.2', '--addpeer', '127.0.0.3'], '--connect cannot be combined with --addpeer'],
