@@ -8,11 +8,10 @@ import { systemClock } from '../../src/util/clock.ts'
 import { seededRandom } from '../../src/util/random.ts'
 import { listenLoopback, refusedPort } from '../helpers/loopback-listener.ts'
 import { startSocks5Server, type Socks5Server } from '../helpers/socks5-server.ts'
-import { untilIo } from '../helpers/wait-for-io.ts'
+import { untilIo, useFakeTimersWithRealIo } from '../helpers/wait-for-io.ts'
 
 const ONION = 'v7ajjeirttkbnt32wpy3c6w3emwnfr3fkla7hpxcfokr3ysd3kqtzmqd.onion'
 const live = (): AbortSignal => new AbortController().signal
-const FAKE_TIMERS = { now: 0, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] as const }
 
 async function roundTrip (socket: Socket): Promise<string> {
   socket.write('hello peer')
@@ -94,7 +93,7 @@ describe('SocksDialer through a SOCKS5 server on loopback', () => {
 
   it('gives up on a proxy that stalls once the connect timeout passes on the injected clock', async () => {
     const p = await proxy({ connect: 'stall' })
-    vi.useFakeTimers(FAKE_TIMERS)
+    useFakeTimersWithRealIo()
     const dial = dialer(p.port, { connectTimeoutMs: 8_000 }).dial(peer, { signal: live() })
     const outcome = dial.then(() => 'connected', (err: unknown) => err)
     // Let the real handshake reach the stalled CONNECT before time moves.

@@ -6,11 +6,10 @@ import { TcpDialer } from '../../src/transport/tcp-dialer.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { listenLoopback, refusedPort } from '../helpers/loopback-listener.ts'
 import { startStalledListener } from '../helpers/stalled-listener.ts'
+import { useFakeTimersWithRealIo } from '../helpers/wait-for-io.ts'
 
 const live = (): AbortSignal => new AbortController().signal
 const ipv4 = (port: number) => ({ network: 'ipv4' as const, host: '127.0.0.1', port })
-// Real sockets need a real setImmediate; only the timers our code uses are faked.
-const FAKE_TIMERS = { now: 0, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] as const }
 
 describe('TcpDialer', () => {
   let stalled: { port: number, close(): Promise<void> }
@@ -43,7 +42,7 @@ describe('TcpDialer', () => {
   })
 
   it('gives up a connect that hangs once the connect timeout passes on the injected clock', async () => {
-    vi.useFakeTimers(FAKE_TIMERS)
+    useFakeTimersWithRealIo()
     const dial = new TcpDialer({ clock: systemClock }, { connectTimeoutMs: 3_000 }).dial(ipv4(stalled.port), { signal: live() })
     const outcome = dial.then(() => 'connected', (err: unknown) => err)
     await vi.advanceTimersByTimeAsync(2_999)
