@@ -1,7 +1,10 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ChainParamsError, loadChainParams, loadNetwork, type ChainParams } from '../chainparams/chainparams.ts'
+import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { UsageError } from '../cli/errors.ts'
+import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
+import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
 import { parseDuration } from '../cli/duration.ts'
 import { parseDebugLevel } from '../log/levels.ts'
 import type { LogFormat } from '../log/winston.ts'
@@ -89,13 +92,8 @@ export interface NodeConfig {
 }
 
 export const DEFAULT_NETWORK = 'mainnet'
-/** btcd's and Core's number of automatic full-relay outbound connections. */
-export const DEFAULT_TARGET_OUTBOUND = 8
 /** btcd's --maxpeers default (Core's -maxconnections is 125 too). */
 export const DEFAULT_MAX_PEERS = 125
-/** btcd's --banthreshold: a score strictly above it bans. */
-export const DEFAULT_BAN_THRESHOLD = 100
-export const DEFAULT_BAN_DURATION = '24h'
 /** btcd refuses shorter bans: below a second a ban is meaningless at the score's 1 s resolution. */
 const MIN_BAN_DURATION_MS = 1_000
 const DNS_PORT = 53
@@ -201,7 +199,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     targetOutbound: integer(options.targetoutbound, 'targetoutbound', 0, DEFAULT_TARGET_OUTBOUND)
   })
 
-  const banDurationMs = parseDuration(options.banduration ?? DEFAULT_BAN_DURATION, '--banduration')
+  const banDurationMs = options.banduration === undefined ? DEFAULT_BAN_DURATION_MS : parseDuration(options.banduration, '--banduration')
   if (banDurationMs < MIN_BAN_DURATION_MS) throw new UsageError(`--banduration: "${options.banduration ?? ''}" is shorter than 1s`)
 
   const { proxy, onionProxy } = proxySettings(options)
