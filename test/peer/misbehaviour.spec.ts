@@ -238,9 +238,11 @@ describe('misbehaviour scoring', () => {
 
   it('the README table lists every row with the same points', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const start = readme.indexOf('## Peer sessions and misbehaviour\n')
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
     for (const reason of MISBEHAVIOUR_REASONS) {
       const rule = MISBEHAVIOUR[reason]
-      const row = readme.split('\n').find((line) => line.startsWith(`| \`${reason}\` |`))
+      const row = section.split('\n').find((line) => line.startsWith(`| \`${reason}\` |`))
       expect(row, `README row for ${reason}`).toBeDefined()
       const cells = (row as string).split('|').map((c) => c.trim())
       expect([cells[3], cells[4]], reason).toEqual([String(rule.persistent), String(rule.transient)])
