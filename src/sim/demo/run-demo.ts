@@ -53,6 +53,8 @@ const HANDSHAKE_TIMEOUT_MS = 3_000
 const PERMANENT_DOWNTIME_MS = 1_500
 /** Each beat must happen within this, or the demo reports what is missing and fails. */
 const BEAT_TIMEOUT_MS = 10_000
+/** How long the story gives the node to fill a slot again (a courtesy wait, never a failure). */
+const REFILL_WAIT_MS = 5_000
 
 /**
  * `peerkeeper demo`: the real node (createNode, as `peerkeeper run` builds it) against a simulated network
@@ -122,6 +124,7 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
       return seen
     }
     const fact = (f: DemoFact) => () => story.facts.has(f)
+    const full = (): boolean => story.outbound >= TARGET_OUTBOUND
     if (await beat('DNS seeding', fact('seeded')) && await beat('target reached', fact('target-reached'))) {
       // An honest outbound peer vanishes: refilling its slot leads the node to the misbehaving peer.
       const vanishing = peers.find((p) => p.profile === 'live' && p.index !== PERMANENT_INDEX && sim?.stats(p.index).openConnections === 1)
@@ -129,11 +132,12 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
         const key = addrKey(vanishing.addr)
         note(`outbound peer ${key} goes down`)
         await sim.stopPeer(vanishing.index)
-        await beat('outbound peer lost', () => story.outbound < TARGET_OUTBOUND)
+        await facts.until(() => !full(), BEAT_TIMEOUT_MS)
         await beat('misbehaving peer banned', fact('banned'))
         note(`${key} is back`)
         await sim.restartPeer(vanishing.index)
-        await beat('target refilled', () => story.outbound === TARGET_OUTBOUND)
+        // Not a required step: how soon the node retries an address that just failed is its own policy.
+        await facts.until(full, REFILL_WAIT_MS)
       }
       note(`stopping the permanent peer's host ${permanent}`)
       await sim.stopPeer(PERMANENT_INDEX)
@@ -144,6 +148,8 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
         await beat('permanent peer reconnected', fact('permanent-reconnected'))
       }
     }
+    if (!missing.includes('misbehaving peer banned')) await beat('misbehaving peer banned', fact('banned'))
+    if (story.facts.has('target-reached')) await facts.until(full, REFILL_WAIT_MS)
     narrating = false
     const status = node.status()
     out('')
