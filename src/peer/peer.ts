@@ -378,11 +378,9 @@ function protocolErrorReason (err: ProtocolError): MisbehaviourReason {
     case 'oversized': return 'oversized-message'
     case 'bad-command': return 'bad-command'
     case 'bad-checksum': return 'bad-checksum'
-    default:
-      // The decoder refuses an addr/addrv2 over 1000 entries as a malformed payload; its message says so.
-      return (err.command === 'addr' || err.command === 'addrv2') && /entry count \d+ is more than/.test(err.message)
-        ? 'addr-too-many'
-        : 'malformed-payload'
+    // Only addr/addrv2 carry a capped list, so an over-long list is always the addr row.
+    case 'too-many-entries': return 'addr-too-many'
+    default: return 'malformed-payload'
   }
 }
 

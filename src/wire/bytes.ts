@@ -1,4 +1,4 @@
-import { InvalidPayloadError, ReadPastEndError, WireEncodeError } from './errors.ts'
+import { InvalidPayloadError, ReadPastEndError, TooManyEntriesError, WireEncodeError } from './errors.ts'
 
 /**
  * Bounds-checked little/big-endian reading and writing of Bitcoin payload fields. Readers throw
@@ -73,7 +73,7 @@ export class ByteReader {
    */
   count (minItemBytes: number, maxCount: number, what = 'count'): number {
     const count = this.compactSize(what)
-    if (count > BigInt(maxCount)) throw new InvalidPayloadError(`${what} ${count} is more than ${maxCount}`)
+    if (count > BigInt(maxCount)) throw new TooManyEntriesError(`${what} ${count} is more than ${maxCount}`)
     if (count * BigInt(minItemBytes) > BigInt(this.remaining)) {
       throw new ReadPastEndError(`${what} ${count} needs at least ${count * BigInt(minItemBytes)} bytes but only ${this.remaining} remain`)
     }

@@ -1,4 +1,4 @@
-import { InvalidPayloadError, ProtocolError, ReadPastEndError } from './errors.ts'
+import { InvalidPayloadError, ProtocolError, ReadPastEndError, TooManyEntriesError } from './errors.ts'
 import { MAGIC_BYTES, parseHeader, payloadChecksum, type FrameHeader } from './framing.ts'
 import { HEADER_BYTES, MAX_PROTOCOL_MESSAGE_BYTES, type Message } from './messages.ts'
 import { decodePayload } from './payloads.ts'
@@ -112,7 +112,7 @@ function decodeFrame (header: FrameHeader, payload: Uint8Array): Message | Proto
     return decodePayload(header.command, payload)
   } catch (err) {
     if (err instanceof ReadPastEndError || err instanceof InvalidPayloadError) {
-      return new ProtocolError('malformed-payload', `${header.command} payload: ${err.message}`, header.command)
+      return new ProtocolError(err instanceof TooManyEntriesError ? 'too-many-entries' : 'malformed-payload', `${header.command} payload: ${err.message}`, header.command)
     }
     throw err
   }

@@ -11,8 +11,10 @@ export type ProtocolErrorKind =
   | 'bad-command'
   /** Payload checksum mismatch: the message is skipped, framing stays intact. */
   | 'bad-checksum'
-  /** A known command whose payload does not decode (or breaks a per-message limit): skipped. */
+  /** A known command whose payload does not decode (or breaks a size limit): skipped. */
   | 'malformed-payload'
+  /** A list longer than its per-message limit (addr/addrv2 over 1000 entries): skipped, counted before reading. */
+  | 'too-many-entries'
 
 export class ProtocolError extends Error {
   static override name = 'ProtocolError'
@@ -57,5 +59,14 @@ export class InvalidPayloadError extends Error {
   constructor (message: string) {
     super(message)
     this.name = 'InvalidPayloadError'
+  }
+}
+
+/** A CompactSize element count over the message's limit (becomes 'too-many-entries'). */
+export class TooManyEntriesError extends InvalidPayloadError {
+  static override name = 'TooManyEntriesError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'TooManyEntriesError'
   }
 }

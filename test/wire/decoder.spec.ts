@@ -134,11 +134,11 @@ describe('MessageDecoder errors', () => {
     expect(out[1]).toEqual(VERACK)
   })
 
-  it.each(['addr', 'addrv2'])('reports %s with more than 1000 entries as malformed-payload naming the limit', (command) => {
+  it.each(['addr', 'addrv2'])('reports %s with more than 1000 entries as too-many-entries naming the limit', (command) => {
     const entryBytes = command === 'addr' ? 30 : 9
     const payload = concat(unhex('fde903'), new Uint8Array(1001 * entryBytes)) // 1001 entries of zeros
     const error = onlyError(new MessageDecoder(MAINNET_MAGIC).push(frame(command, payload)))
-    expect(error).toMatchObject({ kind: 'malformed-payload', command, fatal: false })
+    expect(error).toMatchObject({ kind: 'too-many-entries', command, fatal: false })
     expect(error.message).toBe(`${command} payload: ${command} entry count 1001 is more than 1000`)
   })
 
