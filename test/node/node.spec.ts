@@ -103,6 +103,22 @@ describe('Node', () => {
     expect(second.log.events('outbound_connected').map((r) => r.fields.addr)).not.toContain(addrKey(bad))
   })
 
+  it('resolves permanent peer names through the resolver and retries a name that does not resolve', async () => {
+    const sim = await simNetwork({ live: 1 })
+    const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port), nodnsseed: true, nolisten: true, datadir: tempDir(), connect: [`peer.test:${sim.port}`, 'missing.test'] })
+    const log = recordingLogging()
+    const asked: string[] = []
+    const resolver = { resolve: async (host: string) => { asked.push(host); if (host === 'peer.test') return [sim.peer(0).addr.host]; throw new Error('NXDOMAIN') } }
+    const node = createNode(config, { logging: log, resolver }, FAST)
+    cleanup.push(async () => { await node.stop() })
+    await node.start()
+    const connected = await log.waitFor('outbound_connected')
+    expect(connected.fields).toMatchObject({ addr: addrKey(sim.peer(0).addr), permanent: true })
+    expect((await log.waitFor('permanent_unresolved')).fields).toMatchObject({ addr: `missing.test:${sim.port}`, reason: 'NXDOMAIN', permanent: true })
+    expect(asked.sort()).toEqual(['missing.test', 'peer.test'])
+    expect(node.status()).toMatchObject({ permanentUp: 1, permanentTotal: 2 })
+  })
+
   it('saves the address book at a clean stop', async () => {
     const sim = await simNetwork({ live: 4 })
     const datadir = tempDir()
