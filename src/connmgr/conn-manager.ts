@@ -16,6 +16,8 @@ interface Flight {
   readonly req: ConnReq
   readonly controller: AbortController
   staggerTimer: TimerHandle | undefined
+  /** Still in flight after dialStaggerMs (a slow or silent peer): it no longer holds a slot of the target. */
+  overdue: boolean
 }
 
 function errorText (err: unknown): string {
@@ -205,7 +207,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   #startDial (req: ConnReq): void {
     const addr = req.addr
     if (addr === undefined) return
-    const flight: Flight = { req, controller: new AbortController(), staggerTimer: undefined }
+    const flight: Flight = { req, controller: new AbortController(), staggerTimer: undefined, overdue: false }
     this.#flights.set(req.id, flight)
     req.state = ConnState.Pending
     if (!req.permanent) {
@@ -241,10 +243,11 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   #staggerDue (flight: Flight): void {
     flight.staggerTimer = undefined
     if (this.#stopped || this.#flights.get(flight.req.id) !== flight) return
+    flight.overdue = true
     if (!mayStagger(this.#counts(), this.#settings.maxPendingDials)) return
     this.#log.event('dial_staggered', this.#fields(flight.req),
       `${String(flight.req)} still dialing after ${this.#settings.dialStaggerMs} ms; starting another`, 'debug')
-    this.newConnReq()
+    this.#fill()
   }
 
   #connected (req: ConnReq, conn: C): void {
@@ -361,16 +364,27 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     this.#log.event('request_canceled', { ...this.#fields(req), reason }, `Canceling ${String(req)} (${reason})`, 'debug')
   }
 
-  /** Starts automatic requests until established + pending reaches the target (recounted each time). */
+  /**
+   * Starts automatic requests until established + pending reaches the target (recounted each time).
+   * Overdue dials do not count, so a slot they hold is refilled beside them, as long as the requests
+   * beyond the target stay within maxPendingDials: silent peers cannot hold the slots until they time out.
+   */
   #fill (): void {
     if (!this.#started || this.#stopped || this.#init.getNewAddress === undefined) return
-    while (refillCount(this.#counts()) > 0) this.newConnReq()
+    while (refillCount(this.#counts(false)) > 0) {
+      const all = this.#counts()
+      if (refillCount(all) === 0 && all.autoPending >= this.#settings.maxPendingDials) return
+      this.newConnReq()
+    }
   }
 
-  #counts (): OutboundCounts {
+  /** includeOverdue false: pending requests whose dial is overdue are left out. */
+  #counts (includeOverdue = true): OutboundCounts {
     let autoPending = 0
     let autoEstablished = 0
-    for (const req of this.#pending.values()) if (!req.permanent) autoPending++
+    for (const req of this.#pending.values()) {
+      if (!req.permanent && (includeOverdue || this.#flights.get(req.id)?.overdue !== true)) autoPending++
+    }
     for (const { req } of this.#conns.values()) if (!req.permanent) autoEstablished++
     return { target: this.#settings.targetOutbound, autoEstablished, autoPending }
   }

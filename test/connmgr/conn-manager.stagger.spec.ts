@@ -23,6 +23,27 @@ describe('ConnManager dial stagger', () => {
     await cm.stop()
   })
 
+  it('refills a slot beside dials that are overdue: a failed companion is replaced at once, within maxPendingDials', async () => {
+    const supply = addressSupply()
+    const { cm, dialer } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    cm.start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(dialer.calls).toHaveLength(4)
+    // The first two (silent peers) are overdue; a refused companion must not leave their slots held.
+    dialer.calls[2]?.fail()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(dialer.calls).toHaveLength(5)
+    dialer.calls[3]?.succeed()
+    dialer.calls[4]?.fail()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(dialer.calls).toHaveLength(6)
+    // Four pending (two overdue, the last companion, and its own companion once overdue) is the cap.
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(dialer.calls).toHaveLength(7)
+    expect(cm.requests().filter((r) => r.state === ConnState.Pending)).toHaveLength(4)
+    await cm.stop()
+  })
+
   it('aborts the surplus automatic dials once the target is reached, never a permanent one', async () => {
     const supply = addressSupply(10)
     const { cm, dialer } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
