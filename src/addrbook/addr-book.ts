@@ -9,6 +9,7 @@ import type { AddrInfo } from './addr-entry.ts'
 import { groupKey, UNROUTABLE_GROUP } from './netgroup.ts'
 import { BUCKET_SIZE, KEY_BYTES, NEW_BUCKET_COUNT, Placement, TRIED_BUCKET_COUNT } from './placement.ts'
 import type { AddrChanges, AddrRecord, AddrRecordStore } from './record.ts'
+import { NamedError } from '../util/errors.ts'
 
 /** Core's ADDRMAN_NEW_BUCKETS_PER_ADDRESS: how many new-table references one address may hold. */
 export const NEW_BUCKETS_PER_ADDRESS = 8
@@ -49,13 +50,7 @@ export interface AddrBookInit {
 }
 
 /** A bad address-book construction parameter. */
-export class AddrBookError extends Error {
-  static override name = 'AddrBookError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'AddrBookError'
-  }
-}
+export class AddrBookError extends NamedError {}
 
 /**
  * Bitcoin Core's address manager (addrman): a "new" table of addresses heard about and a "tried" table

@@ -1,5 +1,6 @@
 import { addrKey, toNetAddress } from '../netaddr/netaddress.ts'
 import type { NetAddress } from '../netaddr/netaddress.ts'
+import { NamedError } from '../util/errors.ts'
 
 /**
  * The persisted form of one address-book entry. JSON-safe (no bigint, no typed arrays) so the store can
@@ -54,13 +55,7 @@ export interface AddrRecordStore {
 }
 
 /** A stored record that does not have the expected shape. */
-export class AddrRecordError extends Error {
-  static override name = 'AddrRecordError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'AddrRecordError'
-  }
-}
+export class AddrRecordError extends NamedError {}
 
 const UINT64_DECIMAL = /^\d{1,20}$/
 

@@ -1,8 +1,3 @@
+import { NamedError } from '../util/errors.ts'
 /** A ban target or ban option that cannot be used: not an IP/CIDR/onion, a prefix out of range, a bad duration. */
-export class BanInputError extends Error {
-  static override name = 'BanInputError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'BanInputError'
-  }
-}
+export class BanInputError extends NamedError {}

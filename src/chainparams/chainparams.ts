@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { NamedError } from '../util/errors.ts'
 
 /** The networks that ship with peerkeeper, one JSON file each under chainparams/. */
 export const NETWORK_NAMES = ['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest'] as const
@@ -24,13 +25,7 @@ export interface ChainParams {
 }
 
 /** A chainparams file that is missing, unreadable or has a field of the wrong shape. */
-export class ChainParamsError extends Error {
-  static override name = 'ChainParamsError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'ChainParamsError'
-  }
-}
+export class ChainParamsError extends NamedError {}
 
 /** The chainparams/ folder of this package, found from this module whether it runs from src/ or dist/src/. */
 export function chainParamsDir (): string {

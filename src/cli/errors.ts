@@ -1,11 +1,6 @@
+import { NamedError } from '../util/errors.ts'
 /** A bad flag, value or combination: printed as one line, and the process exits with status 2. */
-export class UsageError extends Error {
-  static override name = 'UsageError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'UsageError'
-  }
-}
+export class UsageError extends NamedError {}
 
 /** Errors that mean "the user asked for something invalid" rather than "something broke". */
 export const USAGE_ERROR_NAMES: ReadonlySet<string> = new Set(['UsageError', 'AddressParseError', 'ChainParamsError', 'LogConfigError', 'YError'])

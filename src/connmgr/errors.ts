@@ -1,46 +1,25 @@
+import { NamedError } from '../util/errors.ts'
 /** The connection manager was built without a dial function (btcd's ErrDialNil). */
-export class DialNilError extends Error {
-  static override name = 'DialNilError'
+export class DialNilError extends NamedError {
   constructor (message = 'Config: Dial cannot be nil') {
     super(message)
-    this.name = 'DialNilError'
   }
 }
 
 /** An init option is out of range; the message names the option and what was expected. */
-export class ConnManagerConfigError extends Error {
-  static override name = 'ConnManagerConfigError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'ConnManagerConfigError'
-  }
-}
+export class ConnManagerConfigError extends NamedError {}
 
 /** A request names an address that another request already holds (pending or established). */
-export class DuplicateAddressError extends Error {
-  static override name = 'DuplicateAddressError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'DuplicateAddressError'
-  }
-}
+export class DuplicateAddressError extends NamedError {}
 
 /** connect() was given a request without an address. */
-export class MissingAddressError extends Error {
-  static override name = 'MissingAddressError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'MissingAddressError'
-  }
-}
+export class MissingAddressError extends NamedError {}
 
 /** The reason an in-flight dial's AbortSignal carries: removed, surplus or stopping. */
-export class DialAbortedError extends Error {
-  static override name = 'DialAbortedError'
+export class DialAbortedError extends NamedError {
   readonly reason: string
   constructor (reason: 'removed' | 'surplus' | 'stopping', target: string) {
     super(`dial to ${target} aborted: ${reason}`)
-    this.name = 'DialAbortedError'
     this.reason = reason
   }
 }

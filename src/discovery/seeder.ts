@@ -6,6 +6,7 @@ import { anySignal, clockTimeoutSignal, unixSeconds, type Clock } from '../util/
 import type { Random } from '../util/random.ts'
 import { NODE_NETWORK } from '../wire/services.ts'
 import type { Resolver } from './resolver.ts'
+import { NamedError } from '../util/errors.ts'
 
 /** Time one seed gets for its A and AAAA answers (several UDP retransmits, or one Tor RESOLVE). */
 export const SEED_TIMEOUT_MS = 15_000
@@ -43,11 +44,9 @@ export interface SeedOptions {
   signal?: AbortSignal
 }
 
-export class SeedTimeoutError extends Error {
-  static override name = 'SeedTimeoutError'
+export class SeedTimeoutError extends NamedError {
   constructor (queried: string, timeoutMs: number) {
     super(`no answer for ${queried} within ${timeoutMs} ms`)
-    this.name = 'SeedTimeoutError'
   }
 }
 

@@ -1,3 +1,4 @@
+import { NamedError } from '../util/errors.ts'
 /**
  * Tor's SOCKS5 reply codes 0x00-0x08 with btcd's wording (connmgr/tor.go), so logs read the same.
  * Tor uses 0x04 for a name it could not resolve.
@@ -15,82 +16,62 @@ export const TOR_STATUS_MESSAGES: readonly string[] = [
 ]
 
 /** Tor answered the RESOLVE with one of the known failure codes (0x01-0x08). */
-export class TorStatusError extends Error {
-  static override name = 'TorStatusError'
+export class TorStatusError extends NamedError {
   readonly status: number
   constructor (status: number, host: string) {
     super(`${TOR_STATUS_MESSAGES[status] ?? 'tor unknown status'} (SOCKS5 status 0x${status.toString(16).padStart(2, '0')}) resolving ${host}`)
-    this.name = 'TorStatusError'
     this.status = status
   }
 }
 
 /** The proxy's reply broke the protocol (wrong version, unknown status code, bad reserved byte, EOF). */
-export class TorInvalidProxyResponseError extends Error {
-  static override name = 'TorInvalidProxyResponseError'
+export class TorInvalidProxyResponseError extends NamedError {
   /** The reply's status byte when that was what was wrong (a code above 0x08). */
   readonly status: number | undefined
   constructor (detail: string, status?: number) {
     super(`invalid proxy response: ${detail}`)
-    this.name = 'TorInvalidProxyResponseError'
     this.status = status
   }
 }
 
 /** The reply said success but its address part was missing, short or of an unusable type. */
-export class TorInvalidAddressResponseError extends Error {
-  static override name = 'TorInvalidAddressResponseError'
+export class TorInvalidAddressResponseError extends NamedError {
   constructor (detail: string) {
     super(`invalid address response: ${detail}`)
-    this.name = 'TorInvalidAddressResponseError'
   }
 }
 
 /** The proxy picked an authentication method we did not offer (0xff: none acceptable). */
-export class TorUnrecognizedAuthMethodError extends Error {
-  static override name = 'TorUnrecognizedAuthMethodError'
+export class TorUnrecognizedAuthMethodError extends NamedError {
   readonly method: number
   constructor (method: number) {
     super(`invalid proxy authentication method: 0x${method.toString(16).padStart(2, '0')}${method === 0xff ? ' (no acceptable method: does the proxy want credentials?)' : ''}`)
-    this.name = 'TorUnrecognizedAuthMethodError'
     this.method = method
   }
 }
 
 /** The proxy rejected the username/password (RFC 1929 status other than 0). */
-export class TorAuthFailedError extends Error {
-  static override name = 'TorAuthFailedError'
+export class TorAuthFailedError extends NamedError {
   readonly status: number
   constructor (status: number) {
     super(`proxy rejected the username/password (status 0x${status.toString(16).padStart(2, '0')})`)
-    this.name = 'TorAuthFailedError'
     this.status = status
   }
 }
 
 /** A request that SOCKS5 cannot carry: refused before anything is sent. */
-export class TorRequestError extends Error {
-  static override name = 'TorRequestError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'TorRequestError'
-  }
-}
+export class TorRequestError extends NamedError {}
 
 /** The proxy could not be reached at all. */
-export class TorProxyUnreachableError extends Error {
-  static override name = 'TorProxyUnreachableError'
+export class TorProxyUnreachableError extends NamedError {
   constructor (proxy: string, cause: Error) {
     super(`cannot reach the Tor proxy ${proxy}: ${cause.message}`, { cause })
-    this.name = 'TorProxyUnreachableError'
   }
 }
 
 /** No complete answer within the lookup's time limit. */
-export class TorTimeoutError extends Error {
-  static override name = 'TorTimeoutError'
+export class TorTimeoutError extends NamedError {
   constructor (host: string, proxy: string, timeoutMs: number) {
     super(`no answer from the Tor proxy ${proxy} for ${host} within ${timeoutMs} ms`)
-    this.name = 'TorTimeoutError'
   }
 }

@@ -1,13 +1,8 @@
 import { LOG_LEVELS, SUBSYSTEMS, type LogLevel, type Subsystem } from './logger.ts'
+import { NamedError } from '../util/errors.ts'
 
 /** A --debuglevel value that does not parse. */
-export class LogConfigError extends Error {
-  static override name = 'LogConfigError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'LogConfigError'
-  }
-}
+export class LogConfigError extends NamedError {}
 
 export interface LevelSpec {
   readonly defaultLevel: LogLevel

@@ -1,3 +1,4 @@
+import { NamedError } from '../util/errors.ts'
 /**
  * A token bucket that is pure: every call takes the current time (ms) as input, so the same code serves
  * the live peer session (clock.now()) and tests or simulations (any chosen time).
@@ -14,13 +15,7 @@ export interface TokenBucketInit {
   readonly initialTokens?: number
 }
 
-export class TokenBucketConfigError extends Error {
-  static override name = 'TokenBucketConfigError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'TokenBucketConfigError'
-  }
-}
+export class TokenBucketConfigError extends NamedError {}
 
 export class TokenBucket {
   readonly ratePerSecond: number

@@ -1,3 +1,4 @@
+import { NamedError } from '../util/errors.ts'
 /**
  * What each simulated peer does when dialed. A profile names a behaviour seen on the real network;
  * `resolveBehaviour` turns a spec into the plain settings the listener and the connection script follow.
@@ -42,13 +43,7 @@ export interface SimBehaviour {
 }
 
 /** A spec field that makes no sense: one line naming the peer and the field. */
-export class SimConfigError extends Error {
-  static override name = 'SimConfigError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'SimConfigError'
-  }
-}
+export class SimConfigError extends NamedError {}
 
 export function expandSpecs (peers: SimPeerSpecs): SimPeerSpec[] {
   if (Array.isArray(peers)) return [...(peers as readonly SimPeerSpec[])]

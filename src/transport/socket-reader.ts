@@ -1,13 +1,12 @@
 import type { Socket } from 'node:net'
+import { NamedError } from '../util/errors.ts'
 
 /** The stream ended (or failed) before a read had all its bytes. */
-export class EndOfStreamError extends Error {
-  static override name = 'EndOfStreamError'
+export class EndOfStreamError extends NamedError {
   readonly received: number
   readonly wanted: number
   constructor (received: number, wanted: number, cause?: Error) {
     super(`connection closed after ${received} of ${wanted} expected bytes${cause === undefined ? '' : ` (${cause.message})`}`, { cause })
-    this.name = 'EndOfStreamError'
     this.received = received
     this.wanted = wanted
   }

@@ -1,3 +1,4 @@
+import { NamedError } from '../util/errors.ts'
 /**
  * Why a byte stream could not be turned into a message. The session maps each kind to a
  * disconnect and/or a ban-score increase (the misbehaviour table in src/peer/).
@@ -16,8 +17,7 @@ export type ProtocolErrorKind =
   /** A list longer than its per-message limit (addr/addrv2 over 1000 entries): skipped, counted before reading. */
   | 'too-many-entries'
 
-export class ProtocolError extends Error {
-  static override name = 'ProtocolError'
+export class ProtocolError extends NamedError {
   readonly kind: ProtocolErrorKind
   /** The command from the header, when it was readable. */
   readonly command: string | undefined
@@ -25,7 +25,6 @@ export class ProtocolError extends Error {
   readonly fatal: boolean
   constructor (kind: ProtocolErrorKind, message: string, command?: string) {
     super(message)
-    this.name = 'ProtocolError'
     this.kind = kind
     this.command = command
     this.fatal = kind === 'bad-magic' || kind === 'oversized' || kind === 'bad-command'
@@ -33,40 +32,16 @@ export class ProtocolError extends Error {
 }
 
 /** A message we were asked to send has a field outside what the wire format can carry (a caller bug). */
-export class WireEncodeError extends Error {
-  static override name = 'WireEncodeError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'WireEncodeError'
-  }
-}
+export class WireEncodeError extends NamedError {}
 
 /** A payload field runs past the end of the payload (becomes 'malformed-payload'). */
-export class ReadPastEndError extends Error {
-  static override name = 'ReadPastEndError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'ReadPastEndError'
-  }
-}
+export class ReadPastEndError extends NamedError {}
 
 /**
  * A payload field is present but breaks a rule (becomes 'malformed-payload'): a non-canonical
  * CompactSize, a size or count limit, a length that does not fit its network.
  */
-export class InvalidPayloadError extends Error {
-  static override name = 'InvalidPayloadError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'InvalidPayloadError'
-  }
-}
+export class InvalidPayloadError extends NamedError {}
 
 /** A CompactSize element count over the message's limit (becomes 'too-many-entries'). */
-export class TooManyEntriesError extends InvalidPayloadError {
-  static override name = 'TooManyEntriesError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'TooManyEntriesError'
-  }
-}
+export class TooManyEntriesError extends InvalidPayloadError {}

@@ -2,15 +2,10 @@ import type { Argv, CommandModule } from 'yargs'
 import { createWinstonLogging } from '../../log/winston.ts'
 import { runDemo } from '../../sim/demo/run-demo.ts'
 import { UsageError } from '../errors.ts'
+import { NamedError } from '../../util/errors.ts'
 
 /** The demo failed to show a step: exit 1 with the missing steps named. */
-export class DemoIncompleteError extends Error {
-  static override name = 'DemoIncompleteError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'DemoIncompleteError'
-  }
-}
+export class DemoIncompleteError extends NamedError {}
 
 export const demoCommand: CommandModule = {
   command: 'demo',

@@ -8,6 +8,7 @@ import { systemRandom } from '../../util/random.ts'
 import { NODE_NETWORK, NODE_WITNESS } from '../../wire/services.ts'
 import { UsageError } from '../errors.ts'
 import { chainParamsFromFlags, dnsServersFromFlags, DNS_FLAGS, NETWORK_FLAGS, positiveMsFromFlag, PROXY_FLAGS, transportFromFlags } from '../net-options.ts'
+import { NamedError } from '../../util/errors.ts'
 
 /** Core's default: full nodes with segwit, so filtering seeds are asked for x9. */
 const DEFAULT_SEED_SERVICES = NODE_NETWORK | NODE_WITNESS
@@ -24,11 +25,9 @@ const SEED_FLAGS = {
 type SeedArgs = InferredOptionTypes<typeof SEED_FLAGS>
 
 /** Every seed failed or answered nothing: the printed result says why, the exit status says so. */
-export class NoSeedAddressesError extends Error {
-  static override name = 'NoSeedAddressesError'
+export class NoSeedAddressesError extends NamedError {
   constructor () {
     super('no DNS seed returned an address')
-    this.name = 'NoSeedAddressesError'
   }
 }
 
