@@ -3,6 +3,7 @@ import type { Options } from 'yargs'
 import { loadChainParams } from '../chainparams/chainparams.ts'
 import { buildNodeConfig, DEFAULT_NETWORK, defaultDataDir, expandHome, type NodeConfig, type RunOptions } from '../node/config.ts'
 import { envSettings, readConfigFile, type OptionKind, type OptionSchema, type Settings } from './config-file.ts'
+import { UsageError } from './errors.ts'
 
 /** The name of the config file inside the data directory. */
 export const CONFIG_FILE_NAME = 'peerkeeper.conf'
@@ -48,7 +49,9 @@ export function resolveRunSettings (
   const early = { ...fromEnv, ...given }
   const explicit = typeof early.configfile === 'string'
   const file = explicit ? expandHome(early.configfile as string) : defaultConfigFile(early)
-  const { configfile: _ignored, ...fromFile } = readConfigFile(file, schema, { required: explicit })
-  const { configfile: _used, ...merged } = { ...fromFile, ...early }
+  const fromFile = readConfigFile(file, schema, { required: explicit })
+  if (fromFile.configfile !== undefined) throw new UsageError(`${file}: configfile cannot be set inside a config file`)
+  const merged: Settings = { ...fromFile, ...early }
+  delete merged.configfile
   return buildNodeConfig(merged as RunOptions)
 }

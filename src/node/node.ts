@@ -165,8 +165,9 @@ export class Node implements Startable {
       // Permanent peers with literal addresses are registered before the manager starts, so they are
       // dialed first; names follow as they resolve.
       permanent.start((addr) => { cm.connect(new ConnReq({ addr, permanent: true })) })
-      cm.start()
+      // Seeding decides on the book as loaded, before the first automatic pick finds it empty.
       seeding.start()
+      cm.start()
       this.#running.statusTimer = clock.setInterval(() => { this.logStatus() }, this.#init.statusIntervalMs ?? STATUS_INTERVAL_MS)
       this.#log.event('node_started', {
         network: config.params.name,

@@ -50,6 +50,7 @@ export class Seeding implements Startable {
   readonly #reseedIntervalMs: number
   readonly #work = new Set<Promise<void>>()
   #controller = new AbortController()
+  #started = false
   #timer: TimerHandle | undefined
   #lastSeedMs: number | undefined
 
@@ -65,7 +66,8 @@ export class Seeding implements Startable {
   }
 
   start (): void {
-    if (!this.enabled) return
+    if (!this.enabled || this.#started) return
+    this.#started = true
     this.#controller = new AbortController()
     const size = this.#c.book.size()
     if (size.new + size.tried === 0) this.#seed('empty_book')
@@ -77,7 +79,7 @@ export class Seeding implements Startable {
 
   /** The book had nothing to offer: reseed unless that was done recently. */
   dry (): void {
-    if (!this.enabled || this.#controller.signal.aborted) return
+    if (!this.#started || this.#controller.signal.aborted) return
     const last = this.#lastSeedMs
     if (last !== undefined && this.#c.clock.now() - last < this.#reseedIntervalMs) return
     this.#seed('book_dry')

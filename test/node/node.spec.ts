@@ -119,6 +119,16 @@ describe('Node', () => {
     expect(node.status()).toMatchObject({ permanentUp: 1, permanentTotal: 2 })
   })
 
+  it('asks a --seednode for addresses when the book is empty, leaves it, and fills the target from them', async () => {
+    const sim = await simNetwork({ live: 4 })
+    const { node, log } = await runNode(sim, { seednode: [addrKey(sim.peer(0).addr)], targetoutbound: 2 }, tempDir())
+    expect(log.events('seeding_started').map((r) => r.fields.reason)).toEqual(['empty_book'])
+    const fetched = await log.waitFor('seednode_fetched')
+    expect(fetched.fields.count as number).toBeGreaterThan(1)
+    await log.waitFor('peer_disconnected', (f) => f.addr === addrKey(sim.peer(0).addr) && f.reason === 'address fetch done')
+    await log.waitUntil('2 automatic peers', () => node.status()?.outbound === 2)
+  })
+
   it('saves the address book at a clean stop', async () => {
     const sim = await simNetwork({ live: 4 })
     const datadir = tempDir()
