@@ -6,15 +6,10 @@ import { addrKey, toNetAddress } from '../netaddr/netaddress.ts'
 import type { ListenAddress } from './config.ts'
 import type { Sessions } from './sessions.ts'
 import { isWhitelisted } from './whitelist.ts'
+import { NamedError } from '../util/errors.ts'
 
 /** A listening address that could not be bound (in use, not ours, no permission). */
-export class ListenError extends Error {
-  static override name = 'ListenError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'ListenError'
-  }
-}
+export class ListenError extends NamedError {}
 
 /** Binds one server per --listen address; all or none (a failure closes those already bound). */
 export async function listenAll (addresses: readonly ListenAddress[]): Promise<Server[]> {

@@ -8,6 +8,7 @@ import type { Peer } from '../peer/peer.ts'
 import type { Dialer } from '../transport/dialer.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Sessions } from './sessions.ts'
+import { NamedError } from '../util/errors.ts'
 
 /** What the connection manager holds per outbound connection: a handshaken session. */
 export interface OutboundConnection {
@@ -16,22 +17,10 @@ export interface OutboundConnection {
 }
 
 /** No address qualifies: the connection manager asks again shortly; the node may seed meanwhile. */
-export class NoAddressError extends Error {
-  static override name = 'NoAddressError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'NoAddressError'
-  }
-}
+export class NoAddressError extends NamedError {}
 
 /** A dial to a banned address was refused before any packet was sent. */
-export class BannedAddressError extends Error {
-  static override name = 'BannedAddressError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'BannedAddressError'
-  }
-}
+export class BannedAddressError extends NamedError {}
 
 export interface OutboundComponents {
   clock: Clock
