@@ -1,18 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BenchResult, Suite, Timeline } from './lib/result.ts'
 import { timelineSvg } from './lib/svg.ts'
 import { addrBookSuite } from './suites/addrbook.ts'
 import { decoderSuite } from './suites/decoder.ts'
+import { outboundSuite } from './suites/outbound.ts'
 
 /**
  * `npm run bench`: every suite in turn, a table on stdout, bench/results/latest.json and one SVG timeline
  * per network profile. Only 127.0.0.0/8 is used; every loop is bounded in count and time.
  * `npm run bench -- <suite> …` runs only the named suites.
  */
-const SUITES: readonly Suite[] = [decoderSuite, addrBookSuite]
+const SUITES: readonly Suite[] = [decoderSuite, addrBookSuite, outboundSuite]
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results')
 
@@ -35,15 +36,25 @@ async function main (): Promise<void> {
   const results: BenchResult[] = []
   const timelines: Timeline[] = []
   const started = Date.now()
+  // Benchmarks on a busy machine measure the machine: the load goes into the JSON beside the numbers.
+  const loadAtStart = loadavg()
   process.stdout.write(`${'measurement'.padEnd(52)} ${'median'.padStart(9)} ${'p99'.padStart(9)} unit\n`)
+  const failed: string[] = []
   for (const suite of suites) {
-    await suite.run((r) => { results.push(r); printRow(r) }, (t) => { timelines.push(t) })
+    try {
+      await suite.run((r) => { results.push(r); printRow(r) }, (t) => { timelines.push(t) })
+    } catch (err) {
+      // One broken suite must not cost the others' numbers; the run still exits non-zero.
+      failed.push(suite.name)
+      process.stdout.write(`suite ${suite.name} failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    }
   }
   mkdirSync(RESULTS_DIR, { recursive: true })
   for (const t of timelines) writeFileSync(join(RESULTS_DIR, `timeline-${t.profile}.svg`), timelineSvg(t))
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` }
-  const written = { date: new Date(started).toISOString(), durationS: (Date.now() - started) / 1000, machine, results, timelines: timelines.map((t) => `timeline-${t.profile}.svg`) }
+  const written = { date: new Date(started).toISOString(), durationS: (Date.now() - started) / 1000, machine, loadAverage: { atStart: loadAtStart, atEnd: loadavg() }, failedSuites: failed, results, timelines: timelines.map((t) => `timeline-${t.profile}.svg`) }
   writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(written, null, 2)}\n`)
+  if (failed.length > 0) process.exitCode = 1
   process.stdout.write(`\n${results.length} measurements in ${written.durationS.toFixed(1)} s; wrote bench/results/latest.json and ${timelines.length} SVG timelines\n`)
 }
 

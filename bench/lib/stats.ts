@@ -29,3 +29,8 @@ export async function repeat (rounds: number, budgetMs: number, fn: (round: numb
   }
   return samples
 }
+
+/** Real-time wait: benchmarks measure real time (tests never sleep; they use fake timers). */
+export async function sleep (ms: number): Promise<void> {
+  await new Promise<void>((resolve) => { setTimeout(resolve, ms) })
+}

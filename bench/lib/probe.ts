@@ -1,0 +1,121 @@
+import type { LogFields, Logger, LoggerFactory, Subsystem } from '../../src/log/logger.ts'
+import { nullLogger } from '../../src/log/logger.ts'
+import type { NetAddress } from '../../src/netaddr/netaddress.ts'
+import type { Dialer, DialOptions } from '../../src/transport/dialer.ts'
+import type { Socket } from 'node:net'
+import type { Timeline } from './result.ts'
+import { nowMs } from './stats.ts'
+
+/** One lifecycle record of the node, stamped (performance.now) when it was logged. */
+export interface ProbeRecord {
+  readonly atMs: number
+  readonly subsystem: Subsystem
+  readonly event: string
+  readonly fields: LogFields
+}
+
+interface Waiter {
+  readonly condition: () => boolean
+  readonly resolve: (atMs: number) => void
+}
+
+/**
+ * Watches an in-process node through its lifecycle events (the same ones an operator sees) and its dialer:
+ * automatic and permanent outbound counts, each dial attempt, and a timeline since `origin`. Waits are
+ * re-checked synchronously on every record, so the time a condition became true is exact, and each wait
+ * is bounded.
+ */
+export class NodeProbe {
+  readonly logging: LoggerFactory
+  readonly records: ProbeRecord[] = []
+  /** Handshaken automatic outbound connections right now. */
+  outbound = 0
+  /** Handshaken permanent outbound connections right now. */
+  permanentUp = 0
+  /** Automatic outbound connections lost so far (each outbound_disconnected). */
+  lost = 0
+  /** addrKey of each handshaken automatic outbound peer. */
+  readonly connected = new Set<string>()
+  dialCount = 0
+  #origin = nowMs()
+  #points: Array<[number, number]> = [[0, 0]]
+  #dials: number[] = []
+  readonly #waiters = new Set<Waiter>()
+
+  readonly #keepRecords: boolean
+
+  /** keepRecords false: only counts and the timeline (a long flood would otherwise pile up records). */
+  constructor (init: { keepRecords?: boolean } = {}) {
+    this.#keepRecords = init.keepRecords ?? true
+    const subsystem = (name: Subsystem): Logger => ({
+      ...nullLogger,
+      event: (event, fields) => { this.#observe({ atMs: nowMs(), subsystem: name, event, fields }) }
+    })
+    this.logging = { subsystem }
+  }
+
+  /** Starts a new timeline (and dial count) at this instant. */
+  mark (): number {
+    this.#origin = nowMs()
+    this.#points = [[0, this.outbound]]
+    this.#dials = []
+    this.dialCount = 0
+    return this.#origin
+  }
+
+  timeline (profile: string, targetOutbound: number): Timeline {
+    return { profile, outbound: [...this.#points], dials: [...this.#dials], targetOutbound }
+  }
+
+  /** The real dialer, counted: every TCP dial attempt the node makes is one tick. */
+  dialer (inner: Dialer): Dialer {
+    return {
+      dial: async (addr: NetAddress, options: DialOptions): Promise<Socket> => {
+        this.dialCount++
+        this.#dials.push(nowMs() - this.#origin)
+        return await inner.dial(addr, options)
+      }
+    }
+  }
+
+  events (name: string, since = 0): ProbeRecord[] {
+    return this.records.filter((r) => r.event === name && r.atMs >= since)
+  }
+
+  /** Resolves with the instant `condition` became true (checked now and after every record); rejects after `timeoutMs`. */
+  async until (what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
+    if (condition()) return nowMs()
+    return await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter)
+        reject(new Error(`${what}: not within ${timeoutMs} ms (outbound ${this.outbound}, permanent ${this.permanentUp}, ${this.dialCount} dials)`))
+      }, timeoutMs)
+      const waiter: Waiter = { condition, resolve: (atMs) => { clearTimeout(timer); resolve(atMs) } }
+      this.#waiters.add(waiter)
+    })
+  }
+
+  #observe (record: ProbeRecord): void {
+    if (this.#keepRecords) this.records.push(record)
+    const permanent = record.fields.permanent === true
+    const step = record.event === 'outbound_connected' ? 1 : record.event === 'outbound_disconnected' ? -1 : 0
+    if (step !== 0 && record.subsystem === 'CMGR') {
+      if (permanent) this.permanentUp += step
+      else {
+        this.outbound += step
+        const key = String(record.fields.addr)
+        if (step > 0) this.connected.add(key)
+        else {
+          this.connected.delete(key)
+          this.lost++
+        }
+        this.#points.push([record.atMs - this.#origin, this.outbound])
+      }
+    }
+    for (const waiter of this.#waiters) {
+      if (!waiter.condition()) continue
+      this.#waiters.delete(waiter)
+      waiter.resolve(record.atMs)
+    }
+  }
+}
