@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import type { Options } from 'yargs'
 import { loadChainParams } from '../chainparams/chainparams.ts'
-import { buildNodeConfig, DEFAULT_NETWORK, defaultDataDir, expandHome, type NodeConfig, type RunOptions } from '../node/config.ts'
+import { buildNodeConfig, defaultDataDir, expandHome, type NodeConfig, type RunOptions } from '../node/config.ts'
+import { DEFAULT_NETWORK } from './net-options.ts'
 import { envSettings, readConfigFile, type OptionKind, type OptionSchema, type Settings } from './config-file.ts'
 import { UsageError } from './errors.ts'
 

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { ChainParamsError, loadChainParams, loadNetwork, type ChainParams } from '../chainparams/chainparams.ts'
+import type { ChainParams } from '../chainparams/chainparams.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { UsageError } from '../cli/errors.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
@@ -9,8 +9,8 @@ import { parseDuration } from '../cli/duration.ts'
 import { parseDebugLevel } from '../log/levels.ts'
 import type { LogFormat } from '../log/winston.ts'
 import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
-import { transportOptionsProblem } from '../transport/create-dialer.ts'
-import { DEFAULT_PROXY_PORT } from '../transport/socks-dialer.ts'
+import type { TransportOptions } from '../transport/create-dialer.ts'
+import { chainParamsFromFlags, dnsServersFromFlags, transportFromFlags } from '../cli/net-options.ts'
 import type { BanTarget } from '../banlist/ban-target.ts'
 import { parseWhitelist } from './whitelist.ts'
 
@@ -52,12 +52,6 @@ export interface ListenAddress {
   readonly port: number
 }
 
-export interface ProxyConfig {
-  readonly address: HostPort
-  readonly user: string | undefined
-  readonly pass: string | undefined
-}
-
 /** Everything the node needs, checked: createNode takes this and nothing from the environment. */
 export interface NodeConfig {
   readonly params: ChainParams
@@ -75,11 +69,8 @@ export interface NodeConfig {
   readonly dnsServers: readonly HostPort[]
   /** --seednode: peers asked for addresses when the book is empty. */
   readonly seedNodes: readonly HostPort[]
-  readonly proxy: ProxyConfig | undefined
-  /** --onion: the SOCKS5 proxy for .onion destinations (defaults to --proxy in the dialer). */
-  readonly onionProxy: HostPort | undefined
-  readonly noOnion: boolean
-  readonly torIsolation: boolean
+  /** --proxy, --proxyuser, --proxypass, --onion, --noonion, --torisolation, as the dialer takes them. */
+  readonly transport: Omit<TransportOptions, 'connectTimeoutMs'>
   readonly banThreshold: number
   readonly banDurationMs: number
   readonly banning: boolean
@@ -91,12 +82,10 @@ export interface NodeConfig {
   readonly logging: { readonly debugLevel: string, readonly format: LogFormat, readonly file: string | undefined }
 }
 
-export const DEFAULT_NETWORK = 'mainnet'
 /** btcd's --maxpeers default (Core's -maxconnections is 125 too). */
 export const DEFAULT_MAX_PEERS = 125
 /** btcd refuses shorter bans: below a second a ban is meaningless at the score's 1 s resolution. */
 const MIN_BAN_DURATION_MS = 1_000
-const DNS_PORT = 53
 const LOG_FORMATS: readonly LogFormat[] = ['text', 'json']
 
 /** The default data directory of a network: ~/.peerkeeper/<network>. */
@@ -131,19 +120,6 @@ function integer (value: number | undefined, flag: string, min: number, fallback
   return value
 }
 
-function params (options: RunOptions): ChainParams {
-  try {
-    if (options.chainparams !== undefined) {
-      if (options.network !== undefined) throw new UsageError('--chainparams and --network cannot be combined (the file names its network)')
-      return loadChainParams(expandHome(options.chainparams))
-    }
-    return loadNetwork(options.network ?? DEFAULT_NETWORK)
-  } catch (err) {
-    if (!(err instanceof ChainParamsError)) throw err
-    throw new ChainParamsError(`--${options.chainparams !== undefined ? 'chainparams' : 'network'}: ${err.message}`)
-  }
-}
-
 function listenAddress (input: string, defaultPort: number): ListenAddress {
   // ":PORT" (btcd's form) and "PORT" alone mean every interface.
   const bare = /^:?(\d+)$/.exec(input.trim())
@@ -158,31 +134,13 @@ function conflicts (options: RunOptions): void {
   if ((options.listen ?? []).length > 0 && options.nolisten === true) throw new UsageError('--listen cannot be combined with --nolisten')
 }
 
-/** The proxy settings, checked by the transport's own rules so the CLI and createDialer agree. */
-function proxySettings (options: RunOptions): { proxy: ProxyConfig | undefined, onionProxy: HostPort | undefined } {
-  const proxy = options.proxy === undefined
-    ? undefined
-    : { address: parseHostPort(options.proxy, DEFAULT_PROXY_PORT, '--proxy'), user: options.proxyuser, pass: options.proxypass }
-  const onionProxy = options.onion === undefined ? undefined : parseHostPort(options.onion, DEFAULT_PROXY_PORT, '--onion')
-  const problem = transportOptionsProblem({
-    ...(proxy === undefined ? {} : { proxy: proxy.address }),
-    ...(options.proxyuser === undefined ? {} : { proxyUser: options.proxyuser }),
-    ...(options.proxypass === undefined ? {} : { proxyPass: options.proxypass }),
-    ...(onionProxy === undefined ? {} : { onion: onionProxy }),
-    noOnion: options.noonion === true,
-    torIsolation: options.torisolation === true
-  })
-  if (problem !== undefined) throw new UsageError(problem)
-  return { proxy, onionProxy }
-}
-
 /**
  * Checks every setting and derives the node's limits. Throws a UsageError (or another usage-class
  * error: AddressParseError, ChainParamsError, LogConfigError) naming the flag; nothing has started yet.
  */
 export function buildNodeConfig (options: RunOptions): NodeConfig {
   conflicts(options)
-  const chain = params(options)
+  const chain = chainParamsFromFlags({ ...options, ...(options.chainparams === undefined ? {} : { chainparams: expandHome(options.chainparams) }) })
   const port = chain.defaultPort
   const hostPorts = (values: readonly string[] | undefined, flag: string, defaultPort: number): HostPort[] =>
     (values ?? []).map((v) => parseHostPort(v, defaultPort, `--${flag}`))
@@ -202,14 +160,14 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   const banDurationMs = options.banduration === undefined ? DEFAULT_BAN_DURATION_MS : parseDuration(options.banduration, '--banduration')
   if (banDurationMs < MIN_BAN_DURATION_MS) throw new UsageError(`--banduration: "${options.banduration ?? ''}" is shorter than 1s`)
 
-  const { proxy, onionProxy } = proxySettings(options)
+  const transport = transportFromFlags(options)
 
   // Like btcd: a proxy or --connect turns listening off unless --listen asks for it.
   const listen = options.nolisten === true
     ? []
     : options.listen !== undefined && options.listen.length > 0
       ? options.listen.map((l) => listenAddress(l, port))
-      : proxy !== undefined || connectOnly ? [] : [{ host: undefined, port }]
+      : transport.proxy !== undefined || connectOnly ? [] : [{ host: undefined, port }]
 
   const format = options.logformat ?? 'text'
   if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--logformat: "${format}" is not one of ${LOG_FORMATS.join(', ')}`)
@@ -224,12 +182,9 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     maxPeers,
     maxInbound: limits.maxInbound,
     dnsSeed: options.nodnsseed !== true && !connectOnly,
-    dnsServers: hostPorts(options.dnsserver, 'dnsserver', DNS_PORT),
+    dnsServers: dnsServersFromFlags(options.dnsserver),
     seedNodes: hostPorts(options.seednode, 'seednode', port),
-    proxy,
-    onionProxy,
-    noOnion: options.noonion === true,
-    torIsolation: options.torisolation === true,
+    transport,
     banThreshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD),
     banDurationMs,
     banning: options.nobanning !== true,

@@ -267,19 +267,10 @@ export function createNode (config: NodeConfig, components: Partial<NodeComponen
   const clock = components.clock ?? systemClock
   const random = components.random ?? systemRandom
   const logging = components.logging ?? nullLoggerFactory
-  const proxy = config.proxy
-  const transport = {
-    ...(proxy === undefined ? {} : { proxy: proxy.address }),
-    ...(proxy?.user === undefined ? {} : { proxyUser: proxy.user }),
-    ...(proxy?.pass === undefined ? {} : { proxyPass: proxy.pass }),
-    torIsolation: config.torIsolation
-  }
   const dialer = components.dialer ?? createDialer({ clock, random, logger: logging.subsystem('PROXY') }, {
-    ...transport,
-    connectTimeoutMs: init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    ...(config.onionProxy === undefined ? {} : { onion: config.onionProxy }),
-    noOnion: config.noOnion
+    ...config.transport,
+    connectTimeoutMs: init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   })
-  const resolver = components.resolver ?? createNameResolver({ clock, random }, { ...transport, dnsServers: config.dnsServers }).resolver
+  const resolver = components.resolver ?? createNameResolver({ clock, random }, { ...config.transport, dnsServers: config.dnsServers }).resolver
   return new Node(config, { clock, random, logging, dialer, resolver }, init)
 }

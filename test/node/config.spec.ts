@@ -27,7 +27,7 @@ describe('buildNodeConfig', () => {
     expect(config.params.name).toBe('mainnet')
     expect(config).toMatchObject({
       targetOutbound: 8, maxPeers: 125, maxInbound: 117, dnsSeed: true, banThreshold: 100,
-      banDurationMs: 24 * 3600_000, banning: true, connectOnly: false, noOnion: false, torIsolation: false,
+      banDurationMs: 24 * 3600_000, banning: true, connectOnly: false, transport: {}, dnsServers: [],
       listen: [{ host: undefined, port: 8333 }], datadir: join(homedir(), '.peerkeeper', 'mainnet'),
       logging: { debugLevel: 'info', format: 'text', file: undefined }
     })
@@ -47,7 +47,7 @@ describe('buildNodeConfig', () => {
 
   it('turns listening off with a proxy unless --listen is given, and parses listen forms', () => {
     expect(build({ proxy: '127.0.0.1' }).listen).toEqual([])
-    expect(build({ proxy: '127.0.0.1' }).proxy).toEqual({ address: { host: '127.0.0.1', port: 9050 }, user: undefined, pass: undefined })
+    expect(build({ proxy: '127.0.0.1', proxyuser: 'u', proxypass: 'p' }).transport).toEqual({ proxy: { host: '127.0.0.1', port: 9050 }, proxyUser: 'u', proxyPass: 'p' })
     expect(build({ proxy: '127.0.0.1', listen: [':9999', '127.0.0.1:8000', '[::1]'] }).listen)
       .toEqual([{ host: undefined, port: 9999 }, { host: '127.0.0.1', port: 8000 }, { host: '::1', port: 18444 }])
     expect(build({ nolisten: true }).listen).toEqual([])

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule, Options } from 'yargs'
 import { runNodeProcess } from '../../node/process.ts'
+import { DNS_FLAGS, NETWORK_FLAGS, ONION_FLAGS, PROXY_FLAGS } from '../net-options.ts'
 import { optionSchema, resolveRunSettings } from '../run-settings.ts'
 
 /**
@@ -7,21 +8,16 @@ import { optionSchema, resolveRunSettings } from '../run-settings.ts'
  * config file and PEERKEEPER_* variables can supply it; the defaults live in buildNodeConfig.
  */
 export const RUN_FLAGS = {
-  network: { type: 'string', group: 'Network:', describe: 'mainnet, testnet3, testnet4, signet or regtest', defaultDescription: 'mainnet' },
-  chainparams: { type: 'string', group: 'Network:', describe: 'a custom network\'s chainparams JSON file (instead of --network)' },
+  ...NETWORK_FLAGS,
   addpeer: { alias: 'a', type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'HOST[:PORT] to keep connected permanently, retried with backoff (repeatable)' },
   connect: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'connect only to HOST[:PORT]: no automatic outbound, no DNS seeding, no listening (repeatable)' },
   targetoutbound: { type: 'number', group: 'Peers:', describe: 'automatic outbound connections to keep', defaultDescription: '8' },
   maxpeers: { type: 'number', group: 'Peers:', describe: 'all connections; inbound slots are what outbound leaves', defaultDescription: '125' },
   nodnsseed: { type: 'boolean', group: 'Peers:', describe: 'never query the DNS seeds' },
-  dnsserver: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'DNS server HOST[:PORT] for seeding and names (repeatable)', defaultDescription: '/etc/resolv.conf' },
+  ...DNS_FLAGS,
   seednode: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'HOST[:PORT] to ask for addresses when the book is empty (repeatable)' },
-  proxy: { type: 'string', group: 'Tor and proxies:', describe: 'SOCKS5 proxy HOST[:PORT] (port 9050) for every connection; names are resolved through it' },
-  proxyuser: { type: 'string', group: 'Tor and proxies:', describe: 'username for --proxy' },
-  proxypass: { type: 'string', group: 'Tor and proxies:', describe: 'password for --proxy' },
-  onion: { type: 'string', group: 'Tor and proxies:', describe: 'SOCKS5 proxy HOST[:PORT] (port 9050) for .onion peers', defaultDescription: '--proxy' },
-  noonion: { type: 'boolean', group: 'Tor and proxies:', describe: 'refuse .onion peers' },
-  torisolation: { type: 'boolean', group: 'Tor and proxies:', describe: 'random proxy credentials per connection (Tor stream isolation)' },
+  ...PROXY_FLAGS,
+  ...ONION_FLAGS,
   banthreshold: { type: 'number', group: 'Banning:', describe: 'ban a peer whose ban score reaches this', defaultDescription: '100' },
   banduration: { type: 'string', group: 'Banning:', describe: 'how long a ban lasts (s, m, h or d units)', defaultDescription: '24h' },
   nobanning: { type: 'boolean', group: 'Banning:', describe: 'never score or ban peers' },
