@@ -142,11 +142,11 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   conflicts(options)
   const chain = chainParamsFromFlags({ ...options, ...(options.chainparams === undefined ? {} : { chainparams: expandHome(options.chainparams) }) })
   const port = chain.defaultPort
-  const hostPorts = (values: readonly string[] | undefined, flag: string, defaultPort: number): HostPort[] =>
-    (values ?? []).map((v) => parseHostPort(v, defaultPort, `--${flag}`))
+  const hostPorts = (values: readonly string[] | undefined, flag: string): HostPort[] =>
+    (values ?? []).map((v) => parseHostPort(v, port, `--${flag}`))
 
-  const connect = hostPorts(options.connect, 'connect', port)
-  const addpeer = hostPorts(options.addpeer, 'addpeer', port)
+  const connect = hostPorts(options.connect, 'connect')
+  const addpeer = hostPorts(options.addpeer, 'addpeer')
   const connectOnly = connect.length > 0
   const permanentPeers = connectOnly ? connect : addpeer
   const maxPeers = integer(options.maxpeers, 'maxpeers', 1, DEFAULT_MAX_PEERS)
@@ -183,7 +183,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     maxInbound: limits.maxInbound,
     dnsSeed: options.nodnsseed !== true && !connectOnly,
     dnsServers: dnsServersFromFlags(options.dnsserver),
-    seedNodes: hostPorts(options.seednode, 'seednode', port),
+    seedNodes: hostPorts(options.seednode, 'seednode'),
     transport,
     banThreshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD),
     banDurationMs,
