@@ -119,10 +119,14 @@ describe('peerkeeper run (end to end)', () => {
   it('exits at once with status 130 on a second signal during shutdown', async () => {
     const home = mkdtempSync(join(tmpdir(), 'pk-e2e-'))
     const node = startNodeProcess(['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', join(home, 'data'), '--connect', addrKey(sim.peer(1).addr)], { HOME: home })
-    await node.waitFor('outbound_connected')
-    // Two different signals, so the kernel cannot merge them into one.
-    node.child.kill('SIGINT')
-    node.child.kill('SIGTERM')
-    expect(await node.exited).toEqual({ code: 130, signal: null })
+    try {
+      await node.waitFor('outbound_connected')
+      // Two different signals, so the kernel cannot merge them into one.
+      node.child.kill('SIGINT')
+      node.child.kill('SIGTERM')
+      expect(await node.exited).toEqual({ code: 130, signal: null })
+    } finally {
+      if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL')
+    }
   })
 })
