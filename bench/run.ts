@@ -6,14 +6,17 @@ import type { BenchResult, Suite, Timeline } from './lib/result.ts'
 import { timelineSvg } from './lib/svg.ts'
 import { addrBookSuite } from './suites/addrbook.ts'
 import { decoderSuite } from './suites/decoder.ts'
+import { floodSuite } from './suites/flood.ts'
 import { outboundSuite } from './suites/outbound.ts'
+import { permanentSuite } from './suites/permanent.ts'
+import { resourcesSuite } from './suites/resources.ts'
 
 /**
  * `npm run bench`: every suite in turn, a table on stdout, bench/results/latest.json and one SVG timeline
  * per network profile. Only 127.0.0.0/8 is used; every loop is bounded in count and time.
  * `npm run bench -- <suite> …` runs only the named suites.
  */
-const SUITES: readonly Suite[] = [decoderSuite, addrBookSuite, outboundSuite]
+const SUITES: readonly Suite[] = [decoderSuite, addrBookSuite, outboundSuite, permanentSuite, floodSuite, resourcesSuite]
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results')
 

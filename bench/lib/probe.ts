@@ -39,8 +39,10 @@ export class NodeProbe {
   dialCount = 0
   #origin = nowMs()
   #points: Array<[number, number]> = [[0, 0]]
+  #permanentPoints: Array<[number, number]> = [[0, 0]]
   #dials: number[] = []
   readonly #waiters = new Set<Waiter>()
+  readonly #watchers = new Set<() => void>()
 
   readonly #keepRecords: boolean
 
@@ -58,13 +60,16 @@ export class NodeProbe {
   mark (): number {
     this.#origin = nowMs()
     this.#points = [[0, this.outbound]]
+    this.#permanentPoints = [[0, this.permanentUp]]
     this.#dials = []
     this.dialCount = 0
     return this.#origin
   }
 
-  timeline (profile: string, targetOutbound: number): Timeline {
-    return { profile, outbound: [...this.#points], dials: [...this.#dials], targetOutbound }
+  /** Automatic (or permanent) outbound connections since the last mark, with every dial attempt. */
+  timeline (profile: string, targetOutbound: number, kind: 'automatic' | 'permanent' = 'automatic'): Timeline {
+    const points = kind === 'automatic' ? this.#points : this.#permanentPoints
+    return { profile, outbound: [...points], dials: [...this.#dials], targetOutbound }
   }
 
   /** The real dialer, counted: every TCP dial attempt the node makes is one tick. */
@@ -80,6 +85,12 @@ export class NodeProbe {
 
   events (name: string, since = 0): ProbeRecord[] {
     return this.records.filter((r) => r.event === name && r.atMs >= since)
+  }
+
+  /** Calls `fn` after every record (counts already updated); returns the unsubscribe. */
+  watch (fn: () => void): () => void {
+    this.#watchers.add(fn)
+    return () => { this.#watchers.delete(fn) }
   }
 
   /** Resolves with the instant `condition` became true (checked now and after every record); rejects after `timeoutMs`. */
@@ -100,8 +111,10 @@ export class NodeProbe {
     const permanent = record.fields.permanent === true
     const step = record.event === 'outbound_connected' ? 1 : record.event === 'outbound_disconnected' ? -1 : 0
     if (step !== 0 && record.subsystem === 'CMGR') {
-      if (permanent) this.permanentUp += step
-      else {
+      if (permanent) {
+        this.permanentUp += step
+        this.#permanentPoints.push([record.atMs - this.#origin, this.permanentUp])
+      } else {
         this.outbound += step
         const key = String(record.fields.addr)
         if (step > 0) this.connected.add(key)
@@ -112,6 +125,7 @@ export class NodeProbe {
         this.#points.push([record.atMs - this.#origin, this.outbound])
       }
     }
+    for (const fn of this.#watchers) fn()
     for (const waiter of this.#waiters) {
       if (!waiter.condition()) continue
       this.#waiters.delete(waiter)

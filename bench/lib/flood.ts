@@ -1,0 +1,117 @@
+import { connect, type Socket } from 'node:net'
+import type { ChainParams } from '../../src/chainparams/chainparams.ts'
+import type { HostPort } from '../../src/netaddr/netaddress.ts'
+import { encodeMessage } from '../../src/wire/encode.ts'
+import { nowMs, sleep } from './stats.ts'
+
+/** Launches are spread over ticks this long. */
+const TICK_MS = 5
+/** At most this many launches per tick, however far behind the generator is (no catch-up storms). */
+const MAX_LAUNCH_PER_TICK = 100
+/** After the flood, sockets still open this long past their hold are destroyed. */
+const DRAIN_GRACE_MS = 2_000
+
+/**
+ * The i-th source address of a client: 127.100-199.x.y with y >= 2, so neither 127.0.0.0/16 (the node)
+ * nor a sim peer's 127.a.b.1 is used, and every client of a flood comes from a different address.
+ */
+export function sourceHost (i: number): string {
+  return `127.${100 + (i % 100)}.${Math.floor(i / 100) % 256}.${2 + (Math.floor(i / 25_600) % 250)}`
+}
+
+/** A version message as a fresh inbound peer would send it first. */
+export function versionBytes (params: ChainParams): Uint8Array {
+  return encodeMessage(params.magic, {
+    command: 'version',
+    version: params.protocolVersion,
+    services: 0n,
+    timestamp: BigInt(Math.floor(Date.now() / 1000)),
+    addrRecv: { services: 0n, host: '127.0.0.1', port: params.defaultPort },
+    addrFrom: { services: 0n, host: '0.0.0.0', port: 0 },
+    nonce: 0x5eed_f100dn,
+    userAgent: '/peerkeeper-bench-flood/',
+    startHeight: 0,
+    relay: false
+  })
+}
+
+export interface FloodInit {
+  readonly target: HostPort
+  readonly ratePerSecond: number
+  readonly durationMs: number
+  /** Each client stays this long after connecting, then leaves. */
+  readonly holdMs: number
+  /** Sent on connect (a version, so an admitted client costs the node a real session). */
+  readonly payload: Uint8Array
+  /** Index of the first source address (rounds use different ones). */
+  readonly firstSource: number
+}
+
+export interface FloodResult {
+  readonly attempts: number
+  readonly achievedPerSecond: number
+  /** The node answered (its version came back): admitted to a session. */
+  readonly answered: number
+  /** The node closed the connection without a word: refused (inbound limit). */
+  readonly refused: number
+  /** Connected, not answered and not closed within the hold. */
+  readonly silent: number
+  /** The connection itself failed (backlog full, no port): by error code. */
+  readonly failed: Record<string, number>
+}
+
+/**
+ * Inbound connection attempts at `ratePerSecond` for `durationMs`, each from its own loopback address.
+ * Bounded: launches stop at durationMs, and every socket is gone DRAIN_GRACE_MS after its hold.
+ */
+export async function flood (init: FloodInit): Promise<FloodResult> {
+  const open = new Set<Socket>()
+  let attempts = 0
+  let answered = 0
+  let refused = 0
+  let silent = 0
+  const failed: Record<string, number> = {}
+  const launch = (): void => {
+    const socket = connect({ host: init.target.host, port: init.target.port, localAddress: sourceHost(init.firstSource + attempts) })
+    attempts++
+    open.add(socket)
+    let connected = false
+    let gotData = false
+    let held = false
+    let hold: NodeJS.Timeout | undefined
+    socket.on('connect', () => {
+      connected = true
+      socket.write(init.payload)
+      hold = setTimeout(() => { held = true; socket.destroy() }, init.holdMs)
+    })
+    socket.on('data', () => { gotData = true })
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (!connected) failed[err.code ?? err.message] = (failed[err.code ?? err.message] ?? 0) + 1
+    })
+    socket.on('close', () => {
+      clearTimeout(hold)
+      open.delete(socket)
+      if (!connected) return
+      if (gotData) answered++
+      else if (held) silent++
+      else refused++
+    })
+  }
+  const start = nowMs()
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = nowMs() - start
+      const due = Math.min(Math.floor(Math.min(elapsed, init.durationMs) * init.ratePerSecond / 1000), attempts + MAX_LAUNCH_PER_TICK)
+      while (attempts < due) launch()
+      if (elapsed >= init.durationMs) {
+        clearInterval(timer)
+        resolve()
+      }
+    }, TICK_MS)
+  })
+  const launchedMs = nowMs() - start
+  const drainUntil = nowMs() + init.holdMs + DRAIN_GRACE_MS
+  while (open.size > 0 && nowMs() < drainUntil) await sleep(TICK_MS * 4)
+  for (const socket of open) socket.destroy()
+  return { attempts, achievedPerSecond: attempts / (launchedMs / 1000), answered, refused, silent, failed }
+}

@@ -1,0 +1,114 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import type { RunOptions } from '../../src/node/config.ts'
+import type { Node, NodeInit } from '../../src/node/node.ts'
+import { probedNode } from './local-node.ts'
+import { NodeProbe } from './probe.ts'
+import { nowMs } from './stats.ts'
+
+/**
+ * Child-process entry (forked by NodeChild): one node, alone in its process, so that its event-loop delay,
+ * RSS and CPU are its own and not the load generator's or the simulator's. Driven over IPC.
+ */
+
+/** Event-loop delay sampling period: fine enough for a p99 in milliseconds. */
+const ELD_RESOLUTION_MS = 5
+/** A host whose parent went silent must not linger. */
+const ORPHAN_LIMIT_MS = 120_000
+
+export interface HostRequest {
+  readonly id: number
+  readonly op: 'start' | 'waitOutbound' | 'status' | 'windowStart' | 'windowEnd' | 'usage' | 'stop'
+  readonly options?: RunOptions
+  readonly init?: NodeInit
+  readonly outbound?: number
+  readonly timeoutMs?: number
+}
+
+/** What one measuring window saw, from windowStart to windowEnd. */
+export interface HostWindow {
+  readonly wallMs: number
+  readonly cpuMs: number
+  readonly rssBytes: number
+  readonly eldP50Ms: number
+  readonly eldP99Ms: number
+  readonly eldMaxMs: number
+  readonly minOutbound: number
+  readonly outbound: number
+  readonly inbound: number
+}
+
+export interface HostUsage {
+  readonly rssBytes: number
+  readonly heapUsedBytes: number
+  readonly cpuMs: number
+}
+
+let node: Node | undefined
+const probe = new NodeProbe({ keepRecords: false })
+const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS })
+let window: { startMs: number, cpu: NodeJS.CpuUsage, minOutbound: number, unwatch: () => void } | undefined
+
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000
+
+async function handle (req: HostRequest): Promise<unknown> {
+  switch (req.op) {
+    case 'start': {
+      node = probedNode(req.options ?? {}, req.init ?? {}, probe).node
+      await node.start()
+      return null
+    }
+    case 'waitOutbound':
+      await probe.until('host: outbound target', () => probe.outbound >= (req.outbound ?? 0), req.timeoutMs ?? 0)
+      return null
+    case 'status':
+      return node?.status() ?? null
+    case 'windowStart': {
+      window?.unwatch()
+      const w = { startMs: nowMs(), cpu: process.cpuUsage(), minOutbound: probe.outbound, unwatch: () => {} }
+      w.unwatch = probe.watch(() => { w.minOutbound = Math.min(w.minOutbound, probe.outbound) })
+      window = w
+      eld.reset()
+      eld.enable()
+      return null
+    }
+    case 'windowEnd': {
+      eld.disable()
+      const w = window
+      if (w === undefined) throw new Error('windowEnd without windowStart')
+      w.unwatch()
+      window = undefined
+      const result: HostWindow = {
+        wallMs: nowMs() - w.startMs,
+        cpuMs: cpuMs(process.cpuUsage(w.cpu)),
+        rssBytes: process.memoryUsage.rss(),
+        eldP50Ms: eld.percentile(50) / 1e6,
+        eldP99Ms: eld.percentile(99) / 1e6,
+        eldMaxMs: eld.max / 1e6,
+        minOutbound: w.minOutbound,
+        outbound: probe.outbound,
+        inbound: node?.status()?.inbound ?? 0
+      }
+      return result
+    }
+    case 'usage': {
+      const usage: HostUsage = { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, cpuMs: cpuMs(process.cpuUsage()) }
+      return usage
+    }
+    case 'stop':
+      await node?.stop()
+      node = undefined
+      return null
+  }
+}
+
+process.on('message', (message) => {
+  const req = message as HostRequest
+  handle(req).then(
+    (result) => { process.send?.({ id: req.id, result }) },
+    (err: unknown) => { process.send?.({ id: req.id, error: err instanceof Error ? err.message : String(err) }) }
+  )
+})
+process.on('disconnect', () => {
+  void (node?.stop() ?? Promise.resolve()).finally(() => { process.exit(0) })
+})
+setTimeout(() => { process.exit(3) }, ORPHAN_LIMIT_MS).unref()

@@ -1,0 +1,107 @@
+import { once } from 'node:events'
+import { connect } from 'node:net'
+import { loadChainParams, type ChainParams } from '../../src/chainparams/chainparams.ts'
+import { nullLogger } from '../../src/log/logger.ts'
+import { NonceRegistry } from '../../src/peer/nonces.ts'
+import { Peer } from '../../src/peer/peer.ts'
+import { startSimNetwork } from '../../src/sim/sim-network.ts'
+import { systemClock } from '../../src/util/clock.ts'
+import { systemRandom } from '../../src/util/random.ts'
+import { refusedPort } from '../../test/helpers/loopback-listener.ts'
+import { sourceHost } from '../lib/flood.ts'
+import { prefilledDataDir, removeDataDir, simRunOptions } from '../lib/local-node.ts'
+import { NodeChild } from '../lib/node-child.ts'
+import type { HostUsage } from '../lib/node-host.ts'
+import type { Suite } from '../lib/result.ts'
+import { sleep, summarize } from '../lib/stats.ts'
+
+const TARGET_OUTBOUND = 8
+/** btcd's and Core's 125 connections: 8 outbound and the 117 inbound slots --maxpeers 125 leaves. */
+const INBOUND = 117
+const LIVE_PEERS = 40
+const SAMPLE_MS = 1_000
+const SAMPLES = 5
+const BASELINE_SAMPLES = 2
+/** Handshakes in flight at once while the inbound clients connect. */
+const CONNECT_BATCH = 20
+const TARGET_TIMEOUT_MS = 20_000
+const STATUS_POLLS = 40
+const STATUS_POLL_MS = 50
+
+/** An inbound peer of the node: TCP from its own loopback address, then the version handshake. */
+async function inboundClient (i: number, port: number, params: ChainParams): Promise<Peer> {
+  const socket = connect({ host: '127.0.0.1', port, localAddress: sourceHost(i) })
+  await once(socket, 'connect')
+  const peer = new Peer(socket, { clock: systemClock, random: systemRandom, logger: nullLogger }, {
+    // The node serves no blocks (services 0): this client must not require any.
+    direction: 'outbound', addr: { network: 'ipv4', host: '127.0.0.1', port }, params, nonces: new NonceRegistry(systemRandom), requiredServices: 0n
+  })
+  await peer.handshake()
+  return peer
+}
+
+/** Per-second RSS (MB) and CPU (% of one core) of the node, over `count` seconds. */
+async function sample (node: NodeChild, count: number): Promise<{ rssMB: number[], cpuPct: number[] }> {
+  const rssMB: number[] = []
+  const cpuPct: number[] = []
+  let last: HostUsage = await node.usage()
+  for (let i = 0; i < count; i++) {
+    await sleep(SAMPLE_MS)
+    const now = await node.usage()
+    rssMB.push(now.rssBytes / 2 ** 20)
+    cpuPct.push(100 * (now.cpuMs - last.cpuMs) / SAMPLE_MS)
+    last = now
+  }
+  return { rssMB, cpuPct }
+}
+
+/** Measurement 8: the node's RSS and CPU per second while it holds 125 idle connections. */
+export const resourcesSuite: Suite = {
+  name: 'resources',
+  async run (report) {
+    const sim = await startSimNetwork({ peers: { live: LIVE_PEERS }, port: 0, seed: 17 })
+    const { datadir } = await prefilledDataDir(sim.addresses(), 17)
+    const port = await refusedPort()
+    const options = simRunOptions(sim.port, datadir, { targetoutbound: TARGET_OUTBOUND, listen: [`127.0.0.1:${port}`], nolisten: false })
+    const params = loadChainParams(options.chainparams as string)
+    const clients: Peer[] = []
+    let node: NodeChild | undefined
+    try {
+      node = await NodeChild.start(options)
+      await node.waitOutbound(TARGET_OUTBOUND, TARGET_TIMEOUT_MS)
+      const baseline = await sample(node, BASELINE_SAMPLES)
+      for (let i = 0; i < INBOUND; i += CONNECT_BATCH) {
+        const batch = Array.from({ length: Math.min(CONNECT_BATCH, INBOUND - i) }, async (_, j) => await inboundClient(i + j, port, params))
+        clients.push(...await Promise.all(batch))
+      }
+      // Our side of a handshake ends before the node has read our verack: give it a moment, bounded.
+      let status = await node.status()
+      for (let i = 0; i < STATUS_POLLS && status?.inbound !== INBOUND; i++) {
+        await sleep(STATUS_POLL_MS)
+        status = await node.status()
+      }
+      if (status?.inbound !== INBOUND || status.outbound !== TARGET_OUTBOUND) {
+        throw new Error(`resources: the node holds ${status?.outbound ?? 0} outbound and ${status?.inbound ?? 0} inbound, not ${TARGET_OUTBOUND} + ${INBOUND}`)
+      }
+      const loaded = await sample(node, SAMPLES)
+      const connections = TARGET_OUTBOUND + INBOUND
+      report({
+        name: `8 resources: RSS with ${connections} idle connections`,
+        unit: 'MB',
+        summary: summarize(loaded.rssMB),
+        extra: { with8OutboundOnlyMB: summarize(baseline.rssMB).median.toFixed(1) }
+      })
+      report({
+        name: `8 resources: CPU with ${connections} idle connections`,
+        unit: '%core',
+        summary: summarize(loaded.cpuPct),
+        extra: { with8OutboundOnlyPct: summarize(baseline.cpuPct).median.toFixed(2), note: 'CPU time per wall second, % of one core' }
+      })
+    } finally {
+      for (const client of clients) client.close('bench over')
+      await node?.stop()
+      await sim.close()
+      await removeDataDir(datadir)
+    }
+  }
+}
