@@ -53,7 +53,7 @@ export interface NodeInit {
   statusIntervalMs?: number
   /** Address-book writes are batched this often. @default 60 s */
   flushIntervalMs?: number
-  /** Used by the default dialer. @default 30 s */
+  /** Direct TCP connects of the default dialer (proxied ones get DEFAULT_PROXY_CONNECT_TIMEOUT_MS). @default 5 s */
   connectTimeoutMs?: number
   peerTimeouts?: Partial<PeerTimeouts>
 }

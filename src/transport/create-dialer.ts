@@ -5,7 +5,7 @@ import type { Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import type { Dialer, DialOptions } from './dialer.ts'
 import { DialerConfigError, OnionDisabledError, UnreachableNetworkError } from './errors.ts'
-import { proxyCredentials, SocksDialer } from './socks-dialer.ts'
+import { DEFAULT_PROXY_CONNECT_TIMEOUT_MS, proxyCredentials, SocksDialer } from './socks-dialer.ts'
 import { TcpDialer } from './tcp-dialer.ts'
 
 /** RFC 1929 carries each credential behind a one-byte length. */
@@ -13,7 +13,10 @@ const MAX_CREDENTIAL_BYTES = 255
 
 /** How outbound connections travel; the names follow the command-line flags. */
 export interface TransportOptions {
+  /** Direct TCP connects. */
   connectTimeoutMs: number
+  /** Connects through a SOCKS5 proxy (--proxy, --onion). @default DEFAULT_PROXY_CONNECT_TIMEOUT_MS */
+  proxyConnectTimeoutMs?: number
   /** --proxy: every connection goes through this SOCKS5 proxy. */
   proxy?: HostPort
   proxyUser?: string
@@ -88,14 +91,14 @@ export function createDialer (components: CreateDialerComponents, options: Trans
   const problem = transportOptionsProblem(options)
   if (problem !== undefined) throw new DialerConfigError(problem)
   const { clock, random, logger } = components
-  const connectTimeoutMs = options.connectTimeoutMs
+  const proxyTimeoutMs = options.proxyConnectTimeoutMs ?? DEFAULT_PROXY_CONNECT_TIMEOUT_MS
   const torIsolation = options.torIsolation ?? false
   const viaProxy = options.proxy === undefined
     ? undefined
-    : new SocksDialer({ clock, random }, { proxy: options.proxy, credentials: proxyCredentials(options.proxyUser, options.proxyPass), torIsolation, connectTimeoutMs })
+    : new SocksDialer({ clock, random }, { proxy: options.proxy, credentials: proxyCredentials(options.proxyUser, options.proxyPass), torIsolation, connectTimeoutMs: proxyTimeoutMs })
   const viaOnion = options.onion === undefined
     ? viaProxy
-    : new SocksDialer({ clock, random }, { proxy: options.onion, credentials: proxyCredentials(options.onionUser, options.onionPass), torIsolation, connectTimeoutMs })
-  const direct = viaProxy ?? new TcpDialer({ clock }, { connectTimeoutMs })
+    : new SocksDialer({ clock, random }, { proxy: options.onion, credentials: proxyCredentials(options.onionUser, options.onionPass), torIsolation, connectTimeoutMs: proxyTimeoutMs })
+  const direct = viaProxy ?? new TcpDialer({ clock }, { connectTimeoutMs: options.connectTimeoutMs })
   return new RoutingDialer(logger, direct, viaOnion, options.noOnion ?? false)
 }

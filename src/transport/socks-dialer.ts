@@ -6,10 +6,12 @@ import type { Random } from '../util/random.ts'
 import { connectTcp, raceAbort } from './connect-tcp.ts'
 import type { Dialer, DialOptions } from './dialer.ts'
 import { ProxyError } from './errors.ts'
-import { DEFAULT_CONNECT_TIMEOUT_MS } from './tcp-dialer.ts'
 
 /** Tor's SOCKS port: the usual value of --proxy and --onion, and the port a bare proxy host gets. */
 export const DEFAULT_PROXY_PORT = 9050
+
+/** Through Tor a connect includes building a circuit, which takes seconds, so proxies get longer than TCP. */
+export const DEFAULT_PROXY_CONNECT_TIMEOUT_MS = 30_000
 
 /** SOCKS5 username/password (RFC 1929). Tor does not check them; it isolates streams by them. */
 export interface ProxyCredentials {
@@ -30,7 +32,7 @@ export interface SocksDialerInit {
   credentials?: ProxyCredentials
   /** Fresh random credentials for every connection, so Tor puts each on its own circuit. */
   torIsolation?: boolean
-  /** Covers reaching the proxy and its whole SOCKS5 exchange. @default DEFAULT_CONNECT_TIMEOUT_MS */
+  /** Covers reaching the proxy and its whole SOCKS5 exchange. @default DEFAULT_PROXY_CONNECT_TIMEOUT_MS */
   connectTimeoutMs?: number
 }
 
@@ -63,7 +65,7 @@ export class SocksDialer implements Dialer {
     this.#proxy = init.proxy
     this.#credentials = init.credentials
     this.#torIsolation = init.torIsolation ?? false
-    this.#connectTimeoutMs = init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+    this.#connectTimeoutMs = init.connectTimeoutMs ?? DEFAULT_PROXY_CONNECT_TIMEOUT_MS
   }
 
   async dial (addr: NetAddress, options: DialOptions): Promise<Socket> {

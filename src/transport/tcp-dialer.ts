@@ -5,8 +5,11 @@ import { connectTcp } from './connect-tcp.ts'
 import type { Dialer, DialOptions } from './dialer.ts'
 import { DialTimeoutError, UnreachableNetworkError } from './errors.ts'
 
-/** btcd's defaultConnectTimeout: long enough for a slow peer across the world, short enough to move on. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000
+/**
+ * Bitcoin Core's DEFAULT_CONNECT_TIMEOUT: a reachable peer answers a TCP connect well within it, and a
+ * dead address should not hold an outbound slot for btcd's 30 s.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 
 export interface TcpDialerComponents {
   clock: Clock
