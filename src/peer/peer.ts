@@ -143,7 +143,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#socket.destroy()
     this.#closeError ??= new PeerClosedError(`${addrKey(this.addr)}: closed before the handshake finished: ${reason}`)
     this.#handshake?.reject(this.#closeError)
-    this.#logger.event('peer_disconnected', { peer: this.id, addr: addrKey(this.addr), direction: this.direction, reason }, `${addrKey(this.addr)}: disconnected: ${reason}`)
+    this.#logger.event('peer_disconnected', { id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent, reason }, `${addrKey(this.addr)}: disconnected: ${reason}`)
     this.emit('close', reason)
   }
 
@@ -154,7 +154,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #refuse (reason: RefusalReason, message: string): void {
-    this.#logger.event('peer_refused', { peer: this.id, addr: addrKey(this.addr), direction: this.direction, reason, detail: message }, `${addrKey(this.addr)}: refused: ${message}`)
+    this.#logger.event('peer_refused', { id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent, reason, detail: message }, `${addrKey(this.addr)}: refused: ${message}`)
     this.#fail(new PeerRefusedError(reason, `${addrKey(this.addr)}: refused: ${message}`), `refused: ${message}`)
   }
 
@@ -168,7 +168,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       }
     } catch (err) {
       // A collaborator (address sink, sample source) threw: end this session, not the process.
-      this.#logger.error(`${addrKey(this.addr)}: session error: ${(err as Error).message}`, { peer: this.id })
+      this.#logger.error(`${addrKey(this.addr)}: session error: ${(err as Error).message}`, { id: this.id })
       this.close(`internal error: ${(err as Error).message}`)
     }
   }
@@ -187,7 +187,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.#misbehave(reason)
       if (this.#state === 'closed') return
     }
-    this.#logger.trace(`${addrKey(this.addr)}: received ${msg.command}`, { peer: this.id })
+    this.#logger.trace(`${addrKey(this.addr)}: received ${msg.command}`, { id: this.id })
     const known: KnownMessage | undefined = 'unknown' in msg ? undefined : msg
     if (known?.command === 'version') { this.#onVersion(known); return }
     if (known?.command === 'verack') { this.#onVerack(); return }
@@ -268,7 +268,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     this.#info = info
     this.#logger.event('peer_handshake', {
-      peer: this.id, addr: addrKey(this.addr), direction: this.direction, version: v.version,
+      id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent, version: v.version,
       services: `0x${v.services.toString(16)}`, userAgent: v.userAgent, startHeight: v.startHeight
     }, `${addrKey(this.addr)}: handshake done (${this.direction}, ${v.userAgent}, version ${v.version})`)
     this.#handshake?.resolve(info)
@@ -320,7 +320,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (msg.addrs.length > MAX_ADDR_ENTRIES) { this.#misbehave('addr-too-many'); return }
     const allowed = this.whitelisted ? msg.addrs.length : this.#addrBucket.takeUpTo(this.#clock.now(), msg.addrs.length)
     if (allowed < msg.addrs.length) {
-      this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - allowed} of ${msg.addrs.length} gossiped addresses (rate limit)`, { peer: this.id })
+      this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - allowed} of ${msg.addrs.length} gossiped addresses (rate limit)`, { id: this.id })
     }
     if (allowed === 0) return
     const accepted = msg.addrs.slice(0, allowed)
@@ -332,7 +332,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const rule = misbehaviourRule(reason)
     const where = addrKey(this.addr)
     if (this.#init.banning === false) {
-      this.#logger.debug(`${where}: ${rule.description} (banning disabled)`, { peer: this.id, reason })
+      this.#logger.debug(`${where}: ${rule.description} (banning disabled)`, { id: this.id, reason })
       if (rule.disconnect) this.close(`misbehaving: ${reason}`)
       return
     }
@@ -340,15 +340,15 @@ export class Peer extends EventEmitter<PeerEvents> {
     const reached = score >= this.#banThreshold
     const exempt = this.whitelisted ? 'whitelisted' as const : this.permanent ? 'permanent' as const : undefined
     const action = reached ? (exempt === undefined ? 'ban' : 'disconnect') : rule.disconnect ? 'disconnect' : 'none'
-    this.#logger.event('peer_misbehaving', { peer: this.id, addr: where, reason, persistent: rule.persistent, transient: rule.transient, score, action },
+    this.#logger.event('peer_misbehaving', { id: this.id, addr: where, direction: this.direction, permanent: this.permanent, reason, persistent: rule.persistent, transient: rule.transient, score, action },
       `${where}: ${rule.description}; ban score now ${score}`, 'warn')
     this.emit('misbehaving', { reason, persistent: rule.persistent, transient: rule.transient, score, action, ...(reached && exempt !== undefined ? { notBannedBecause: exempt } : {}) })
     if (action === 'ban') {
-      this.#logger.event('peer_banned', { peer: this.id, addr: where, reason, score }, `${where}: banned (${reason}, score ${score})`, 'warn')
+      this.#logger.event('peer_banned', { id: this.id, addr: where, direction: this.direction, permanent: this.permanent, reason, score }, `${where}: banned (${reason}, score ${score})`, 'warn')
       this.emit('ban', { reason, score })
       this.close(`banned: ${reason} (score ${score})`)
     } else if (reached) {
-      this.#logger.event('peer_not_banned', { peer: this.id, addr: where, reason, score, exempt }, `${where}: score ${score} reached the ban threshold; disconnected, not banned (${exempt})`, 'warn')
+      this.#logger.event('peer_not_banned', { id: this.id, addr: where, direction: this.direction, permanent: this.permanent, reason, score, exempt }, `${where}: score ${score} reached the ban threshold; disconnected, not banned (${exempt})`, 'warn')
       this.close(`misbehaving: ${reason} (score ${score}); not banned: ${exempt}`)
     } else if (action === 'disconnect') {
       this.close(`misbehaving: ${reason}`)
