@@ -2,6 +2,7 @@
  * peerkeeper as a library: the engines and their building blocks, for programs that embed them.
  * The CLI (bin/peerkeeper.ts) is one such program.
  */
+export { PEERKEEPER_VERSION } from './version.ts'
 export * from './chainparams/chainparams.ts'
 export * from './netaddr/netaddress.ts'
 export * from './netaddr/errors.ts'

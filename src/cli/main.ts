@@ -1,4 +1,5 @@
 import yargs from 'yargs'
+import { PEERKEEPER_VERSION } from '../version.ts'
 import { EXIT_FAILURE, EXIT_USAGE, USAGE_ERROR_NAMES } from './errors.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
@@ -26,7 +27,7 @@ export async function main (argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(PEERKEEPER_VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, err) => {
       throw err ?? Object.assign(new Error(message), { name: 'YError' })

@@ -1,3 +1,4 @@
+import { PEERKEEPER_VERSION } from '../version.ts'
 /** Defaults of a peer session (Bitcoin Core's values where it has one, §A8 of the reference). */
 
 /** Time for version + verack both ways; Core allows 60 s, a peer maintainer can expect less. */
@@ -12,7 +13,7 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 20 * 60_000
 export const DEFAULT_BAN_THRESHOLD = 100
 /** bcoin's DRAIN_MAX: a peer that does not read is dropped before our send buffer grows past this. */
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 10 * 1024 * 1024
-export const DEFAULT_USER_AGENT = '/peerkeeper:0.1.0/'
+export const DEFAULT_USER_AGENT = `/peerkeeper:${PEERKEEPER_VERSION}/`
 
 /** Core's MAX_ADDR_RATE_PER_SECOND: gossip a peer may push to us. */
 export const ADDR_RATE_PER_SECOND = 0.1

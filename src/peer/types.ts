@@ -51,7 +51,7 @@ export interface PeerInit {
   readonly services?: bigint
   /** What an outbound peer must offer. @default [NODE_NETWORK, NODE_NETWORK_LIMITED] (either) */
   readonly requiredServices?: RequiredServices
-  /** @default '/peerkeeper:0.1.0/' */
+  /** @default DEFAULT_USER_AGENT (`/peerkeeper:<version>/`) */
   readonly userAgent?: string
   /** @default 0 */
   readonly startHeight?: number
