@@ -215,7 +215,8 @@ export class AddrBook implements AddrRecordStore {
       const entry = this.byKey.get(key)
       if (entry !== undefined) put.push(entry.toRecord())
     }
-    const del = [...this.deleted]
+    // A key removed and then added again before this call is written, not deleted.
+    const del = [...this.deleted].filter((key) => !this.byKey.has(key))
     this.dirty.clear()
     this.deleted.clear()
     return { put, del }
@@ -224,7 +225,10 @@ export class AddrBook implements AddrRecordStore {
   loadRecords (records: readonly AddrRecord[]): { loaded: number, skipped: number } {
     this.clear()
     const trustPositions = this.positionsMatchKey(records)
-    const sourceGroups = new Map<string, string>() // many records share a source; group each once
+    // Many records share a source and a few service values: group and parse each once. The store hands
+    // one object per distinct source, so they are cached by identity (no key string per record).
+    const sourceGroups = new Map<NetAddress, string>()
+    const servicesBits = new Map<string, bigint>()
     let skipped = 0
     let replaced = 0
     for (const record of records) {
@@ -241,11 +245,12 @@ export class AddrBook implements AddrRecordStore {
       const source = record.source ?? undefined
       let sourceGroup = LOCAL_SOURCE_GROUP
       if (source !== undefined) {
-        const sourceKey = addrKey(source)
-        sourceGroup = sourceGroups.get(sourceKey) ?? groupKey(source, this.allowLocal)
-        sourceGroups.set(sourceKey, sourceGroup)
+        sourceGroup = sourceGroups.get(source) ?? groupKey(source, this.allowLocal)
+        sourceGroups.set(source, sourceGroup)
       }
-      const entry = this.create(record.key, record.addr, group, source, sourceGroup, BigInt(record.services), record.time)
+      let services = servicesBits.get(record.services)
+      if (services === undefined) servicesBits.set(record.services, services = BigInt(record.services))
+      const entry = this.create(record.key, record.addr, group, source, sourceGroup, services, record.time)
       entry.attempts = record.attempts
       entry.lastAttempt = record.lastAttempt
       entry.lastCountAttempt = record.lastCountAttempt

@@ -63,11 +63,7 @@ type Reach = typeof INVALID | typeof UNROUTABLE | typeof ROUTABLE
 
 /** How far an address can be used, from one parse of its bytes (which are returned for grouping). */
 function reachOf (addr: NetAddress): { reach: Reach, bytes: Uint8Array | undefined } {
-  if (addr.network === 'ipv4') {
-    const bytes = parseDottedIPv4(addr.host)
-    const [a = 0, b = 0, c = 0, d = 0] = bytes
-    return { reach: ipv4Invalid(a, b, c, d) ? INVALID : ipv4Unroutable(a, b, c) ? UNROUTABLE : ROUTABLE, bytes }
-  }
+  if (addr.network === 'ipv4') return { reach: ipv4Reach(dottedIPv4Value(addr.host)), bytes: undefined }
   if (addr.network === 'ipv6' || addr.network === 'cjdns') {
     const bytes = ipToBytes(addr.host)
     if (addr.network === 'cjdns') return { reach: ROUTABLE, bytes }
@@ -111,11 +107,14 @@ export function isAcceptable (addr: NetAddress, allowLocal: boolean): boolean {
  * their prefix group as if routable, so a test network on 127.A.B.C has one group per 127.A.
  */
 export function groupKey (addr: NetAddress, allowLocal: boolean): string {
+  if (addr.network === 'ipv4') { // nearly every address: no byte array, no new string
+    const ip = dottedIPv4Value(addr.host)
+    const reach = ipv4Reach(ip)
+    return reach === INVALID || (reach === UNROUTABLE && !allowLocal) ? UNROUTABLE_GROUP : ipv4Group(ip >>> 24, (ip >>> 16) & 0xff)
+  }
   const { reach, bytes = new Uint8Array(16) } = reachOf(addr)
   if (reach === INVALID || (reach === UNROUTABLE && !allowLocal)) return UNROUTABLE_GROUP
   switch (addr.network) {
-    case 'ipv4':
-      return ipv4Group(bytes[0] ?? 0, bytes[1] ?? 0)
     case 'ipv6': {
       const v4 = embeddedIPv4(bytes)
       if (v4 !== undefined) return ipv4Group(v4[0] ?? 0, v4[1] ?? 0)
@@ -133,20 +132,38 @@ export function groupKey (addr: NetAddress, allowLocal: boolean): string {
 }
 
 /**
- * The 4 bytes of a canonical dotted IPv4 host (NetAddress guarantees the form). Hand-rolled because
- * grouping runs for every gossiped address and the general ipToBytes costs several times more.
+ * A canonical dotted IPv4 host (NetAddress guarantees the form) as an unsigned 32-bit number.
+ * Hand-rolled because grouping runs for every gossiped and every loaded address, and the general
+ * ipToBytes costs several times more.
  */
-function parseDottedIPv4 (host: string): Uint8Array {
-  const out = new Uint8Array(4)
+function dottedIPv4Value (host: string): number {
+  let value = 0
   let part = 0
   for (let i = 0; i < host.length; i++) {
     const code = host.charCodeAt(i)
-    if (code === 0x2e) part++
-    else out[part] = (out[part] ?? 0) * 10 + code - 0x30
+    if (code === 0x2e) {
+      value = (value << 8) | part
+      part = 0
+    } else {
+      part = part * 10 + code - 0x30
+    }
   }
-  return out
+  return ((value << 8) | part) >>> 0
 }
 
+function ipv4Reach (ip: number): Reach {
+  const a = ip >>> 24
+  const b = (ip >>> 16) & 0xff
+  const c = (ip >>> 8) & 0xff
+  return ipv4Invalid(a, b, c, ip & 0xff) ? INVALID : ipv4Unroutable(a, b, c) ? UNROUTABLE : ROUTABLE
+}
+
+/** Group names by /16 (a << 8 | b), made once: every address of a /16 shares one string. At most 65,536. */
+const ipv4Groups = new Map<number, string>()
+
 function ipv4Group (a: number, b: number): string {
-  return `${a}.${b}.0.0/16`
+  const slash16 = (a << 8) | b
+  let group = ipv4Groups.get(slash16)
+  if (group === undefined) ipv4Groups.set(slash16, group = `${a}.${b}.0.0/16`)
+  return group
 }

@@ -57,7 +57,29 @@ export interface AddrRecordStore {
 /** A stored record that does not have the expected shape. */
 export class AddrRecordError extends NamedError {}
 
+/** What each record field must be; the store's compact decoder names fields with the same words. */
+export const ADDR_FIELD_EXPECTED = {
+  addr: 'a {network, host, port} address',
+  source: 'null or a {network, host, port} address',
+  services: 'a decimal uint64 string',
+  count: 'a non-negative integer',
+  tried: 'true or false',
+  newRefs: 'an array of non-negative integers',
+  triedPos: 'null or a non-negative integer'
+} as const
+
 const UINT64_DECIMAL = /^\d{1,20}$/
+const UINT64_LIMIT = '18446744073709551616' // 2^64: 20 digits, so equal-length strings compare like numbers
+
+/** A decimal uint64 string (service bits). Only 20-digit strings can overflow, so BigInt is rarely needed. */
+export function isUint64Decimal (value: unknown): value is string {
+  return typeof value === 'string' && UINT64_DECIMAL.test(value) && (value.length < 20 || value < UINT64_LIMIT)
+}
+
+/** A time, counter or table position: a non-negative integer. */
+export function isCount (value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0
+}
 
 /**
  * Checks a decoded JSON value and returns it as an AddrRecord; throws AddrRecordError naming `where`
@@ -70,32 +92,81 @@ export function parseAddrRecord (json: unknown, where: string): AddrRecord {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('(record)', 'a JSON object')
   const o = json as Record<string, unknown>
   const addr = parseNetAddress(o.addr)
-  if (addr === undefined) return fail('addr', 'a {network, host, port} address')
+  if (addr === undefined) return fail('addr', ADDR_FIELD_EXPECTED.addr)
   if (o.key !== addrKey(addr)) fail('key', `"${addrKey(addr)}" (the key of addr)`)
   const source = o.source === null ? null : parseNetAddress(o.source)
-  if (source === undefined) fail('source', 'null or a {network, host, port} address')
-  if (typeof o.services !== 'string' || !UINT64_DECIMAL.test(o.services) || BigInt(o.services) >= 1n << 64n) {
-    fail('services', 'a decimal uint64 string')
-  }
+  if (source === undefined) fail('source', ADDR_FIELD_EXPECTED.source)
+  if (!isUint64Decimal(o.services)) fail('services', ADDR_FIELD_EXPECTED.services)
   for (const field of ['time', 'attempts', 'lastAttempt', 'lastCountAttempt', 'lastSuccess'] as const) {
-    const v = o[field]
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(field, 'a non-negative integer')
+    if (!isCount(o[field])) fail(field, ADDR_FIELD_EXPECTED.count)
   }
-  if (typeof o.tried !== 'boolean') fail('tried', 'true or false')
-  if (!Array.isArray(o.newRefs) || !o.newRefs.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
-    fail('newRefs', 'an array of non-negative integers')
-  }
-  if (o.triedPos !== null && !(Number.isSafeInteger(o.triedPos) && (o.triedPos as number) >= 0)) {
-    fail('triedPos', 'null or a non-negative integer')
-  }
+  if (typeof o.tried !== 'boolean') fail('tried', ADDR_FIELD_EXPECTED.tried)
+  if (!Array.isArray(o.newRefs) || !o.newRefs.every(isCount)) fail('newRefs', ADDR_FIELD_EXPECTED.newRefs)
+  if (o.triedPos !== null && !isCount(o.triedPos)) fail('triedPos', ADDR_FIELD_EXPECTED.triedPos)
   return o as unknown as AddrRecord
+}
+
+/**
+ * The address whose addrKey is exactly `key` (canonical host, canonical port 0-65535), or undefined.
+ * Canonical dotted IPv4, nearly every stored key, is checked by hand: the general parser costs far more.
+ */
+export function addressOfKey (key: string): NetAddress | undefined {
+  const bracketed = key.charCodeAt(0) === 0x5b // '['
+  const colon = key.lastIndexOf(':')
+  if (colon < 0) return undefined
+  const port = canonicalPort(key, colon + 1)
+  if (port === undefined) return undefined
+  if (!bracketed) {
+    const host = key.slice(0, colon)
+    if (isCanonicalIPv4(host)) return { network: 'ipv4', host, port }
+  } else if (key.charCodeAt(colon - 1) !== 0x5d) { // ']'
+    return undefined
+  }
+  const addr = toNetAddress(bracketed ? key.slice(1, colon - 1) : key.slice(0, colon), port)
+  return addr !== undefined && addrKey(addr) === key ? addr : undefined
 }
 
 function parseNetAddress (value: unknown): NetAddress | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const { network, host, port } = value as Record<string, unknown>
-  if (typeof host !== 'string' || typeof port !== 'number') return undefined
-  const addr = toNetAddress(host, port)
-  if (addr === undefined || addr.network !== network || addr.host !== host || !Number.isInteger(port) || port < 0 || port > 65535) return undefined
+  if (typeof host !== 'string' || !Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) return undefined
+  if (network === 'ipv4' && isCanonicalIPv4(host)) return { network, host, port: port as number }
+  const addr = toNetAddress(host, port as number)
+  if (addr === undefined || addr.network !== network || addr.host !== host) return undefined
   return addr
+}
+
+/** `a.b.c.d` with each part 0-255 written without leading zeros: the form NetAddress keeps IPv4 in. */
+function isCanonicalIPv4 (host: string): boolean {
+  let parts = 0
+  let value = 0
+  let digits = 0
+  for (let i = 0; i <= host.length; i++) {
+    const code = i === host.length ? 0x2e : host.charCodeAt(i)
+    if (code === 0x2e) { // '.' (or the end)
+      if (digits === 0 || ++parts > 4) return false
+      value = 0
+      digits = 0
+    } else if (code >= 0x30 && code <= 0x39) {
+      if (digits === 1 && value === 0) return false // leading zero
+      value = value * 10 + code - 0x30
+      if (++digits > 3 || value > 255) return false
+    } else {
+      return false
+    }
+  }
+  return parts === 4
+}
+
+/** The decimal port starting at `from` to the end of `key`, if canonical (no sign, no leading zero). */
+function canonicalPort (key: string, from: number): number | undefined {
+  const length = key.length - from
+  if (length < 1 || length > 5 || (length > 1 && key.charCodeAt(from) === 0x30)) return undefined
+  let port = 0
+  for (let i = from; i < key.length; i++) {
+    const code = key.charCodeAt(i)
+    if (code < 0x30 || code > 0x39) return undefined
+    port = port * 10 + code - 0x30
+  }
+  return port <= 65535 ? port : undefined
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { AddrRecordError, parseAddrRecord } from '../../src/addrbook/record.ts'
+import { AddrRecordError, addressOfKey, parseAddrRecord } from '../../src/addrbook/record.ts'
 import type { AddrRecord } from '../../src/addrbook/record.ts'
-import { bookFixture, ipv4, routableAddresses, timed } from '../helpers/addr-book-fixture.ts'
+import { BOOK_START_S, bookFixture, ipv4, routableAddresses, timed } from '../helpers/addr-book-fixture.ts'
 import { recordingLogger } from '../helpers/recording-logger.ts'
 
 const byKey = (records: AddrRecord[]): AddrRecord[] => [...records].sort((a, b) => a.key < b.key ? -1 : 1)
@@ -75,6 +75,28 @@ describe('takeChanges', () => {
     book.connected(ipv4('9.9.9.9')) // unknown: nothing changes
     expect(book.takeChanges()).toEqual({ put: [], del: [] })
   })
+
+  it('writes a key that was removed and added again before the flush, instead of deleting it', () => {
+    const DAY_MS = 24 * 3600 * 1000
+    const { book, clock, random } = bookFixture()
+    const offered = routableAddresses(random, 300, '5.6')
+    book.add(offered.map((a) => timed(a)), ipv4('50.1.1.1'))
+    const first = offered.filter((a) => book.get(a) !== undefined) // one bucket: most collided
+    book.takeChanges()
+    clock.advance(31 * DAY_MS) // the first round is past the 30-day horizon: terrible, so evictable
+    const nowS = BOOK_START_S + 31 * DAY_MS / 1000
+    book.add(routableAddresses(random, 300, '5.6').map((a) => ({ addr: a, services: 1n, time: nowS })), ipv4('50.1.1.1'))
+    const evicted = first.filter((a) => book.get(a) === undefined)
+    expect(evicted.length).toBeGreaterThan(0)
+    // Back in from another source group, so into other buckets.
+    book.add(evicted.map((a) => ({ addr: a, services: 1n, time: nowS })), ipv4('60.1.1.1'))
+    const back = evicted.filter((a) => book.get(a) !== undefined).map((a) => `${a.host}:${a.port}`)
+    expect(back.length).toBeGreaterThan(0)
+    const { put, del } = book.takeChanges()
+    expect(put.map((r) => r.key)).toEqual(expect.arrayContaining(back))
+    expect(del.filter((key) => back.includes(key))).toEqual([])
+    expect(del.length).toBe(evicted.length - back.length)
+  })
 })
 
 describe('parseAddrRecord', () => {
@@ -118,3 +140,24 @@ function expectedOf (field: string): string {
   }
   return expected[field] ?? ''
 }
+
+describe('addressOfKey', () => {
+  const onion = `${'b'.repeat(56)}.onion`
+  it.each([
+    ['1.2.3.4:8333', { network: 'ipv4', host: '1.2.3.4', port: 8333 }],
+    ['255.0.10.0:0', { network: 'ipv4', host: '255.0.10.0', port: 0 }],
+    ['[2001:db8::1]:18444', { network: 'ipv6', host: '2001:db8::1', port: 18444 }],
+    ['[fc00::5]:8333', { network: 'cjdns', host: 'fc00::5', port: 8333 }],
+    [`${onion}:8333`, { network: 'torv3', host: onion, port: 8333 }]
+  ])('reads the canonical key %s', (key, addr) => {
+    expect(addressOfKey(key)).toEqual(addr)
+  })
+
+  it.each([
+    '1.2.3.4', '1.2.3.4:', '1.2.3.4:08333', '1.2.3.4:65536', '1.2.3.4:+1', '01.2.3.4:8333', '1.2.3.256:8333', '1.2.3:8333',
+    '1.2.3.4.5:8333', '2001:db8::1:8333', '[2001:DB8::1]:8333', '[2001:db8:0::1]:8333', '[1.2.3.4]:8333', '[::ffff:1.2.3.4]:8333',
+    'example.com:8333', `${onion.toUpperCase()}:8333`
+  ])('refuses %s, which is not the key of any address', (key) => {
+    expect(addressOfKey(key)).toBeUndefined()
+  })
+})
