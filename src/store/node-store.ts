@@ -6,13 +6,13 @@ import type { BanChange, BanEntry, BanList } from '../banlist/ban-list.ts'
 import type { Logger } from '../log/logger.ts'
 import type { NetAddress } from '../netaddr/netaddress.ts'
 import type { Clock } from '../util/clock.ts'
-import { decodeAddrRecord, encodeAddrRecord } from './addr-codec.ts'
+import { addrPageKey, changesByPage, decodeAddrPage, newDecodeCache, rewriteAddrPage } from './addr-codec.ts'
 import { decodeAnchors, decodeBanEntry, decodeBookKey, encodeAnchors, encodeBookKey } from './decode.ts'
 import { DataDirLockedError, StoreCorruptError } from './errors.ts'
 import { moveAside } from './move-aside.ts'
 
 /** Bumped when the key layout or a value format changes; a database of another version is moved aside. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** The LevelDB folder inside the data directory. */
 export const DB_DIR_NAME = 'db'
@@ -29,6 +29,7 @@ const WRITE_OPTIONS = { sync: true } as const
 
 type Db = Level<string, unknown>
 type Sub = ReturnType<typeof jsonSublevel>
+type PageSub = ReturnType<typeof pageSublevel>
 
 export interface NodeStoreComponents {
   logger: Logger
@@ -58,8 +59,8 @@ interface Loaded extends StoreContents {
 }
 
 /**
- * The node's LevelDB (one per data directory): schema version and address-book key under `meta`, one
- * record per address under `addr`, one entry per ban under `ban`. Everything is read and checked when
+ * The node's LevelDB (one per data directory): schema version and address-book key under `meta`, the
+ * address records in pages under `addr` (addr-codec.ts), one entry per ban under `ban`. Everything is read and checked when
  * the store opens, so a database that does not decode is found (and moved aside) before the node uses it.
  * Writes go through one queue, in order.
  */
@@ -71,7 +72,7 @@ export class NodeStore {
   readonly movedAside: string | undefined
   readonly #db: Db
   readonly #meta: Sub
-  readonly #addr: Sub
+  readonly #addr: PageSub
   readonly #ban: Sub
   readonly #logger: Logger
   #loaded: Loaded | undefined
@@ -133,13 +134,24 @@ export class NodeStore {
     await this.#write([{ type: 'put', sublevel: this.#meta, key: META_BOOK_KEY, value: encodeBookKey(key) }])
   }
 
-  /** Writes a set of address-book changes as one atomic batch. */
+  /**
+   * Writes a set of address-book changes as one atomic batch that rewrites the pages they touch. The
+   * pages are read inside the write queue, so they reflect every earlier write.
+   */
   async writeAddrChanges (changes: AddrChanges): Promise<void> {
     if (changes.put.length === 0 && changes.del.length === 0) return
-    await this.#write([
-      ...changes.put.map((r): WriteOp => ({ type: 'put', sublevel: this.#addr, key: r.key, value: encodeAddrRecord(r) })),
-      ...changes.del.map((key): WriteOp => ({ type: 'del', sublevel: this.#addr, key }))
-    ])
+    const byPage = changesByPage(changes)
+    const addr = this.#addr
+    await this.#enqueue(async () => {
+      const pages = [...byPage]
+      const texts = await addr.getMany(pages.map(([page]) => addrPageKey(page)))
+      const ops = pages.map(([page, change], i): WriteOp => {
+        const key = addrPageKey(page)
+        const text = rewriteAddrPage(texts[i], change)
+        return text === undefined ? { type: 'del', sublevel: addr, key } : { type: 'put', sublevel: addr, key, value: text }
+      })
+      await writeBatch(this.#db, ops)
+    })
   }
 
   /**
@@ -178,10 +190,14 @@ export class NodeStore {
     await this.#db.close()
   }
 
-  /** Runs writes one after another in call order; a failed write fails its caller only. */
   #write (ops: WriteOp[]): Promise<void> {
+    return this.#enqueue(() => writeBatch(this.#db, ops))
+  }
+
+  /** Runs writes one after another in call order; a failed write fails its caller only. */
+  #enqueue (job: () => Promise<void>): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`store ${this.path} is closed`))
-    const run = this.#tail.then(() => writeBatch(this.#db, ops))
+    const run = this.#tail.then(job)
     this.#tail = run.catch(() => {})
     return run
   }
@@ -191,11 +207,16 @@ function jsonSublevel (db: Db, name: string) {
   return db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
 }
 
-function subs (db: Db): { meta: Sub, addr: Sub, ban: Sub } {
-  return { meta: jsonSublevel(db, 'meta'), addr: jsonSublevel(db, 'addr'), ban: jsonSublevel(db, 'ban') }
+/** Address pages are kept as text and parsed by addr-codec.ts, so a page that is not JSON is named. */
+function pageSublevel (db: Db) {
+  return db.sublevel<string, string>('addr', { valueEncoding: 'utf8' })
 }
 
-type WriteOp = { type: 'put', sublevel: Sub, key: string, value: unknown } | { type: 'del', sublevel: Sub, key: string }
+function subs (db: Db): { meta: Sub, addr: PageSub, ban: Sub } {
+  return { meta: jsonSublevel(db, 'meta'), addr: pageSublevel(db), ban: jsonSublevel(db, 'ban') }
+}
+
+type WriteOp = { type: 'put', sublevel: Sub | PageSub, key: string, value: unknown } | { type: 'del', sublevel: Sub | PageSub, key: string }
 
 /** All writes are root batches: atomic, fsynced, and able to span sublevels. */
 async function writeBatch (db: Db, ops: WriteOp[]): Promise<void> {
@@ -237,7 +258,9 @@ async function load (db: Db, path: string): Promise<Loaded> {
   }
   const bookKey = await meta.get(META_BOOK_KEY)
   const addrBookKey = bookKey === undefined ? undefined : decodeBookKey(bookKey, `${path} meta/${META_BOOK_KEY}`)
-  const addrRecords = (await addr.iterator().all()).map(([key, value]) => decodeAddrRecord(key, value, `${path} addr/${key}`))
+  const addrRecords: AddrRecord[] = []
+  const shared = newDecodeCache()
+  for (const [key, text] of await addr.iterator().all()) decodeAddrPage(key, text, `${path} addr/${key}`, addrRecords, shared)
   if (addrRecords.length > 0 && addrBookKey === undefined) {
     throw new StoreCorruptError(`it holds ${addrRecords.length} address records but no address-book key`)
   }

@@ -6,7 +6,7 @@ import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BanList } from '../../src/banlist/ban-list.ts'
 import { nullLogger } from '../../src/log/logger.ts'
-import { encodeAddrRecord } from '../../src/store/addr-codec.ts'
+import { addrPageKey, addrPageOf, encodeAddrPage } from '../../src/store/addr-codec.ts'
 import { NodeStore, SCHEMA_VERSION } from '../../src/store/node-store.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import type { Clock } from '../../src/util/clock.ts'
@@ -17,6 +17,9 @@ const KEY = Uint8Array.from({ length: 32 }, (_, i) => i)
 const A = { network: 'ipv4', host: '10.0.0.1', port: 8333 } as const
 const B = { network: 'ipv6', host: '2001:db8::1', port: 18444 } as const
 const C = { network: 'ipv4', host: '10.0.0.3', port: 8333 } as const
+
+/** The LevelDB key of the page that holds `key`, as a regular expression source. */
+const pageOf = (key: string): string => addrPageKey(addrPageOf(key))
 
 /** A clock standing still at `nowMs` (the store reads it only for names and ban times). */
 function fixedClock (nowMs: number): Clock {
@@ -176,7 +179,15 @@ describe('NodeStore', () => {
 
     it('when its schema version is unknown', async () => {
       await withRawDb(async (db) => { await db.sublevel('meta').put('schema', String(SCHEMA_VERSION + 1)) })
-      await expectMovedAside(/unknown schema version 2 \(this peerkeeper reads version 1\)/)
+      await expectMovedAside(new RegExp(`unknown schema version ${SCHEMA_VERSION + 1} \\(this peerkeeper reads version ${SCHEMA_VERSION}\\)`))
+    })
+
+    it('when it is a version 1 database (one record per address)', async () => {
+      await withRawDb(async (db) => {
+        await db.sublevel('meta').put('schema', '1')
+        await db.sublevel('addr').put('10.0.0.1:8333', JSON.stringify(['ipv4', '10.0.0.1', 8333, '1', null, 1, 0, 0, 0, 0, false, [5], null]))
+      })
+      await expectMovedAside(/unknown schema version 1 \(this peerkeeper reads version 2\)/)
     })
 
     it('when it holds data but no schema version', async () => {
@@ -184,26 +195,36 @@ describe('NodeStore', () => {
       await expectMovedAside(/holds data but no schema version/)
     })
 
-    it('when an address record is not JSON', async () => {
-      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.1:8333', '{not json') })
-      await expectMovedAside(/failed to read/)
+    it('when an address page is not JSON', async () => {
+      const page = pageOf('10.0.0.1:8333')
+      await withRawDb(async (db) => { await db.sublevel('addr').put(page, '[["10.0.0.1:8333",') })
+      await expectMovedAside(new RegExp(`addr/${page}: not JSON`))
     })
 
-    it('when an address record has the wrong shape', async () => {
-      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.1:8333', JSON.stringify(encodeAddrRecord({ ...addrRecordFor(1), attempts: -1 }))) })
-      await expectMovedAside(/addr\/10\.0\.0\.1:8333: field "attempts"/)
+    it('when an address record has the wrong shape, naming the record and field', async () => {
+      const record = addrRecordFor(1)
+      const page = pageOf(record.key)
+      await withRawDb(async (db) => { await db.sublevel('addr').put(page, encodeAddrPage([{ ...record, attempts: -1 }])) })
+      await expectMovedAside(new RegExp(`addr/${page} record "10\\.0\\.0\\.1:8333": field "attempts" must be a non-negative integer`))
     })
 
-    it('when an address record is stored under another address', async () => {
-      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.2:8333', JSON.stringify(encodeAddrRecord(addrRecordFor(1)))) })
-      await expectMovedAside(/addr\/10\.0\.0\.2:8333: field "key"/)
+    it('when an address record is stored in another page', async () => {
+      const record = addrRecordFor(1)
+      const wrong = addrPageKey((addrPageOf(record.key) + 1) % 4096)
+      await withRawDb(async (db) => { await db.sublevel('addr').put(wrong, encodeAddrPage([record])) })
+      await expectMovedAside(new RegExp(`addr/${wrong} record "10\\.0\\.0\\.1:8333": belongs in page ${pageOf(record.key)}`))
     })
 
     it('when an address record is an object of the wrong kind', async () => {
-      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.1:8333', JSON.stringify(addrRecordFor(1))) })
-      await expectMovedAside(/addr\/10\.0\.0\.1:8333: expected an array of 13 fields/)
+      const page = pageOf('10.0.0.1:8333')
+      await withRawDb(async (db) => { await db.sublevel('addr').put(page, JSON.stringify([addrRecordFor(1)])) })
+      await expectMovedAside(new RegExp(`addr/${page} record 0: expected an array of 9 fields`))
     })
 
+    it('when the address records hold a key that is not a page', async () => {
+      await withRawDb(async (db) => { await db.sublevel('addr').put('10.0.0.1:8333', encodeAddrPage([addrRecordFor(1)])) })
+      await expectMovedAside(/addr\/10\.0\.0\.1:8333: not a page key/)
+    })
     it('when a ban does not decode', async () => {
       await withRawDb(async (db) => { await db.sublevel('ban').put('1.2.3.4', JSON.stringify({ target: '1.2.3.4/99', reason: '', createdMs: 0, expiresMs: 1 })) })
       await expectMovedAside(/ban\/1\.2\.3\.4: ban target "1\.2\.3\.4\/99"/)
@@ -217,7 +238,7 @@ describe('NodeStore', () => {
     it('when it holds address records without their book key', async () => {
       await withRawDb(async (db) => {
         await db.sublevel('meta').del('addrbook-key')
-        await db.sublevel('addr').put(addrRecordFor(1).key, JSON.stringify(encodeAddrRecord(addrRecordFor(1))))
+        await db.sublevel('addr').put(pageOf(addrRecordFor(1).key), encodeAddrPage([addrRecordFor(1)]))
       })
       await expectMovedAside(/1 address records but no address-book key/)
     })
