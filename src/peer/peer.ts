@@ -141,8 +141,11 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#timers = {}
     if (this.#ourNonce !== undefined) this.#init.nonces.release(this.#ourNonce)
     this.#socket.destroy()
-    this.#closeError ??= new PeerClosedError(`${addrKey(this.addr)}: closed before the handshake finished: ${reason}`)
-    this.#handshake?.reject(this.#closeError)
+    // After a finished handshake nobody awaits this error, and building it (with its stack) costs more than the close.
+    if (this.#info === undefined) {
+      this.#closeError ??= new PeerClosedError(`${addrKey(this.addr)}: closed before the handshake finished: ${reason}`)
+      this.#handshake?.reject(this.#closeError)
+    }
     this.#logger.event('peer_disconnected', { id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent, reason }, `${addrKey(this.addr)}: disconnected: ${reason}`)
     this.emit('close', reason)
   }
@@ -218,12 +221,15 @@ export class Peer extends EventEmitter<PeerEvents> {
     })
     if (refusal !== undefined) { this.#refuse(refusal.reason, refusal.message); return }
     this.#theirVersion = version
+    // Up to four messages go out together: one write (and one segment) instead of four.
+    this.#socket.cork()
     if (this.direction === 'inbound') this.#sendVersion()
     if (version.version >= FEATURE_NEGOTIATION_VERSION) {
       this.#send({ command: 'wtxidrelay' })
       this.#send({ command: 'sendaddrv2' })
     }
     this.#send({ command: 'verack' })
+    this.#socket.uncork()
     if (this.#verackReceived) this.#establish()
     else if (this.#state !== 'closed') this.#state = 'awaiting-verack'
   }
