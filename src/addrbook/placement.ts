@@ -26,8 +26,10 @@ const UNSET = -1
  */
 export class Placement {
   private readonly keyHex: string
-  private readonly newOuter = new Map<string, Int16Array>()
-  private readonly triedOuter = new Map<string, Int16Array>()
+  // Rows are plain arrays, not typed arrays: gossip brings many groups seen once, and a typed array
+  // costs several times more to allocate.
+  private readonly newOuter = new Map<string, number[]>()
+  private readonly triedOuter = new Map<string, number[]>()
 
   constructor (key: Uint8Array) {
     this.keyHex = Buffer.from(key).toString('hex')
@@ -50,11 +52,11 @@ export class Placement {
     return this.h(`${isNew ? 'N' : 'K'}|${bucket}|${key}`) % BUCKET_SIZE
   }
 
-  private cachedOuter (cache: Map<string, Int16Array>, group: string, width: number, index: number, domain: string, modulus: number): number {
+  private cachedOuter (cache: Map<string, number[]>, group: string, width: number, index: number, domain: string, modulus: number): number {
     let row = cache.get(group)
     if (row === undefined) {
       if (cache.size >= MAX_CACHED_GROUPS) cache.clear()
-      row = new Int16Array(width).fill(UNSET)
+      row = new Array<number>(width).fill(UNSET)
       cache.set(group, row)
     }
     let bucket = row[index] ?? UNSET
