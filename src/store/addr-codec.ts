@@ -151,17 +151,17 @@ function decodeRow (row: unknown, where: string, index: number, shared: DecodeCa
   const position: unknown = row[8]
   const tried = position === null || typeof position === 'number'
   if (tried ? position !== null && !isCount(position) : !(Array.isArray(position) && position.every(isCount))) badField(where, index, key, 'position', POSITION_EXPECTED)
-  const [, , , time, attempts, lastAttempt, lastCountAttempt, lastSuccess] = row as Row
+  const counts = row as Row // checked above
   return {
     key: key as string,
     addr,
     services,
     source,
-    time,
-    attempts,
-    lastAttempt,
-    lastCountAttempt,
-    lastSuccess,
+    time: counts[3],
+    attempts: counts[4],
+    lastAttempt: counts[5],
+    lastCountAttempt: counts[6],
+    lastSuccess: counts[7],
     tried,
     newRefs: tried ? NO_REFS : position as number[],
     triedPos: tried ? position as number | null : null
