@@ -60,9 +60,9 @@ interface Loaded extends StoreContents {
 
 /**
  * The node's LevelDB (one per data directory): schema version and address-book key under `meta`, the
- * address records in pages under `addr` (addr-codec.ts), one entry per ban under `ban`. Everything is read and checked when
- * the store opens, so a database that does not decode is found (and moved aside) before the node uses it.
- * Writes go through one queue, in order.
+ * address records in pages under `addr` (addr-codec.ts), one entry per ban under `ban`. Everything is
+ * read and checked when the store opens, so a database that does not decode is found (and moved aside)
+ * before the node uses it. Writes go through one queue, in order.
  */
 export class NodeStore {
   readonly datadir: string
