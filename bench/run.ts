@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BenchResult, Suite, Timeline } from './lib/result.ts'
 import { timelineSvg } from './lib/svg.ts'
@@ -14,7 +14,7 @@ import { resourcesSuite } from './suites/resources.ts'
 /**
  * `npm run bench`: every suite in turn, a table on stdout, bench/results/latest.json and one SVG timeline
  * per network profile. Only 127.0.0.0/8 is used; every loop is bounded in count and time.
- * `npm run bench -- <suite> …` runs only the named suites.
+ * `npm run bench -- <suite> …` runs only the named suites and writes into bench/results/partial/ instead.
  */
 const SUITES: readonly Suite[] = [decoderSuite, addrBookSuite, outboundSuite, permanentSuite, floodSuite, resourcesSuite]
 
@@ -52,13 +52,15 @@ async function main (): Promise<void> {
       process.stdout.write(`suite ${suite.name} failed: ${err instanceof Error ? err.message : String(err)}\n`)
     }
   }
-  mkdirSync(RESULTS_DIR, { recursive: true })
-  for (const t of timelines) writeFileSync(join(RESULTS_DIR, `timeline-${t.profile}.svg`), timelineSvg(t))
+  // Only a full run replaces the committed results that BENCHMARKS.md links; a partial one goes beside them.
+  const dir = only.size === 0 ? RESULTS_DIR : join(RESULTS_DIR, 'partial')
+  mkdirSync(dir, { recursive: true })
+  for (const t of timelines) writeFileSync(join(dir, `timeline-${t.profile}.svg`), timelineSvg(t))
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` }
   const written = { date: new Date(started).toISOString(), durationS: (Date.now() - started) / 1000, machine, loadAverage: { atStart: loadAtStart, atEnd: loadavg() }, failedSuites: failed, results, timelines: timelines.map((t) => `timeline-${t.profile}.svg`) }
-  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(written, null, 2)}\n`)
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(written, null, 2)}\n`)
   if (failed.length > 0) process.exitCode = 1
-  process.stdout.write(`\n${results.length} measurements in ${written.durationS.toFixed(1)} s; wrote bench/results/latest.json and ${timelines.length} SVG timelines\n`)
+  process.stdout.write(`\n${results.length} measurements in ${written.durationS.toFixed(1)} s; wrote ${relative(process.cwd(), join(dir, 'latest.json'))} and ${timelines.length} SVG timelines\n`)
 }
 
 await main()

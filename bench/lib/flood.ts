@@ -1,4 +1,7 @@
+import { fork } from 'node:child_process'
 import { connect, type Socket } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { ChainParams } from '../../src/chainparams/chainparams.ts'
 import type { HostPort } from '../../src/netaddr/netaddress.ts'
 import { encodeMessage } from '../../src/wire/encode.ts'
@@ -10,6 +13,8 @@ const TICK_MS = 5
 const MAX_LAUNCH_PER_TICK = 100
 /** After the flood, sockets still open this long past their hold are destroyed. */
 const DRAIN_GRACE_MS = 2_000
+/** The flood process must have answered this long after the flood and drain should be over. */
+const CHILD_GRACE_MS = 10_000
 
 /**
  * The i-th source address of a client: 127.100-199.x.y with y >= 2, so neither 127.0.0.0/16 (the node)
@@ -114,4 +119,30 @@ export async function flood (init: FloodInit): Promise<FloodResult> {
   while (open.size > 0 && nowMs() < drainUntil) await sleep(TICK_MS * 4)
   for (const socket of open) socket.destroy()
   return { attempts, achievedPerSecond: attempts / (launchedMs / 1000), answered, refused, silent, failed }
+}
+
+/** flood() in a process of its own (bench/lib/flood-host.ts); killed if it overruns. */
+export async function floodFromChild (init: FloodInit): Promise<FloodResult> {
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'flood-host.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const limitMs = init.durationMs + init.holdMs + DRAIN_GRACE_MS + CHILD_GRACE_MS
+  try {
+    return await new Promise<FloodResult>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`flood process: no result within ${limitMs} ms`)) }, limitMs)
+      child.once('message', (message) => {
+        clearTimeout(timer)
+        const { result, error } = message as { result?: FloodResult, error?: string }
+        if (result !== undefined) resolve(result)
+        else reject(new Error(`flood process: ${error ?? 'no result'}`))
+      })
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`flood process exited (${String(code)}) without a result`)) })
+      child.send({ ...init, payload: [...init.payload] })
+    })
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => { child.once('exit', () => { resolve() }) })
+      const killer = setTimeout(() => { child.kill('SIGKILL') }, CHILD_GRACE_MS)
+      await exited
+      clearTimeout(killer)
+    }
+  }
 }

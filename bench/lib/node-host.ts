@@ -58,7 +58,11 @@ async function handle (req: HostRequest): Promise<unknown> {
       return null
     }
     case 'waitOutbound':
-      await probe.until('host: outbound target', () => probe.outbound >= (req.outbound ?? 0), req.timeoutMs ?? 0)
+      try {
+        await probe.until('host: outbound target', () => probe.outbound >= (req.outbound ?? 0), req.timeoutMs ?? 0)
+      } catch (err) {
+        throw new Error(`${(err as Error).message}; status ${JSON.stringify(node?.status())}`)
+      }
       return null
     case 'status':
       return node?.status() ?? null

@@ -1,7 +1,7 @@
 import { loadChainParams } from '../../src/chainparams/chainparams.ts'
 import { startSimNetwork } from '../../src/sim/sim-network.ts'
 import { refusedPort } from '../../test/helpers/loopback-listener.ts'
-import { flood, versionBytes, type FloodResult } from '../lib/flood.ts'
+import { floodFromChild, versionBytes, type FloodResult } from '../lib/flood.ts'
 import { prefilledDataDir, removeDataDir, simRunOptions } from '../lib/local-node.ts'
 import { NodeChild } from '../lib/node-child.ts'
 import type { HostWindow } from '../lib/node-host.ts'
@@ -21,8 +21,8 @@ const SETTLE_MS = 500
 const TARGET_TIMEOUT_MS = 20_000
 
 /**
- * Measurement 7: inbound connection attempts from many loopback addresses against a node (in its own
- * process) that holds 8 outbound peers; the node's event-loop delay, its lowest outbound count during the
+ * Measurement 7: inbound connection attempts from many loopback addresses (a client process) against a
+ * node (a process of its own) that holds 8 outbound peers; the node's event-loop delay, its lowest outbound count during the
  * flood, and what the clients saw (answered, refused, failed).
  */
 export const floodSuite: Suite = {
@@ -45,7 +45,7 @@ export const floodSuite: Suite = {
       idle = await node.windowEnd()
       for (let round = 0; round < ROUNDS; round++) {
         await node.windowStart()
-        floods.push(await flood({ target: { host: '127.0.0.1', port }, ratePerSecond: RATE_PER_SECOND, durationMs: FLOOD_MS, holdMs: HOLD_MS, payload, firstSource: round * RATE_PER_SECOND * FLOOD_MS / 1000 }))
+        floods.push(await floodFromChild({ target: { host: '127.0.0.1', port }, ratePerSecond: RATE_PER_SECOND, durationMs: FLOOD_MS, holdMs: HOLD_MS, payload, firstSource: round * RATE_PER_SECOND * FLOOD_MS / 1000 }))
         windows.push(await node.windowEnd())
         await sleep(SETTLE_MS)
       }
@@ -71,7 +71,8 @@ export const floodSuite: Suite = {
         failed: Object.entries(failed).map(([c, n]) => `${c}:${n}`).join(' ') || 0,
         eldMaxMs: Math.max(...windows.map((w) => w.eldMaxMs)).toFixed(1),
         nodeCpuPct: summarize(windows.map((w) => 100 * w.cpuMs / w.wallMs)).median.toFixed(0),
-        note: 'floor = the same node idle'
+        nodeCpuUsPerAttempt: summarize(windows.map((w, i) => 1000 * w.cpuMs / (floods[i]?.attempts ?? 1))).median.toFixed(0),
+        note: 'floor = the same node idle; silent = connected but neither answered nor closed within the hold (waiting in the accept queue)'
       }
     })
     report({

@@ -14,7 +14,7 @@ const HOSTILE_BOOK: Partial<Record<SimProfile, number>> = { refusing: 500, silen
 /** The default handshake timeout: a round that has not reached the target by then has failed outright. */
 const ROUND_TIMEOUT_MS = 20_000
 const COLD_LIVE = { rounds: 15, budgetMs: 8_000 }
-const COLD_HOSTILE = { rounds: 10, budgetMs: 20_000 }
+const COLD_HOSTILE = { rounds: 10, budgetMs: 30_000 }
 const REFILL = { rounds: 25, budgetMs: 5_000, vanishing: 4 }
 /** Let the previous round's sockets finish closing before the next one starts. */
 const SETTLE_MS = 50
