@@ -17,15 +17,17 @@ describe('ConnManager dial stagger', () => {
     await vi.advanceTimersByTimeAsync(1)
     expect(dialer.calls).toHaveLength(4)
     expect(logger.records.filter((r) => r.event === 'dial_staggered')).toHaveLength(2)
-    // Default maxPendingDials = 2 x target = 4: the extras get no companions of their own.
+    // Once overdue, the extras get companions too, until the default maxPendingDials = 4 x target = 8.
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(dialer.calls).toHaveLength(6)
     await vi.advanceTimersByTimeAsync(10_000)
-    expect(dialer.calls).toHaveLength(4)
+    expect(dialer.calls).toHaveLength(8)
     await cm.stop()
   })
 
   it('refills a slot beside dials that are overdue: a failed companion is replaced at once, within maxPendingDials', async () => {
     const supply = addressSupply()
-    const { cm, dialer } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    const { cm, dialer } = makeManager({ targetOutbound: 2, maxPendingDials: 4, getNewAddress: supply.getNewAddress })
     cm.start()
     await vi.advanceTimersByTimeAsync(1_000)
     expect(dialer.calls).toHaveLength(4)
