@@ -18,6 +18,14 @@ const RECENT_ATTEMPT_CHANCE = 0.01
 /** Each attempt since the last success scales the chance by 0.66, up to 8 attempts (Core's GetChance). */
 const ATTEMPT_CHANCE_BASE = 0.66
 const MAX_CHANCE_ATTEMPTS = 8
+/** Timestamps at or before this (1973) are garbage from buggy peers (Core's net_processing check). */
+const MIN_PLAUSIBLE_TIME_S = 100_000_000
+/** What an absurd timestamp is replaced with: "seen 5 days ago", as Core does. */
+const ABSURD_TIME_AGE_S = 5 * 24 * 3600
+/** A re-announced address refreshes its time hourly if seen within a day, else daily (Core's AddSingle). */
+const ONLINE_WINDOW_S = 24 * 3600
+const ONLINE_UPDATE_INTERVAL_S = 3600
+const OFFLINE_UPDATE_INTERVAL_S = 24 * 3600
 
 /** The read-only view of an address-book entry that callers get from select() and get(). */
 export interface AddrInfo {
@@ -37,7 +45,7 @@ export interface AddrInfo {
   readonly tried: boolean
 }
 
-/** The book's mutable entry; only addr-book.ts changes it. */
+/** The book's mutable entry; only addr-book.ts and tables.ts change it. */
 export class AddrEntry implements AddrInfo {
   readonly key: string
   readonly addr: NetAddress
@@ -106,4 +114,14 @@ export function selectionChance (info: AddrInfo, nowS: number): number {
   let chance = 1
   if (info.lastAttempt > 0 && nowS - info.lastAttempt < RECENT_ATTEMPT_S) chance *= RECENT_ATTEMPT_CHANCE
   return chance * ATTEMPT_CHANCE_BASE ** Math.min(info.attempts, MAX_CHANCE_ATTEMPTS)
+}
+
+/** An announced timestamp made believable: one before 1973 or in the future becomes "5 days ago". */
+export function plausibleTime (announcedS: number, nowS: number): number {
+  return announcedS <= MIN_PLAUSIBLE_TIME_S || announcedS > nowS + MAX_FUTURE_S ? nowS - ABSURD_TIME_AGE_S : announcedS
+}
+
+/** How much newer than an entry's time a re-announced time `timeS` must be to refresh it (Core's AddSingle). */
+export function refreshInterval (timeS: number, nowS: number): number {
+  return nowS - timeS < ONLINE_WINDOW_S ? ONLINE_UPDATE_INTERVAL_S : OFFLINE_UPDATE_INTERVAL_S
 }

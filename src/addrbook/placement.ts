@@ -35,20 +35,32 @@ export class Placement {
     this.keyHex = Buffer.from(key).toString('hex')
   }
 
+  /** The new-table position (bucket * 64 + slot) of address `key` of group `group` from a source of `sourceGroup`. */
+  newPosition (group: string, sourceGroup: string, key: string): number {
+    const bucket = this.newBucket(group, sourceGroup)
+    return bucket * BUCKET_SIZE + this.slot(true, bucket, key)
+  }
+
+  /** The tried-table position of address `key` of group `group`. */
+  triedPosition (key: string, group: string): number {
+    const bucket = this.triedBucket(key, group)
+    return bucket * BUCKET_SIZE + this.slot(false, bucket, key)
+  }
+
   /** The new bucket for an address of group `group` learnt from a source of group `sourceGroup`. */
-  newBucket (group: string, sourceGroup: string): number {
+  private newBucket (group: string, sourceGroup: string): number {
     const index = this.h(`A|${group}|${sourceGroup}`) % NEW_BUCKETS_PER_SOURCE_GROUP
     return this.cachedOuter(this.newOuter, sourceGroup, NEW_BUCKETS_PER_SOURCE_GROUP, index, 'B', NEW_BUCKET_COUNT)
   }
 
   /** The tried bucket for the address with key `key` and group `group`. */
-  triedBucket (key: string, group: string): number {
+  private triedBucket (key: string, group: string): number {
     const index = this.h(`T|${key}`) % TRIED_BUCKETS_PER_GROUP
     return this.cachedOuter(this.triedOuter, group, TRIED_BUCKETS_PER_GROUP, index, 'U', TRIED_BUCKET_COUNT)
   }
 
   /** The slot of an address within a bucket; `isNew` separates the two tables as Core's 'N'/'K' does. */
-  slot (isNew: boolean, bucket: number, key: string): number {
+  private slot (isNew: boolean, bucket: number, key: string): number {
     return this.h(`${isNew ? 'N' : 'K'}|${bucket}|${key}`) % BUCKET_SIZE
   }
 
