@@ -5,7 +5,7 @@ import type { TokenBucketInit } from '../ratelimit/token-bucket.ts'
  * disconnects by itself. Persistent points never decay; transient points halve every 60 s, so bursts are
  * forgiven and sustained abuse is not. Refusals (old version, missing services, self-connection, wrong
  * network magic) are not misbehaviour: they disconnect without any score (see handshake-policy.ts).
- * The README's "Peer sessions and misbehaviour" table mirrors this one (a test keeps them in step).
+ * The "Misbehaviour" table in docs/peer-sessions.md mirrors this one (a test keeps them in step).
  */
 export interface MisbehaviourRule {
   readonly persistent: number

@@ -236,14 +236,16 @@ describe('misbehaviour scoring', () => {
     })
   })
 
-  it('the README table lists every row with the same points', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-    const start = readme.indexOf('## Peer sessions and misbehaviour\n')
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+  it('the table in docs/peer-sessions.md lists every row with the same points', () => {
+    const doc = readFileSync(new URL('../../docs/peer-sessions.md', import.meta.url), 'utf8')
+    const start = doc.indexOf('\n## Misbehaviour\n')
+    expect(start, 'a "## Misbehaviour" section in docs/peer-sessions.md').toBeGreaterThan(-1)
+    const end = doc.indexOf('\n## ', start + 1)
+    const section = doc.slice(start, end === -1 ? undefined : end)
     for (const reason of MISBEHAVIOUR_REASONS) {
       const rule = MISBEHAVIOUR[reason]
       const row = section.split('\n').find((line) => line.startsWith(`| \`${reason}\` |`))
-      expect(row, `README row for ${reason}`).toBeDefined()
+      expect(row, `docs/peer-sessions.md row for ${reason}`).toBeDefined()
       const cells = (row as string).split('|').map((c) => c.trim())
       expect([cells[3], cells[4]], reason).toEqual([String(rule.persistent), String(rule.transient)])
     }
