@@ -23,6 +23,7 @@ export async function connectAndHandshake (addr: NetAddress, params: ChainParams
   const start = nowMs()
   const socket = await dialer.dial(addr, { signal: new AbortController().signal })
   const peer = new Peer(socket, { clock: systemClock, random: systemRandom, logger: nullLogger }, {
+    id: 1,
     direction: 'outbound', addr, params, nonces: new NonceRegistry(systemRandom)
   })
   try {

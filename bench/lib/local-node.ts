@@ -5,7 +5,7 @@ import { AddrBook } from '../../src/addrbook/addr-book.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
 import { buildNodeConfig, type RunOptions } from '../../src/node/config.ts'
-import { createNode, type Node, type NodeInit } from '../../src/node/node.ts'
+import { createNode, type Node, type NodeTiming } from '../../src/node/node.ts'
 import { NodeStore } from '../../src/store/node-store.ts'
 import { createDialer } from '../../src/transport/create-dialer.ts'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../src/transport/tcp-dialer.ts'
@@ -54,11 +54,12 @@ export function simRunOptions (simPort: number, datadir: string, extra: RunOptio
 }
 
 /** The real node (createNode, as `peerkeeper run` builds it) with a probe on its events and its dialer. */
-export function probedNode (options: RunOptions, init: NodeInit = {}, probe = new NodeProbe()): { node: Node, probe: NodeProbe } {
+export function probedNode (options: RunOptions, timing: NodeTiming = {}, probe = new NodeProbe()): { node: Node, probe: NodeProbe } {
   const config = buildNodeConfig(options)
   const dialer = probe.dialer(createDialer({ clock: systemClock, random: systemRandom, logger: nullLogger }, {
-    connectTimeoutMs: init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+    connectTimeoutMs: timing.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   }))
-  const node = createNode(config, { logging: probe.logging, dialer }, init)
+  const node = createNode(config, { dialer, timing })
+  probe.attach(node.events)
   return { node, probe }
 }

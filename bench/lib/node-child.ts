@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NodeStatus } from '../../src/node/status.ts'
 import type { RunOptions } from '../../src/node/config.ts'
-import type { NodeInit } from '../../src/node/node.ts'
+import type { NodeTiming } from '../../src/node/node.ts'
 import type { HostRequest, HostUsage, HostWindow } from './node-host.ts'
 
 /** No single request to the host may take longer than this (starting and waiting included). */
@@ -41,7 +41,7 @@ export class NodeChild {
   }
 
   /** Forks the host and starts the node in it with these options. */
-  static async start (options: RunOptions, init: NodeInit = {}): Promise<NodeChild> {
+  static async start (options: RunOptions, init: NodeTiming = {}): Promise<NodeChild> {
     const entry = join(dirname(fileURLToPath(import.meta.url)), 'node-host.js')
     const flags = (process.env[CHILD_FLAGS_ENV] ?? '').split(' ').filter((f) => f !== '')
     const host = new NodeChild(fork(entry, [], { execArgv: flags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))

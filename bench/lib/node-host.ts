@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { RunOptions } from '../../src/node/config.ts'
-import type { Node, NodeInit } from '../../src/node/node.ts'
+import type { Node, NodeTiming } from '../../src/node/node.ts'
 import { probedNode } from './local-node.ts'
 import { NodeProbe } from './probe.ts'
 import { nowMs } from './stats.ts'
@@ -19,7 +19,7 @@ export interface HostRequest {
   readonly id: number
   readonly op: 'start' | 'waitOutbound' | 'status' | 'windowStart' | 'windowEnd' | 'usage' | 'stop'
   readonly options?: RunOptions
-  readonly init?: NodeInit
+  readonly init?: NodeTiming
   readonly outbound?: number
   readonly timeoutMs?: number
 }

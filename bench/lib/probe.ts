@@ -1,5 +1,7 @@
-import type { LogFields, Logger, LoggerFactory, Subsystem } from '../../src/log/logger.ts'
-import { nullLogger } from '../../src/log/logger.ts'
+import type { LogFields, Subsystem } from '../../src/log/logger.ts'
+import { EVENT_LOG_FORMATS } from '../../src/node/event-log.ts'
+import type { NodeEvents } from '../../src/node/events.ts'
+import type { EventBus } from '../../src/util/event-bus.ts'
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
 import type { Dialer, DialOptions } from '../../src/transport/dialer.ts'
 import type { Socket } from 'node:net'
@@ -26,7 +28,6 @@ interface Waiter {
  * is bounded.
  */
 export class NodeProbe {
-  readonly logging: LoggerFactory
   readonly records: ProbeRecord[] = []
   /** Handshaken automatic outbound connections right now. */
   outbound = 0
@@ -49,11 +50,13 @@ export class NodeProbe {
   /** keepRecords false: only counts and the timeline (a long flood would otherwise pile up records). */
   constructor (init: { keepRecords?: boolean } = {}) {
     this.#keepRecords = init.keepRecords ?? true
-    const subsystem = (name: Subsystem): Logger => ({
-      ...nullLogger,
-      event: (event, fields) => { this.#observe({ atMs: nowMs(), subsystem: name, event, fields }) }
+  }
+
+  /** Follows a node's events (subscribe before start to see them all); returns the unsubscribe. */
+  attach (bus: EventBus<NodeEvents>): () => void {
+    return bus.onAny((event, payload) => {
+      this.#observe({ atMs: nowMs(), subsystem: EVENT_LOG_FORMATS[event].subsystem, event, fields: { ...payload } })
     })
-    this.logging = { subsystem }
   }
 
   /** Starts a new timeline (and dial count) at this instant. */

@@ -34,7 +34,7 @@ async function inboundClient (i: number, port: number, params: ChainParams): Pro
   await once(socket, 'connect')
   const peer = new Peer(socket, { clock: systemClock, random: systemRandom, logger: nullLogger }, {
     // The node serves no blocks (services 0): this client must not require any.
-    direction: 'outbound', addr: { network: 'ipv4', host: '127.0.0.1', port }, params, nonces: new NonceRegistry(systemRandom), requiredServices: 0n
+    id: i + 1, direction: 'outbound', addr: { network: 'ipv4', host: '127.0.0.1', port }, params, nonces: new NonceRegistry(systemRandom), requiredServices: 0n
   })
   await peer.handshake()
   return peer

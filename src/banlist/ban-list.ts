@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Clock } from '../util/clock.ts'
-import { hostBytes, maskBytes, parseBanTarget, subnetKey } from './ban-target.ts'
-import type { BanTarget } from './ban-target.ts'
+import { parseBanTarget } from './ban-target.ts'
+import { CidrSet } from './cidr-set.ts'
 import { BanInputError } from './errors.ts'
 
 /** Core's DEFAULT_MISBEHAVING_BANTIME: long enough to shed a bad peer, short enough to forgive a reused IP. */
@@ -51,10 +51,8 @@ export interface BanOptions {
 export class BanList extends EventEmitter<BanListEvents> {
   readonly #clock: Clock
   readonly #defaultDurationMs: number
-  /** Every ban by its canonical target; single-address bans are found here by canonical host. */
-  readonly #entries = new Map<string, BanEntry>()
-  /** Subnet bans per address length (4 or 16 bytes), then per prefix length: the masked-network keys in use. */
-  readonly #subnets = new Map<number, Map<number, Set<string>>>()
+  /** Every ban by its canonical target. */
+  readonly #entries = new CidrSet<BanEntry>()
 
   constructor (components: BanListComponents, init: BanListInit = {}) {
     super()
@@ -75,9 +73,9 @@ export class BanList extends EventEmitter<BanListEvents> {
       createdMs: now,
       expiresMs: now + checkDuration(options.durationMs ?? this.#defaultDurationMs)
     }
-    const existing = this.#live(parsed.key, now)
-    if (existing !== undefined && existing.expiresMs >= entry.expiresMs) return existing
-    this.#index(entry, parsed)
+    const existing = this.#entries.get(parsed.key)
+    if (existing !== undefined && this.#inForce(existing, now) && existing.expiresMs >= entry.expiresMs) return existing
+    this.#entries.set(parsed, entry)
     this.emit('changed', { type: 'added', entry })
     return entry
   }
@@ -97,28 +95,7 @@ export class BanList extends EventEmitter<BanListEvents> {
   /** The ban in force that covers `host` (an address ban first, then the longest subnet), if any. */
   match (host: string): BanEntry | undefined {
     const now = this.#clock.now()
-    // Fast path: NetAddress hosts are already canonical, so most lookups end here.
-    const direct = this.#live(host, now)
-    if (direct !== undefined) return direct
-    const bytes = hostBytes(host)
-    if (bytes === undefined) return this.#live(host.toLowerCase(), now)
-    const exact = this.#live(subnetKey(bytes, bytes.length * 8), now)
-    if (exact !== undefined) return exact
-    const byPrefix = this.#subnets.get(bytes.length)
-    if (byPrefix === undefined) return undefined
-    let best: BanEntry | undefined
-    let bestBits = -1
-    for (const [prefixBits, keys] of byPrefix) {
-      if (prefixBits <= bestBits) continue
-      const key = subnetKey(maskBytes(bytes, prefixBits), prefixBits)
-      if (!keys.has(key)) continue
-      const entry = this.#live(key, now)
-      if (entry !== undefined) {
-        best = entry
-        bestBits = prefixBits
-      }
-    }
-    return best
+    return this.#entries.match(host, (entry) => this.#inForce(entry, now))
   }
 
   /** The bans in force, oldest first. */
@@ -157,37 +134,19 @@ export class BanList extends EventEmitter<BanListEvents> {
         this.emit('changed', { type: 'removed', entry, expired: true })
         continue
       }
-      this.#index(entry, parsed)
+      this.#entries.set(parsed, entry)
     }
   }
 
-  /** The entry under `key` if it is still in force; an expired one is removed on the way. */
-  #live (key: string, now: number): BanEntry | undefined {
-    const entry = this.#entries.get(key)
-    if (entry === undefined || entry.expiresMs > now) return entry
+  /** Whether `entry` is still in force; an expired one is removed on the way. */
+  #inForce (entry: BanEntry, now: number): boolean {
+    if (entry.expiresMs > now) return true
     this.#remove(entry, true)
-    return undefined
-  }
-
-  #index (entry: BanEntry, parsed: BanTarget): void {
-    this.#entries.set(entry.target, entry)
-    if (parsed.bytes === undefined || parsed.prefixBits === parsed.bytes.length * 8) return
-    let byPrefix = this.#subnets.get(parsed.bytes.length)
-    if (byPrefix === undefined) this.#subnets.set(parsed.bytes.length, byPrefix = new Map())
-    let keys = byPrefix.get(parsed.prefixBits)
-    if (keys === undefined) byPrefix.set(parsed.prefixBits, keys = new Set())
-    keys.add(entry.target)
+    return false
   }
 
   #remove (entry: BanEntry, expired: boolean): void {
-    this.#entries.delete(entry.target)
-    if (entry.target.includes('/')) {
-      const { bytes, prefixBits } = parseBanTarget(entry.target)
-      const byPrefix = this.#subnets.get(bytes?.length ?? 0)
-      const keys = byPrefix?.get(prefixBits)
-      keys?.delete(entry.target)
-      if (keys?.size === 0) byPrefix?.delete(prefixBits)
-    }
+    this.#entries.delete(parseBanTarget(entry.target))
     this.emit('changed', { type: 'removed', entry, expired })
   }
 }

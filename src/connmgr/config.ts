@@ -1,4 +1,3 @@
-import type { Server, Socket } from 'node:net'
 import type { NetAddress } from '../netaddr/netaddress.ts'
 import { BACKOFF_MODES, type BackoffMode, type BackoffPolicy } from './backoff.ts'
 import type { ConnReq } from './conn-req.ts'
@@ -34,12 +33,6 @@ export interface ConnManagerInit<C> {
   backoff?: BackoffMode
   /** Fraction each retry delay is spread by, uniformly (default 0.2 = ±20%; 0 = none, as btcd). */
   backoffJitter?: number
-  /** Listening servers the manager owns: it handles their connections from start() and closes them at stop(). */
-  listeners?: Server[]
-  /** Receives each admitted inbound socket; the caller owns it, and its slot is free once it closes. */
-  onAccept?(socket: Socket): void
-  /** Inbound sockets open at once (undefined = unlimited, 0 = reject every inbound connection). */
-  maxInbound?: number
   onConnection?(req: ConnReq, conn: C): void
   onDisconnection?(req: ConnReq): void
   /** Where automatic requests get their address; without it there is no automatic outbound. */
@@ -56,7 +49,6 @@ export interface ConnManagerInit<C> {
 export interface ConnManagerSettings {
   readonly targetOutbound: number
   readonly backoff: BackoffPolicy
-  readonly maxInbound: number | undefined
   readonly maxPendingDials: number
   readonly dialStaggerMs: number
   readonly noAddressRetryMs: number
@@ -84,7 +76,6 @@ export function resolveSettings (init: ConnManagerInit<unknown>): ConnManagerSet
   return {
     targetOutbound,
     backoff: { mode, retryDurationMs, maxRetryDurationMs, jitter },
-    maxInbound: init.maxInbound === undefined ? undefined : integer('maxInbound', init.maxInbound, 0),
     maxPendingDials: integer('maxPendingDials', init.maxPendingDials ?? PENDING_DIALS_PER_TARGET * targetOutbound, 0),
     dialStaggerMs: integer('dialStaggerMs', init.dialStaggerMs ?? DEFAULT_DIAL_STAGGER_MS, 1),
     noAddressRetryMs: integer('noAddressRetryMs', init.noAddressRetryMs ?? DEFAULT_NO_ADDRESS_RETRY_MS, 1)

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { LogFields, Logger } from '../log/logger.ts'
+import type { Logger } from '../log/logger.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
@@ -7,39 +7,35 @@ import type { Startable } from '../util/startable.ts'
 import { retryDelayMs } from './backoff.ts'
 import { resolveSettings, type ConnManagerInit, type ConnManagerSettings } from './config.ts'
 import { ConnReq, ConnState } from './conn-req.ts'
-import { DialAbortedError, DialNilError, DuplicateAddressError, MissingAddressError } from './errors.ts'
-import { InboundLimiter } from './inbound-limiter.ts'
+import { DialNilError, DuplicateAddressError, MissingAddressError } from './errors.ts'
+import type { ConnManagerEventMap, RequestFields } from './events.ts'
+import { Flights, type Flight } from './flights.ts'
 import { mayStagger, planFailure, refillCount, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
 import type { Closable, ConnManagerComponents, ConnManagerEvents, DialFunction } from './types.ts'
-
-interface Flight {
-  readonly req: ConnReq
-  readonly controller: AbortController
-  staggerTimer: TimerHandle | undefined
-  /** Still in flight after dialStaggerMs (a slow or silent peer): it no longer holds a slot of the target. */
-  overdue: boolean
-}
+import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 
 function errorText (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
 /**
- * Keeps `targetOutbound` automatic outbound connections (addresses from getNewAddress), keeps permanent
- * requests connected with backoff, and admits inbound connections from its listeners (btcd's ConnManager).
+ * Keeps `targetOutbound` automatic outbound connections (addresses from getNewAddress) and keeps permanent
+ * requests connected with backoff (btcd's ConnManager, outbound half: inbound admission lives in src/inbound/).
  * Requests are pending (an address pick, a dial or a wait is under way) or established; nothing else is kept.
+ * A connection tells the manager it closed through its closeSignal.
  */
 export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEvents<C>> implements Startable {
   readonly #clock: Clock
   readonly #random: Random
   readonly #log: Logger
+  readonly #events: EventSink<ConnManagerEventMap>
+  readonly #nextId: () => number
   readonly #dial: DialFunction<C>
   readonly #init: ConnManagerInit<C>
   readonly #settings: ConnManagerSettings
-  readonly #inbound: InboundLimiter
   readonly #pending = new Map<number, ConnReq>()
   readonly #conns = new Map<number, { req: ConnReq, conn: C }>()
-  readonly #flights = new Map<number, Flight>()
+  readonly #flights: Flights
   /** Retry and replacement waits, by request id. */
   readonly #timers = new Map<number, TimerHandle>()
   /** Dials whose promises have not settled; stop() waits for them. */
@@ -47,7 +43,6 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   readonly #halted: Promise<void>
   #markHalted: () => void = () => {}
   #stopping: Promise<void> | undefined
-  #nextId = 0
   #failedAttempts = 0
   #started = false
   #stopped = false
@@ -57,29 +52,21 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     if (typeof components.dial !== 'function') throw new DialNilError()
     this.#settings = resolveSettings(init)
     this.#clock = components.clock
+    this.#flights = new Flights(components.clock)
     this.#random = components.random
     this.#log = components.logger
+    this.#events = components.events ?? nullEventSink()
+    let lastId = 0
+    this.#nextId = components.nextId ?? (() => ++lastId)
     this.#dial = components.dial
     this.#init = { ...init }
-    this.#inbound = new InboundLimiter(components, { maxInbound: this.#settings.maxInbound, onAccept: init.onAccept })
     this.#halted = new Promise((resolve) => { this.#markHalted = resolve })
   }
 
-  /** Inbound sockets closed on arrival (limit reached, accept backoff, no onAccept). */
-  get inboundRejected (): number {
-    return this.#inbound.rejected
-  }
-
-  /** Admitted inbound sockets still open. */
-  get inboundCount (): number {
-    return this.#inbound.live
-  }
-
-  /** Only the first call has an effect: listeners, requests registered earlier, and the automatic target. */
+  /** Only the first call has an effect: requests registered earlier, then the automatic target. */
   start (): void {
     if (this.#started || this.#stopped) return
     this.#started = true
-    for (const server of this.#init.listeners ?? []) this.#inbound.listen(server)
     for (const req of this.#pending.values()) {
       if (req.addr !== undefined && !this.#flights.has(req.id) && !this.#timers.has(req.id)) this.#startDial(req)
     }
@@ -87,8 +74,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   }
 
   /**
-   * Closes the listeners, cancels every retry wait, aborts in-flight dials, closes established outbound
-   * connections (without 'disconnected' events), and resolves once every dial has settled.
+   * Cancels every retry wait, aborts in-flight dials, closes established outbound connections (without
+   * 'disconnected' events), and resolves once every dial has settled.
    */
   stop (): Promise<void> {
     if (this.#stopping !== undefined) {
@@ -100,7 +87,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     return this.#stopping
   }
 
-  /** Resolves once stop() has finished: no timer, dial or listener of this manager is left. */
+  /** Resolves once stop() has finished: no timer or dial of this manager is left. */
   wait (): Promise<void> {
     return this.#halted
   }
@@ -118,8 +105,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     if (req.addr === undefined) throw new MissingAddressError('connect: the connection request has no address')
     const holder = this.#holderOf(req.addr, req)
     if (holder !== undefined) {
-      this.#log.event('connect_refused', { ...this.#fields(req), reason: 'duplicate_address', holder: holder.id },
-        `Refusing connection to ${addrKey(req.addr)}: already in use by ${String(holder)}`, 'warn')
+      this.#events.emit('connect_refused', { ...this.#fields(req), reason: 'duplicate_address', holder: holder.id })
       throw new DuplicateAddressError(`connect: ${addrKey(req.addr)} is already in use by reqid ${holder.id}`)
     }
     this.#register(req)
@@ -166,14 +152,13 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   }
 
   async #shutdown (): Promise<void> {
-    this.#inbound.close()
     for (const handle of this.#timers.values()) this.#clock.clearTimeout(handle)
     this.#timers.clear()
-    for (const flight of [...this.#flights.values()]) this.#abort(flight, 'stopping')
+    this.#flights.abortAll('stopping')
     for (const { req, conn } of this.#conns.values()) {
       req.state = ConnState.Disconnected
       this.#close(conn)
-      this.#log.event('outbound_disconnected', { ...this.#fields(req), reason: 'stopping' }, `Disconnected from ${String(req)} (stopping)`)
+      this.#events.emit('outbound_disconnected', { ...this.#fields(req), reason: 'stopping' })
     }
     this.#conns.clear()
     for (const req of this.#pending.values()) req.state = ConnState.Canceled
@@ -184,7 +169,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   }
 
   #register (req: ConnReq): void {
-    req.assignId(++this.#nextId)
+    req.assignId(this.#nextId())
     req.state = ConnState.Pending
     this.#pending.set(req.id, req)
   }
@@ -207,46 +192,27 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   #startDial (req: ConnReq): void {
     const addr = req.addr
     if (addr === undefined) return
-    const flight: Flight = { req, controller: new AbortController(), staggerTimer: undefined, overdue: false }
-    this.#flights.set(req.id, flight)
     req.state = ConnState.Pending
-    if (!req.permanent) {
-      flight.staggerTimer = this.#clock.setTimeout(() => { this.#staggerDue(flight) }, this.#settings.dialStaggerMs)
-    }
-    this.#log.debug(`Attempting to connect to ${String(req)}`, this.#fields(req))
+    const flight = this.#flights.start(req, req.permanent ? undefined : { ms: this.#settings.dialStaggerMs, onOverdue: (f) => { this.#staggerDue(f) } })
+    this.#log.debug(`Attempting to connect to ${String(req)}`, { ...this.#fields(req) })
     this.#track((async () => {
       let conn: C
       try {
         conn = await this.#dial(addr, { signal: flight.controller.signal })
       } catch (err) {
-        this.#land(flight)
+        this.#flights.land(flight)
         this.#failed(req, err, 'dial')
         return
       }
-      this.#land(flight)
+      this.#flights.land(flight)
       this.#connected(req, conn)
     })())
   }
 
-  /** The dial of `flight` is over: forget it and its stagger timer. */
-  #land (flight: Flight): void {
-    if (flight.staggerTimer !== undefined) this.#clock.clearTimeout(flight.staggerTimer)
-    flight.staggerTimer = undefined
-    if (this.#flights.get(flight.req.id) === flight) this.#flights.delete(flight.req.id)
-  }
-
-  #abort (flight: Flight, reason: 'removed' | 'surplus' | 'stopping'): void {
-    this.#land(flight)
-    flight.controller.abort(new DialAbortedError(reason, String(flight.req)))
-  }
-
   #staggerDue (flight: Flight): void {
-    flight.staggerTimer = undefined
-    if (this.#stopped || this.#flights.get(flight.req.id) !== flight) return
-    flight.overdue = true
+    if (this.#stopped) return
     if (!mayStagger(this.#counts(), this.#settings.maxPendingDials)) return
-    this.#log.event('dial_staggered', this.#fields(flight.req),
-      `${String(flight.req)} still dialing after ${this.#settings.dialStaggerMs} ms; starting another`, 'debug')
+    this.#events.emit('dial_staggered', this.#fields(flight.req))
     this.#fill()
   }
 
@@ -261,7 +227,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     req.retryCount = 0
     this.#failedAttempts = 0
     this.#conns.set(req.id, { req, conn })
-    this.#log.event('outbound_connected', this.#fields(req), `Connected to ${String(req)}`)
+    this.#watchClose(req, conn)
+    this.#events.emit('outbound_connected', this.#fields(req))
     if (!req.permanent && this.#counts().autoEstablished >= this.#settings.targetOutbound) {
       for (const other of this.#pending.values()) if (!other.permanent) this.#cancel(other, 'surplus')
     }
@@ -278,11 +245,11 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     const canReplace = this.#init.getNewAddress !== undefined
     if (!req.permanent && canReplace && cause !== 'no_address') this.#failedAttempts++
     if (cause === 'dial') {
-      this.#log.event('dial_failed', { ...this.#fields(req), reason: errorText(err) }, `Failed to connect to ${String(req)}: ${errorText(err)}`)
+      this.#events.emit('dial_failed', { ...this.#fields(req), reason: errorText(err) })
       this.#notify(() => this.emit('dial_failed', req, err))
       if (!this.#isPending(req)) return
     } else {
-      this.#log.event('address_unavailable', { id: req.id, reason: cause, error: errorText(err) }, `No usable address for ${String(req)}: ${errorText(err)}`, 'debug')
+      this.#events.emit('address_unavailable', { id: req.id, reason: cause === 'duplicate' ? 'duplicate' : 'no_address', error: errorText(err) })
     }
     const plan = planFailure({ permanent: req.permanent, canReplace, cause, failedAttempts: this.#failedAttempts }, {
       retryDurationMs: this.#settings.backoff.retryDurationMs,
@@ -297,8 +264,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
       this.#fill()
     } else {
       // The request stays pending while it waits, so the refill does not replace it early.
-      this.#log.event('outbound_throttled', { id: req.id, reason: cause, delayMs: plan.throttleMs, failedAttempts: this.#failedAttempts },
-        `Replacing ${String(req)} in ${plan.throttleMs} ms (${this.#failedAttempts} failures in a row)`, 'debug')
+      this.#events.emit('outbound_throttled', { id: req.id, reason: cause, delayMs: plan.throttleMs, failedAttempts: this.#failedAttempts })
       this.#timers.set(req.id, this.#clock.setTimeout(() => {
         this.#timers.delete(req.id)
         if (!this.#isPending(req)) return
@@ -315,8 +281,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
       this.#timers.delete(req.id)
       if (this.#isPending(req)) this.#startDial(req)
     }, delayMs))
-    this.#log.event('retry_scheduled', { ...this.#fields(req), retryCount: req.retryCount, delayMs },
-      `Retrying connection to ${String(req)} in ${delayMs} ms`)
+    this.#events.emit('retry_scheduled', { ...this.#fields(req), retryCount: req.retryCount, delayMs })
     this.#notify(() => this.emit('retry_scheduled', req, delayMs))
   }
 
@@ -344,7 +309,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
       req.state = ConnState.Disconnected
     }
     const reason = !retry ? 'removed' : reconnect ? 'reconnect' : 'replace'
-    this.#log.event('outbound_disconnected', { ...this.#fields(req), reason }, `Disconnected from ${String(req)} (${reason})`)
+    this.#events.emit('outbound_disconnected', { ...this.#fields(req), reason })
     this.#notify(() => this.emit('disconnected', req))
     this.#notify(() => this.#init.onDisconnection?.(req))
     // A remove() from a callback above sticks: only a request still pending is retried.
@@ -359,9 +324,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     const handle = this.#timers.get(req.id)
     if (handle !== undefined) this.#clock.clearTimeout(handle)
     this.#timers.delete(req.id)
-    const flight = this.#flights.get(req.id)
-    if (flight !== undefined) this.#abort(flight, reason)
-    this.#log.event('request_canceled', { ...this.#fields(req), reason }, `Canceling ${String(req)} (${reason})`, 'debug')
+    this.#flights.abort(req.id, reason)
+    this.#events.emit('request_canceled', { ...this.#fields(req), reason })
   }
 
   /**
@@ -383,7 +347,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     let autoPending = 0
     let autoEstablished = 0
     for (const req of this.#pending.values()) {
-      if (!req.permanent && (includeOverdue || this.#flights.get(req.id)?.overdue !== true)) autoPending++
+      if (!req.permanent && (includeOverdue || !this.#flights.isOverdue(req.id))) autoPending++
     }
     for (const { req } of this.#conns.values()) if (!req.permanent) autoEstablished++
     return { target: this.#settings.targetOutbound, autoEstablished, autoPending }
@@ -416,7 +380,16 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
   }
 
-  #fields (req: ConnReq): LogFields {
+  /** A connection that closes on its own (the peer left, a timeout) is handled like disconnect(). */
+  #watchClose (req: ConnReq, conn: C): void {
+    const onClose = (): void => {
+      if (this.#conns.get(req.id)?.conn === conn) this.#disconnected(req.id, true, false)
+    }
+    if (conn.closeSignal.aborted) queueMicrotask(onClose)
+    else conn.closeSignal.addEventListener('abort', onClose, { once: true })
+  }
+
+  #fields (req: ConnReq): RequestFields {
     return { addr: req.addr === undefined ? undefined : addrKey(req.addr), id: req.id, permanent: req.permanent }
   }
 }

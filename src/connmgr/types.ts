@@ -1,12 +1,16 @@
 import type { Logger } from '../log/logger.ts'
 import type { NetAddress } from '../netaddr/netaddress.ts'
 import type { Clock } from '../util/clock.ts'
+import type { EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
 import type { ConnReq } from './conn-req.ts'
+import type { ConnManagerEventMap } from './events.ts'
 
-/** What dial resolves to: a connection that counts as established (later: TCP + Bitcoin handshake). */
+/** What dial resolves to: a connection that counts as established (in the node: TCP + Bitcoin handshake). */
 export interface Closable {
   close(): void
+  /** Aborts when the connection has closed, whoever closed it: the manager then retries or replaces it. */
+  readonly closeSignal: AbortSignal
 }
 
 export type DialFunction<C> = (addr: NetAddress, options: { signal: AbortSignal }) => Promise<C>
@@ -17,6 +21,10 @@ export interface ConnManagerComponents<C> {
   logger: Logger
   /** Opens a connection; a rejection (refused, timeout, failed handshake) is a failed attempt. */
   dial: DialFunction<C>
+  /** Where lifecycle events go (the node's bus). @default dropped */
+  events?: EventSink<ConnManagerEventMap>
+  /** Request ids: the node shares one id space among requests and connections. @default 1, 2, 3… */
+  nextId?: () => number
 }
 
 export type ConnManagerEvents<C> = {

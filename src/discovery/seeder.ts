@@ -1,10 +1,11 @@
 import type { ChainParams, DnsSeed } from '../chainparams/chainparams.ts'
-import type { Logger } from '../log/logger.ts'
 import { addrKey, parseHostPort, toNetAddress, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import { raceAbort } from '../transport/connect-tcp.ts'
 import { anySignal, clockTimeoutSignal, unixSeconds, type Clock } from '../util/clock.ts'
+import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
 import { NODE_NETWORK } from '../wire/services.ts'
+import type { SeederEventMap } from './events.ts'
 import type { Resolver } from './resolver.ts'
 import { NamedError } from '../util/errors.ts'
 
@@ -31,8 +32,8 @@ export interface SeederComponents {
   resolver: Resolver
   clock: Clock
   random: Random
-  /** The SEED subsystem logger. */
-  logger: Logger
+  /** Where each seed's answer or failure is announced. @default dropped */
+  events?: EventSink<SeederEventMap>
 }
 
 export interface SeedOptions {
@@ -85,11 +86,12 @@ async function lookUp (components: SeederComponents, queried: string, options: S
 }
 
 async function querySeed (components: SeederComponents, params: ChainParams, seed: DnsSeed, options: SeedOptions): Promise<SeedResult> {
-  const { clock, random, logger } = components
+  const { clock, random } = components
+  const events = components.events ?? nullEventSink()
   const stamp = (addr: NetAddress): TimedAddress => ({ addr, services: options.requiredServices, time: seedTimestamp(unixSeconds(clock), random) })
   const literal = literalSeed(seed, params.defaultPort)
   if (literal !== undefined) {
-    logger.event('seed_literal', { seed: seed.host }, `seed ${seed.host} is an address; using it directly`, 'debug')
+    events.emit('seed_literal', { seed: seed.host })
     return { seed: seed.host, queried: seed.host, addrs: [stamp(literal)] }
   }
   const queried = seedQueryName(seed, options.requiredServices)
@@ -98,7 +100,7 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
     ips = await lookUp(components, queried, options)
   } catch (err) {
     const reason = (err as Error).message
-    logger.event('seed_failed', { seed: seed.host, queried, reason }, `DNS seed ${seed.host} failed: ${reason}`, 'warn')
+    events.emit('seed_failed', { seed: seed.host, queried, reason })
     return { seed: seed.host, queried, addrs: [], error: reason }
   }
   const unique = new Map<string, NetAddress>()
@@ -107,8 +109,7 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
     if (addr !== undefined) unique.set(addrKey(addr), addr)
   }
   const addrs = [...unique.values()].slice(0, MAX_ADDRESSES_PER_SEED).map(stamp)
-  logger.event('seed_answered', { seed: seed.host, queried, count: addrs.length, answered: ips.length },
-    `DNS seed ${seed.host} returned ${addrs.length} addresses`)
+  events.emit('seed_answered', { seed: seed.host, queried, count: addrs.length, answered: ips.length })
   return { seed: seed.host, queried, addrs }
 }
 

@@ -1,8 +1,11 @@
-import type { Logger } from '../log/logger.ts'
+import type { ConnectionGater } from '../gater/gater.ts'
 import { addrKey, toNetAddress, type HostPort, type NetAddress } from '../netaddr/netaddress.ts'
 import type { Resolver } from '../discovery/resolver.ts'
 import type { Dialer } from '../transport/dialer.ts'
 import { anySignal, clockTimeoutSignal, type Clock } from '../util/clock.ts'
+import type { EventSink } from '../util/event-bus.ts'
+import { DialDeniedError } from './errors.ts'
+import type { NodeEventMap } from './events.ts'
 import type { Sessions } from './sessions.ts'
 
 /** Core's addr-fetch peers get 30 s (its timeout between checks); enough for a getaddr answer. */
@@ -10,9 +13,10 @@ export const ADDR_FETCH_TIMEOUT_MS = 30_000
 
 export interface AddrFetchComponents {
   clock: Clock
-  logger: Logger
+  events: EventSink<NodeEventMap>
   resolver: Resolver
   dialer: Dialer
+  gater: ConnectionGater
   sessions: Sessions
 }
 
@@ -37,8 +41,10 @@ export async function fetchAddresses (c: AddrFetchComponents, seed: HostPort, si
   const both = anySignal([signal, timeout.signal])
   try {
     const addr = await resolveHostPort(c.resolver, seed, both.signal)
+    const decision = c.gater.interceptAddrDial(addr, 'addr-fetch')
+    if (!decision.allow) throw new DialDeniedError(addrKey(addr), decision.reason)
     const socket = await c.dialer.dial(addr, { signal: both.signal })
-    const { peer } = c.sessions.open(socket, addr, 'outbound', false)
+    const { session: peer } = c.sessions.open(socket, addr, 'addr-fetch')
     const received = await new Promise<number>((resolve) => {
       const finish = (count: number): void => { both.signal.removeEventListener('abort', onAbort); resolve(count) }
       const onAbort = (): void => { finish(0) }
@@ -48,9 +54,9 @@ export async function fetchAddresses (c: AddrFetchComponents, seed: HostPort, si
       peer.handshake().catch(() => {}) // a failed handshake closes the session, which finishes above
     })
     peer.close('address fetch done')
-    c.logger.event('seednode_fetched', { addr: where, count: received }, `seed node ${where} gave ${received} addresses`)
+    c.events.emit('seednode_fetched', { addr: where, count: received })
   } catch (err) {
-    c.logger.event('seednode_failed', { addr: where, reason: (err as Error).message }, `seed node ${where} failed: ${(err as Error).message}`, 'warn')
+    c.events.emit('seednode_failed', { addr: where, reason: (err as Error).message })
   } finally {
     timeout.clear()
     both.clear()

@@ -55,30 +55,29 @@ export interface ListenAddress {
 /** Everything the node needs, checked: createNode takes this and nothing from the environment. */
 export interface NodeConfig {
   readonly params: ChainParams
-  /** --addpeer or --connect peers, dialed permanently with backoff; names are resolved at start. */
-  readonly permanentPeers: readonly HostPort[]
-  /** --connect: only the permanent peers, no automatic outbound, no DNS seeding. */
-  readonly connectOnly: boolean
-  /** Automatic outbound connections kept open (btcd's arithmetic: 0 when connect-only or full). */
-  readonly targetOutbound: number
-  readonly maxPeers: number
-  /** Inbound slots: what --maxpeers leaves after the permanent and automatic outbound ones. */
-  readonly maxInbound: number
-  readonly dnsSeed: boolean
-  /** Resolvers for DNS seeding and names; empty = the system's (/etc/resolv.conf). */
-  readonly dnsServers: readonly HostPort[]
-  /** --seednode: peers asked for addresses when the book is empty. */
-  readonly seedNodes: readonly HostPort[]
-  /** --proxy, --proxyuser, --proxypass, --onion, --noonion, --torisolation, as the dialer takes them. */
-  readonly transport: Omit<TransportOptions, 'connectTimeoutMs'>
-  readonly banThreshold: number
-  readonly banDurationMs: number
-  readonly banning: boolean
-  /** Peers in these subnets are never scored or banned. */
-  readonly whitelist: readonly BanTarget[]
-  /** Empty = no inbound connections. */
-  readonly listen: readonly ListenAddress[]
   readonly datadir: string
+  readonly outbound: {
+    readonly targetOutbound: number
+    readonly permanentPeers: readonly HostPort[]
+    readonly connectOnly: boolean
+  }
+  readonly inbound: {
+    readonly listen: readonly ListenAddress[]
+    readonly maxInbound: number
+  }
+  readonly maxPeers: number
+  readonly seeding: {
+    readonly dnsSeed: boolean
+    readonly seedNodes: readonly HostPort[]
+  }
+  readonly names: { readonly dnsServers: readonly HostPort[] }
+  readonly transport: Omit<TransportOptions, 'connectTimeoutMs'>
+  readonly banning: {
+    readonly enabled: boolean
+    readonly threshold: number
+    readonly durationMs: number
+    readonly whitelist: readonly BanTarget[]
+  }
   readonly logging: { readonly debugLevel: string, readonly format: LogFormat, readonly file: string | undefined }
 }
 
@@ -176,21 +175,19 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
 
   return {
     params: chain,
-    permanentPeers,
-    connectOnly,
-    targetOutbound: limits.targetOutbound,
-    maxPeers,
-    maxInbound: limits.maxInbound,
-    dnsSeed: options.nodnsseed !== true && !connectOnly,
-    dnsServers: dnsServersFromFlags(options.dnsserver),
-    seedNodes: hostPorts(options.seednode, 'seednode'),
-    transport,
-    banThreshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD),
-    banDurationMs,
-    banning: options.nobanning !== true,
-    whitelist: parseWhitelist(options.whitelist ?? []),
-    listen,
     datadir: expandHome(options.datadir ?? defaultDataDir(chain.name)),
+    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly },
+    inbound: { listen, maxInbound: limits.maxInbound },
+    maxPeers,
+    seeding: { dnsSeed: options.nodnsseed !== true && !connectOnly, seedNodes: hostPorts(options.seednode, 'seednode') },
+    names: { dnsServers: dnsServersFromFlags(options.dnsserver) },
+    transport,
+    banning: {
+      enabled: options.nobanning !== true,
+      threshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD),
+      durationMs: banDurationMs,
+      whitelist: parseWhitelist(options.whitelist ?? [])
+    },
     logging: { debugLevel, format: format as LogFormat, file: options.logfile === undefined ? undefined : expandHome(options.logfile) }
   }
 }

@@ -1,276 +1,277 @@
-import type { Server } from 'node:net'
 import { AddrBook } from '../addrbook/addr-book.ts'
-import { chooseAnchors } from '../addrbook/anchors.ts'
 import { BanList } from '../banlist/ban-list.ts'
 import { ConnManager } from '../connmgr/conn-manager.ts'
-import { ConnReq, ConnState } from '../connmgr/conn-req.ts'
-import { createNameResolver } from '../discovery/name-resolver.ts'
-import type { Resolver } from '../discovery/resolver.ts'
-import { nullLoggerFactory, type Logger, type LoggerFactory } from '../log/logger.ts'
-import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
-import type { PeerTimeouts } from '../peer/types.ts'
+import { ConnReq } from '../connmgr/conn-req.ts'
+import { DefaultGater } from '../gater/default-gater.ts'
+import type { ConnectionGater } from '../gater/gater.ts'
+import { Whitelist } from '../gater/whitelist.ts'
+import { InboundListener } from '../inbound/listener.ts'
+import { nullLoggerFactory, type LoggerFactory } from '../log/logger.ts'
+import type { Peer } from '../peer/peer.ts'
+import { ConnectionRegistry } from '../registry/connection-registry.ts'
 import { AddrBookFlusher } from '../store/addrbook-flusher.ts'
-import { NodeStore } from '../store/node-store.ts'
-import { createDialer } from '../transport/create-dialer.ts'
+import { NodeStore, type StoreContents } from '../store/node-store.ts'
 import type { Dialer } from '../transport/dialer.ts'
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../transport/tcp-dialer.ts'
-import { systemClock, type Clock, type TimerHandle } from '../util/clock.ts'
+import type { Resolver } from '../discovery/resolver.ts'
+import { systemClock, type Clock } from '../util/clock.ts'
+import { EventBus } from '../util/event-bus.ts'
 import { systemRandom, type Random } from '../util/random.ts'
-import type { Startable } from '../util/startable.ts'
+import { startAll, stopAll, type Startable } from '../util/startable.ts'
+import { AnchorKeeper, StatusTicker } from './background.ts'
 import type { NodeConfig } from './config.ts'
-import { acceptInbound, listenAll } from './inbound.ts'
+import { logEvents } from './event-log.ts'
+import type { NodeEvents } from './events.ts'
+import { defaultDialer, defaultResolver } from './defaults.ts'
+import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { PermanentPeers } from './permanent.ts'
 import { Seeding } from './seeding.ts'
 import { Sessions } from './sessions.ts'
-import { formatStatus, type NodeStatus } from './status.ts'
+import type { NodeStatus } from './status.ts'
+import type { NodeTiming } from './timing.ts'
 
-/** The status line's period (the issue asks for one a minute). */
-export const STATUS_INTERVAL_MS = 60_000
+export type { NodeTiming } from './timing.ts'
 
-/** Everything the node takes from outside; each defaults to the real thing. Tests and the demo inject. */
+/** What the node takes from outside; each defaults to the real thing. Tests, the demo and embedders inject. */
 export interface NodeComponents {
   clock: Clock
   random: Random
+  /** Where the log subscriber writes the node's events. @default silent */
   logging: LoggerFactory
-  /** Opens outbound byte streams. @default createDialer(config's proxy settings) */
+  /** Opens outbound byte streams. @default TCP, or SOCKS5 with the config's proxy */
   dialer: Dialer
-  /** Resolves names (permanent peers, DNS seeds, seed nodes). @default Tor with --proxy, else DNS */
+  /** Resolves names (permanent peers, DNS seeds, seed nodes). @default Tor with a proxy, else DNS */
   resolver: Resolver
 }
 
-/** Timing knobs for tests, the demo and benchmarks; operators get the defaults. */
-export interface NodeInit {
-  /** First retry of a permanent peer (connection manager). @default 5000 */
-  retryDurationMs?: number
-  /** @default 300000 */
-  maxRetryDurationMs?: number
-  /** Seed when no outbound is up this long after start. @default SEED_DELAY_MS (11 s) */
-  seedDelayMs?: number
-  /** @default RESEED_INTERVAL_MS (60 s) */
-  reseedIntervalMs?: number
-  /** @default STATUS_INTERVAL_MS */
-  statusIntervalMs?: number
-  /** Address-book writes are batched this often. @default 60 s */
-  flushIntervalMs?: number
-  /** Direct TCP connects of the default dialer (proxied ones get DEFAULT_PROXY_CONNECT_TIMEOUT_MS). @default 5 s */
-  connectTimeoutMs?: number
-  peerTimeouts?: Partial<PeerTimeouts>
+/** The parts of the node that exist between start() and stop() (the control plane works on these). */
+export interface NodeParts {
+  readonly store: NodeStore
+  readonly book: AddrBook
+  readonly banList: BanList
+  readonly registry: ConnectionRegistry<Peer>
+  readonly gater: ConnectionGater
+  readonly connmgr: ConnManager<OutboundConnection>
+  readonly sessions: Sessions
+  readonly listener: InboundListener
+  readonly permanent: PermanentPeers
+  readonly seeding: Seeding
 }
 
-/** The parts that exist between start() and stop(). */
-interface Running {
-  store: NodeStore
-  book: AddrBook
-  banList: BanList
-  flusher: AddrBookFlusher
-  sessions: Sessions
-  seeding: Seeding
-  connmgr: ConnManager<OutboundConnection>
-  permanent: PermanentPeers
-  statusTimer: TimerHandle | undefined
+/** The defaults an embedder's gater may build on: the ban list and whitelist, and the default gater over them. */
+export interface GaterDefaults {
+  readonly banList: BanList
+  readonly whitelist: Whitelist
+  readonly fallback: DefaultGater
+}
+
+export interface NodeOverrides extends Partial<NodeComponents> {
+  /**
+   * The connection gater, or a function that builds one from the defaults (to add rules in front of the
+   * ban list). @default DefaultGater (ban list and whitelist)
+   */
+  gater?: ConnectionGater | ((defaults: GaterDefaults) => ConnectionGater)
+  /** Timing knobs (tests, demo, benchmarks); operators get the defaults. */
+  timing?: NodeTiming
 }
 
 /**
- * The assembled node (the composition root of `peerkeeper run`, the demo and embedders): the data
- * directory's store, the address book and ban list, the connection manager with its dialer, peer
- * sessions, seeding, and the status line. See start() for the order things come up in.
+ * The assembled node (the composition root of `peerkeeper run`, the demo and embedders). start() opens
+ * the data directory's store, builds the parts (book, ban list, connection registry, gater, sessions,
+ * listener, permanent peers, seeding, connection manager) and starts them in order; stop() stops them in
+ * reverse, saves the anchors and closes the store. Its events are on `events` from construction on.
  */
 export class Node implements Startable {
   readonly config: NodeConfig
+  /** Every event of the node, typed; logging is one subscriber. */
+  readonly events: EventBus<NodeEvents>
   readonly #c: NodeComponents
-  readonly #init: NodeInit
-  readonly #log: Logger
-  #running: Running | undefined
+  readonly #overrides: NodeOverrides
+  #parts: NodeParts | undefined
+  #started: Startable[] = []
   #starting: Promise<void> | undefined
   #stopping: Promise<void> | undefined
 
-  constructor (config: NodeConfig, components: NodeComponents, init: NodeInit = {}) {
+  constructor (config: NodeConfig, components: NodeComponents, overrides: NodeOverrides = {}) {
     this.config = config
     this.#c = components
-    this.#init = init
-    this.#log = components.logging.subsystem('NODE')
+    this.#overrides = overrides
+    const log = components.logging.subsystem('NODE')
+    this.events = new EventBus({ onListenerError: (err, name) => { log.error(`a subscriber of ${name} failed: ${(err as Error).message}`) } })
+    logEvents(this.events, components.logging)
   }
 
-  /** The address book (for embedders and tests); undefined before start and after stop. */
-  get book (): AddrBook | undefined { return this.#running?.book }
-  get banList (): BanList | undefined { return this.#running?.banList }
+  /** The running parts; undefined before start and after stop. */
+  get parts (): NodeParts | undefined { return this.#parts }
+  get book (): AddrBook | undefined { return this.#parts?.book }
+  get banList (): BanList | undefined { return this.#parts?.banList }
+  get registry (): ConnectionRegistry<Peer> | undefined { return this.#parts?.registry }
+  get connmgr (): ConnManager<OutboundConnection> | undefined { return this.#parts?.connmgr }
 
-  /**
-   * Opens the store (bans, address book, anchors), then registers the permanent peers, then starts the
-   * connection manager (anchors first, then the book), then seeding when it is called for.
-   */
   start (): Promise<void> {
     this.#starting ??= this.#start()
     return this.#starting
   }
 
   async #start (): Promise<void> {
-    const { clock, random, logging } = this.#c
-    const config = this.config
-    const store = await NodeStore.open(config.datadir, { logger: logging.subsystem('STORE'), clock })
-    let servers: Server[] = []
+    const { clock, logging } = this.#c
+    const timing = this.#overrides.timing ?? {}
+    const store = await NodeStore.open(this.config.datadir, { logger: logging.subsystem('STORE'), clock })
     try {
       const contents = store.takeContents()
-      const book = new AddrBook({ clock, random, logger: logging.subsystem('ADDR') }, {
-        ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }),
-        allowLocal: config.params.allowLocalAddresses
-      })
-      if (contents.addrBookKey === undefined) await store.saveAddrBookKey(book.key)
-      book.loadRecords(contents.addrRecords)
-      const banList = new BanList({ clock }, { defaultDurationMs: config.banDurationMs })
-      store.bindBanList(banList)
-      const flusher = new AddrBookFlusher({ clock, logger: logging.subsystem('STORE'), book, store },
-        this.#init.flushIntervalMs === undefined ? {} : { intervalMs: this.#init.flushIntervalMs })
-      const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), logger: this.#log, book, banList }, {
-        params: config.params,
-        banThreshold: config.banThreshold,
-        banDurationMs: config.banDurationMs,
-        banning: config.banning,
-        whitelist: config.whitelist,
-        ...(this.#init.peerTimeouts === undefined ? {} : { timeouts: this.#init.peerTimeouts })
-      })
-      let connmgr: ConnManager<OutboundConnection> | undefined
-      const requests = (): readonly ConnReq[] => connmgr?.requests() ?? []
-      const seeding = new Seeding({ clock, random, logger: this.#log, seedLogger: logging.subsystem('SEED'), resolver: this.#c.resolver, dialer: this.#c.dialer, sessions, book, banList }, {
-        params: config.params,
-        dnsSeed: config.dnsSeed,
-        seedNodes: config.seedNodes,
-        outboundUp: () => requests().filter((r) => r.state === ConnState.Established && !r.permanent).length,
-        ...(this.#init.seedDelayMs === undefined ? {} : { seedDelayMs: this.#init.seedDelayMs }),
-        ...(this.#init.reseedIntervalMs === undefined ? {} : { reseedIntervalMs: this.#init.reseedIntervalMs })
-      })
-      const permanent = new PermanentPeers({ clock, logger: this.#log, resolver: this.#c.resolver }, { peers: config.permanentPeers })
-      const outbound = new Outbound({ clock, logger: this.#log, dialer: this.#c.dialer, sessions, book, banList, requests }, {
-        defaultPort: config.params.defaultPort,
-        targetOutbound: config.targetOutbound,
-        isPermanent: (addr) => permanent.has(addr),
-        anchors: contents.anchors,
-        onDry: () => { seeding.dry() }
-      })
-      servers = await listenAll(config.listen)
-      const cm: ConnManager<OutboundConnection> = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), dial: outbound.dial }, {
-        targetOutbound: config.targetOutbound,
-        maxInbound: config.maxInbound,
-        listeners: servers,
-        onAccept: acceptInbound({ logger: this.#log, sessions, banList }, config.whitelist),
-        onConnection: (req, conn) => { this.#onOutbound(cm, book, req, conn) },
-        ...(config.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
-        ...(this.#init.retryDurationMs === undefined ? {} : { retryDurationMs: this.#init.retryDurationMs }),
-        ...(this.#init.maxRetryDurationMs === undefined ? {} : { maxRetryDurationMs: this.#init.maxRetryDurationMs })
-      })
-      connmgr = cm
-      this.#running = { store, book, banList, flusher, sessions, seeding, connmgr: cm, permanent, statusTimer: undefined }
-      flusher.start()
-      // Permanent peers with literal addresses are registered before the manager starts, so they are
-      // dialed first; names follow as they resolve.
-      permanent.start((addr) => { cm.connect(new ConnReq({ addr, permanent: true })) })
-      // Seeding decides on the book as loaded, before the first automatic pick finds it empty.
-      seeding.start()
-      cm.start()
-      this.#running.statusTimer = clock.setInterval(() => { this.logStatus() }, this.#init.statusIntervalMs ?? STATUS_INTERVAL_MS)
-      this.#log.event('node_started', {
-        network: config.params.name,
-        datadir: config.datadir,
-        targetOutbound: config.targetOutbound,
-        maxInbound: config.maxInbound,
-        permanent: config.permanentPeers.length,
+      const parts = await this.#build(store, contents)
+      this.#parts = parts
+      this.#started = [
+        new AddrBookFlusher({ clock, logger: logging.subsystem('STORE'), book: parts.book, store },
+          timing.flushIntervalMs === undefined ? {} : { intervalMs: timing.flushIntervalMs }),
+        parts.sessions,
+        parts.listener,
+        parts.permanent,
+        parts.seeding,
+        parts.connmgr,
+        new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
+        // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.
+        new AnchorKeeper({ store, book: parts.book, registry: parts.registry, events: this.events })
+      ]
+      await startAll(this.#started)
+      this.#dropOnBan(parts)
+      this.events.emit('node_started', {
+        network: this.config.params.name,
+        datadir: this.config.datadir,
+        targetOutbound: this.config.outbound.targetOutbound,
+        maxInbound: this.config.inbound.maxInbound,
+        permanent: this.config.outbound.permanentPeers.length,
         anchors: contents.anchors.length,
-        listen: servers.map((s) => { const a = s.address(); return typeof a === 'string' ? a : `${a?.address ?? '?'}:${a?.port ?? '?'}` }),
-        ...book.size(),
-        bans: banList.size
-      }, `node started on ${config.params.name}: target ${config.targetOutbound} outbound, ${config.permanentPeers.length} permanent, ${servers.length} listeners`)
+        listen: parts.listener.addresses(),
+        ...parts.book.size(),
+        bans: parts.banList.size
+      })
     } catch (err) {
-      for (const server of servers) server.close()
-      if (this.#running === undefined) await store.close()
-      else await this.#teardown()
+      this.#parts = undefined
+      this.#started = []
+      await store.close()
       throw err
     }
   }
 
-  /** An outbound connection is handshaken: tell the book, and hand the session's end back to the manager. */
-  #onOutbound (cm: ConnManager<OutboundConnection>, book: AddrBook, req: ConnReq, conn: OutboundConnection): void {
-    const { peer } = conn
-    const drop = (): void => {
-      book.connected(peer.addr)
-      // Only while this connection is the request's current one: a retry may already be under way.
-      if (req.state === ConnState.Established) cm.disconnect(req.id)
-    }
-    if (peer.state === 'closed') {
-      drop()
-      return
-    }
-    book.good(peer.addr)
-    peer.once('close', drop)
+  /** The parts, wired to each other; nothing runs until they are started. */
+  async #build (store: NodeStore, contents: StoreContents): Promise<NodeParts> {
+    const { clock, random, logging, dialer, resolver } = this.#c
+    const { config, events } = this
+    const timing = this.#overrides.timing ?? {}
+    const book = new AddrBook({ clock, random, logger: logging.subsystem('ADDR') }, {
+      ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }),
+      allowLocal: config.params.allowLocalAddresses
+    })
+    if (contents.addrBookKey === undefined) await store.saveAddrBookKey(book.key)
+    book.loadRecords(contents.addrRecords)
+    const banList = new BanList({ clock }, { defaultDurationMs: config.banning.durationMs })
+    store.bindBanList(banList)
+    const whitelist = new Whitelist(config.banning.whitelist)
+    const gater = this.#gater({ banList, whitelist, fallback: new DefaultGater({ banList, whitelist }) })
+    const registry = new ConnectionRegistry<Peer>()
+    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, whitelist, book, banList },
+      { params: config.params, banning: config.banning, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
+    let connmgr: ConnManager<OutboundConnection> | undefined
+    const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
+      params: config.params,
+      ...config.seeding,
+      outboundUp: () => registry.count('outbound-full-relay').established,
+      ...pick(timing, 'seedDelayMs', 'reseedIntervalMs')
+    })
+    const permanent = new PermanentPeers({ clock, events, resolver, connect: (addr) => { connmgr?.connect(new ConnReq({ addr, permanent: true })) } },
+      { peers: config.outbound.permanentPeers })
+    const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: () => connmgr?.requests() ?? [] }, {
+      defaultPort: config.params.defaultPort,
+      targetOutbound: config.outbound.targetOutbound,
+      isPermanent: (addr) => permanent.has(addr),
+      anchors: contents.anchors,
+      onDry: () => { seeding.dry() }
+    })
+    connmgr = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), events, nextId: registry.nextId, dial: outbound.dial }, {
+      targetOutbound: config.outbound.targetOutbound,
+      ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
+      ...pick(timing, 'retryDurationMs', 'maxRetryDurationMs')
+    })
+    const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
+      listen: config.inbound.listen,
+      hasSlot: () => registry.countDirection('inbound').total < config.inbound.maxInbound,
+      onAccept: acceptInbound({ sessions, events })
+    })
+    return { store, book, banList, registry, gater, connmgr, sessions, listener, permanent, seeding }
   }
 
-  /** Stops dialing, closes every peer, saves the anchors, flushes and closes the store. Idempotent. */
+  #gater (defaults: GaterDefaults): ConnectionGater {
+    const given = this.#overrides.gater
+    if (given === undefined) return defaults.fallback
+    return typeof given === 'function' ? given(defaults) : given
+  }
+
+  /** A ban made while running (a peer's misbehaviour, an operator) drops the live connections it covers. */
+  #dropOnBan (parts: NodeParts): void {
+    parts.banList.on('changed', (change) => {
+      if (change.type !== 'added') return
+      for (const conn of parts.registry.all()) {
+        if (parts.banList.isBanned(conn.addr.host)) conn.session.close(`banned: ${change.entry.reason}`)
+      }
+    })
+  }
+
+  /** Stops every part in reverse order (saving the anchors first), then closes the store. Idempotent. */
   stop (): Promise<void> {
     this.#stopping ??= (async () => {
       await this.#starting?.catch(() => {})
-      await this.#teardown()
+      const parts = this.#parts
+      if (parts === undefined) return
+      this.#parts = undefined
+      parts.banList.removeAllListeners('changed')
+      try {
+        await stopAll(this.#started)
+      } finally {
+        await parts.store.close()
+      }
+      this.events.emit('node_stopped', { ...parts.book.size(), bans: parts.banList.size })
     })()
     return this.#stopping
   }
 
-  async #teardown (): Promise<void> {
-    const running = this.#running
-    if (running === undefined) return
-    this.#running = undefined
-    const { clock } = this.#c
-    if (running.statusTimer !== undefined) clock.clearInterval(running.statusTimer)
-    const anchors = chooseAnchors(running.sessions.established('outbound').map((s) => ({
-      addr: s.peer.addr, group: running.book.groupKey(s.peer.addr), handshakeAtMs: s.handshakeAtMs ?? 0, permanent: s.permanent
-    })))
-    running.permanent.stop()
-    await running.seeding.stop()
-    await running.connmgr.stop()
-    running.sessions.closeAll('shutting down')
-    try {
-      await running.flusher.stop()
-      await running.store.saveAnchors(anchors)
-      this.#log.event('anchors_saved', { count: anchors.length, addrs: anchors.map(addrKey) }, `saved ${anchors.length} anchors for the next start`)
-    } finally {
-      await running.store.close()
-    }
-    this.#log.event('node_stopped', { ...running.book.size(), bans: running.banList.size }, 'node stopped; address book and bans saved')
-  }
-
   /** The numbers of the status line; undefined before start and after stop. */
   status (): NodeStatus | undefined {
-    const running = this.#running
-    if (running === undefined) return undefined
-    const established = running.connmgr.requests().filter((r) => r.state === ConnState.Established)
-    const size = running.book.size()
+    const parts = this.#parts
+    if (parts === undefined) return undefined
+    const size = parts.book.size()
     return {
-      outbound: established.filter((r) => !r.permanent).length,
-      targetOutbound: this.config.targetOutbound,
-      permanentUp: established.filter((r) => r.permanent).length,
-      permanentTotal: this.config.permanentPeers.length,
-      inbound: running.sessions.established('inbound').length,
-      maxInbound: this.config.maxInbound,
+      outbound: parts.registry.count('outbound-full-relay').established,
+      targetOutbound: this.config.outbound.targetOutbound,
+      permanentUp: parts.registry.count('manual').established,
+      permanentTotal: this.config.outbound.permanentPeers.length,
+      inbound: parts.registry.count('inbound').established,
+      maxInbound: this.config.inbound.maxInbound,
       addressesNew: size.new,
       addressesTried: size.tried,
-      bans: running.banList.size
+      bans: parts.banList.size
     }
   }
 
-  /** Logs the one-line status (every minute, and on SIGUSR1 from the CLI). */
+  /** Emits the status event (every minute, and on SIGUSR1 from the CLI). */
   logStatus (): void {
     const status = this.status()
-    if (status !== undefined) this.#log.event('status', { ...status }, formatStatus(status))
+    if (status !== undefined) this.events.emit('status', status)
   }
 }
 
+function pick<T extends object, K extends keyof T> (from: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {}
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key]
+  return out
+}
+
 /** Builds a node from a checked config; components not given are the real ones for that config. */
-export function createNode (config: NodeConfig, components: Partial<NodeComponents> = {}, init: NodeInit = {}): Node {
-  const clock = components.clock ?? systemClock
-  const random = components.random ?? systemRandom
-  const logging = components.logging ?? nullLoggerFactory
-  const dialer = components.dialer ?? createDialer({ clock, random, logger: logging.subsystem('PROXY') }, {
-    ...config.transport,
-    connectTimeoutMs: init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
-  })
-  const resolver = components.resolver ?? createNameResolver({ clock, random }, { ...config.transport, dnsServers: config.dnsServers }).resolver
-  return new Node(config, { clock, random, logging, dialer, resolver }, init)
+export function createNode (config: NodeConfig, overrides: NodeOverrides = {}): Node {
+  const clock = overrides.clock ?? systemClock
+  const random = overrides.random ?? systemRandom
+  const logging = overrides.logging ?? nullLoggerFactory
+  const dialer = overrides.dialer ?? defaultDialer(config, { clock, random, logging }, overrides.timing?.connectTimeoutMs)
+  const resolver = overrides.resolver ?? defaultResolver(config, { clock, random })
+  return new Node(config, { clock, random, logging, dialer, resolver }, overrides)
 }

@@ -2,31 +2,31 @@ import type { AddrBook } from '../addrbook/addr-book.ts'
 import { countsFailures, selectOutbound } from '../addrbook/select-outbound.ts'
 import type { BanList } from '../banlist/ban-list.ts'
 import type { ConnReq } from '../connmgr/conn-req.ts'
-import type { Logger } from '../log/logger.ts'
+import type { ConnectionGater } from '../gater/gater.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
 import type { Peer } from '../peer/peer.ts'
+import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { Dialer } from '../transport/dialer.ts'
 import type { Clock } from '../util/clock.ts'
+import type { EventSink } from '../util/event-bus.ts'
+import { DialDeniedError, NoAddressError } from './errors.ts'
+import type { NodeEventMap } from './events.ts'
 import type { Sessions } from './sessions.ts'
-import { NamedError } from '../util/errors.ts'
 
 /** What the connection manager holds per outbound connection: a handshaken session. */
 export interface OutboundConnection {
   readonly peer: Peer
   close(): void
+  readonly closeSignal: AbortSignal
 }
-
-/** No address qualifies: the connection manager asks again shortly; the node may seed meanwhile. */
-export class NoAddressError extends NamedError {}
-
-/** A dial to a banned address was refused before any packet was sent. */
-export class BannedAddressError extends NamedError {}
 
 export interface OutboundComponents {
   clock: Clock
-  logger: Logger
+  events: EventSink<NodeEventMap>
   dialer: Dialer
+  gater: ConnectionGater
   sessions: Sessions
+  registry: ConnectionRegistry<Peer>
   book: AddrBook
   banList: BanList
   /** The connection manager's live requests: addresses and groups in use, dials in flight included. */
@@ -45,9 +45,10 @@ export interface OutboundInit {
 }
 
 /**
- * The outbound half of the node: the connection manager's dial (TCP or proxy, then the version handshake,
- * so "connected" means handshaken) and its getNewAddress (anchors first, then the address book with
- * btcd's/Core's tiers, skipping banned addresses and the addresses and groups already in use).
+ * The outbound half of the node: the connection manager's dial (the gater, then TCP or proxy, then the
+ * version handshake, so "connected" means handshaken; the book hears of the success and of the close)
+ * and its getNewAddress (anchors first, then the address book with btcd's/Core's tiers, skipping banned
+ * addresses and the addresses and groups already in use).
  */
 export class Outbound {
   readonly #c: OutboundComponents
@@ -61,10 +62,12 @@ export class Outbound {
   }
 
   readonly dial = async (addr: NetAddress, options: { signal: AbortSignal }): Promise<OutboundConnection> => {
-    const permanent = this.#init.isPermanent(addr)
-    if (!permanent && this.#c.banList.isBanned(addr.host)) throw new BannedAddressError(`${addrKey(addr)} is banned`)
+    const kind = this.#init.isPermanent(addr) ? 'manual' : 'outbound-full-relay'
+    const decision = this.#c.gater.interceptAddrDial(addr, kind)
+    if (!decision.allow) throw new DialDeniedError(addrKey(addr), decision.reason)
     const socket = await this.#c.dialer.dial(addr, options)
-    const { peer } = this.#c.sessions.open(socket, addr, 'outbound', permanent)
+    const { session: peer } = this.#c.sessions.open(socket, addr, kind)
+    const closed = new AbortController()
     const onAbort = (): void => { peer.close('dial canceled') }
     options.signal.addEventListener('abort', onAbort, { once: true })
     try {
@@ -73,17 +76,25 @@ export class Outbound {
     } finally {
       options.signal.removeEventListener('abort', onAbort)
     }
-    return { peer, close: () => { peer.close('closed by the connection manager') } }
+    const book = this.#c.book
+    book.good(addr)
+    const onClose = (): void => {
+      book.connected(addr)
+      closed.abort()
+    }
+    if (peer.state === 'closed') onClose()
+    else peer.once('close', onClose)
+    return { peer, close: () => { peer.close('closed by the connection manager') }, closeSignal: closed.signal }
   }
 
   readonly getNewAddress = (): NetAddress => {
     const { keys, groups } = this.#inUse()
-    const countFailure = countsFailures(this.#establishedGroups(), this.#init.targetOutbound)
+    const countFailure = countsFailures(this.#c.registry.outboundGroupCount(), this.#init.targetOutbound)
     while (this.#anchors.length > 0) {
       const anchor = this.#anchors.shift() as NetAddress
       if (keys.has(addrKey(anchor)) || groups.has(this.#c.book.groupKey(anchor)) || this.#c.banList.isBanned(anchor.host)) continue
       this.#c.book.attempt(anchor, countFailure)
-      this.#c.logger.event('anchor_dial', { addr: addrKey(anchor) }, `dialing anchor ${addrKey(anchor)} (connected at the last shutdown)`)
+      this.#c.events.emit('anchor_dial', { addr: addrKey(anchor) })
       return anchor
     }
     const addr = selectOutbound(this.#c.book, {
@@ -110,10 +121,5 @@ export class Outbound {
       groups.add(this.#c.book.groupKey(req.addr))
     }
     return { keys, groups }
-  }
-
-  /** Distinct groups of handshaken outbound peers: the offline guard's evidence that we are online. */
-  #establishedGroups (): number {
-    return new Set(this.#c.sessions.established('outbound').map((s) => this.#c.book.groupKey(s.peer.addr))).size
   }
 }

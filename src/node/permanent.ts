@@ -1,8 +1,10 @@
 import type { Resolver } from '../discovery/resolver.ts'
-import type { Logger } from '../log/logger.ts'
 import { addrKey, toNetAddress, type HostPort, type NetAddress } from '../netaddr/netaddress.ts'
 import { anySignal, clockTimeoutSignal, type Clock, type TimerHandle } from '../util/clock.ts'
+import type { EventSink } from '../util/event-bus.ts'
+import type { Startable } from '../util/startable.ts'
 import { resolveHostPort } from './addr-fetch.ts'
+import type { NodeEventMap } from './events.ts'
 
 /** A permanent peer's name that does not resolve is asked again this often (DNS may come back). */
 export const RESOLVE_RETRY_MS = 60_000
@@ -11,8 +13,10 @@ export const RESOLVE_TIMEOUT_MS = 30_000
 
 export interface PermanentPeersComponents {
   clock: Clock
-  logger: Logger
+  events: EventSink<NodeEventMap>
   resolver: Resolver
+  /** Hands a permanent peer's address to the connection manager (which may refuse a duplicate). */
+  connect(addr: NetAddress): void
 }
 
 /**
@@ -20,7 +24,7 @@ export interface PermanentPeersComponents {
  * a proxy), retried until they resolve. Each address is handed to `connect` once; the connection
  * manager then keeps it connected with backoff.
  */
-export class PermanentPeers {
+export class PermanentPeers implements Startable {
   readonly #c: PermanentPeersComponents
   readonly #peers: readonly HostPort[]
   readonly #keys = new Set<string>()
@@ -38,12 +42,12 @@ export class PermanentPeers {
   }
 
   /** Hands literal addresses to `connect` synchronously, names as they resolve. */
-  start (connect: (addr: NetAddress) => void): void {
+  start (): void {
     this.#controller = new AbortController()
     for (const hp of this.#peers) {
       const literal = toNetAddress(hp.host, hp.port)
-      if (literal === undefined) void this.#resolve(hp, connect)
-      else this.#connect(hp, literal, connect)
+      if (literal === undefined) void this.#resolve(hp)
+      else this.#connect(hp, literal)
     }
   }
 
@@ -53,7 +57,7 @@ export class PermanentPeers {
     this.#timers.clear()
   }
 
-  async #resolve (hp: HostPort, connect: (addr: NetAddress) => void): Promise<void> {
+  async #resolve (hp: HostPort): Promise<void> {
     const signal = this.#controller.signal
     let addr: NetAddress
     const timeout = clockTimeoutSignal(this.#c.clock, RESOLVE_TIMEOUT_MS, () => new Error(`no answer within ${RESOLVE_TIMEOUT_MS} ms`))
@@ -62,11 +66,10 @@ export class PermanentPeers {
       addr = await resolveHostPort(this.#c.resolver, hp, both.signal)
     } catch (err) {
       if (signal.aborted) return
-      this.#c.logger.event('permanent_unresolved', { addr: addrKey(hp), permanent: true, reason: (err as Error).message, retryMs: RESOLVE_RETRY_MS },
-        `cannot resolve permanent peer ${addrKey(hp)}: ${(err as Error).message}; trying again in ${RESOLVE_RETRY_MS / 1000} s`, 'warn')
+      this.#c.events.emit('permanent_unresolved', { addr: addrKey(hp), permanent: true, reason: (err as Error).message, retryMs: RESOLVE_RETRY_MS })
       const handle = this.#c.clock.setTimeout(() => {
         this.#timers.delete(handle)
-        void this.#resolve(hp, connect)
+        void this.#resolve(hp)
       }, RESOLVE_RETRY_MS)
       this.#timers.add(handle)
       return
@@ -74,16 +77,16 @@ export class PermanentPeers {
       timeout.clear()
       both.clear()
     }
-    if (!signal.aborted) this.#connect(hp, addr, connect)
+    if (!signal.aborted) this.#connect(hp, addr)
   }
 
-  #connect (hp: HostPort, addr: NetAddress, connect: (addr: NetAddress) => void): void {
+  #connect (hp: HostPort, addr: NetAddress): void {
     this.#keys.add(addrKey(addr))
     try {
-      connect(addr)
+      this.#c.connect(addr)
     } catch (err) {
       // Two names for one address, or an address given twice: the manager refuses the duplicate.
-      this.#c.logger.event('permanent_refused', { addr: addrKey(addr), permanent: true, reason: (err as Error).message }, `permanent peer ${addrKey(hp)}: ${(err as Error).message}`, 'warn')
+      this.#c.events.emit('permanent_refused', { addr: addrKey(hp), permanent: true, reason: (err as Error).message })
     }
   }
 }

@@ -14,7 +14,6 @@ const EXIT_INTERRUPTED = 130
  */
 export async function runNodeProcess (config: NodeConfig): Promise<void> {
   const logging = createWinstonLogging({ debugLevel: config.logging.debugLevel, format: config.logging.format, file: config.logging.file })
-  const log = logging.subsystem('NODE')
   const node = createNode(config, { logging })
   let onSignal: (signal: NodeJS.Signals) => void = () => {}
   const onStatus = (): void => { node.logStatus() }
@@ -23,13 +22,13 @@ export async function runNodeProcess (config: NodeConfig): Promise<void> {
       let stopping = false
       onSignal = (signal) => {
         if (stopping) {
-          log.event('shutdown_forced', { signal }, `second ${signal}: exiting without a clean shutdown`, 'warn')
+          node.events.emit('shutdown_forced', { signal })
           process.exit(EXIT_INTERRUPTED)
         }
         stopping = true
-        log.event('shutdown_requested', { signal }, `${signal} received: shutting down`)
+        node.events.emit('shutdown_requested', { signal })
         setTimeout(() => {
-          log.event('shutdown_forced', { reason: 'timeout' }, `shutdown took over ${SHUTDOWN_GRACE_MS} ms: exiting`, 'error')
+          node.events.emit('shutdown_forced', { reason: 'timeout' })
           process.exit(1)
         }, SHUTDOWN_GRACE_MS).unref()
         node.stop().then(resolve, reject)

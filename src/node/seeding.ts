@@ -2,27 +2,27 @@ import type { AddrBook } from '../addrbook/addr-book.ts'
 import type { BanList } from '../banlist/ban-list.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import { seedFromDns } from '../discovery/seeder.ts'
-import type { Logger } from '../log/logger.ts'
 import type { HostPort } from '../netaddr/netaddress.ts'
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
 import { NODE_NETWORK } from '../wire/services.ts'
 import { fetchAddresses, type AddrFetchComponents } from './addr-fetch.ts'
+import type { NodeEventMap, SeedReason } from './events.ts'
+import type { SeederEventMap } from '../discovery/events.ts'
+import type { EventSink } from '../util/event-bus.ts'
 
 /** Core's DNSSEEDS_DELAY_FEW_PEERS: seed anyway when no outbound connection is up this long after start. */
 export const SEED_DELAY_MS = 11_000
 /** A dry book reseeds at most this often, sparing the seeds while the node keeps asking for addresses. */
 export const RESEED_INTERVAL_MS = 60_000
 
-export type SeedReason = 'empty_book' | 'no_outbound' | 'book_dry'
 
 export interface SeedingComponents extends AddrFetchComponents {
+  events: EventSink<NodeEventMap & SeederEventMap>
   random: Random
   book: AddrBook
   banList: BanList
-  /** The SEED subsystem logger for the DNS queries. */
-  seedLogger: Logger
 }
 
 export interface SeedingInit {
@@ -95,8 +95,7 @@ export class Seeding implements Startable {
   #seed (reason: SeedReason): void {
     if (this.#work.size > 0) return // one round at a time
     this.#lastSeedMs = this.#c.clock.now()
-    this.#c.logger.event('seeding_started', { reason, dnsSeeds: this.#init.dnsSeed ? this.#init.params.dnsSeeds.length : 0, seedNodes: this.#init.seedNodes.length },
-      `asking for addresses (${reason.replace('_', ' ')})`)
+    this.#c.events.emit('seeding_started', { reason, dnsSeeds: this.#init.dnsSeed ? this.#init.params.dnsSeeds.length : 0, seedNodes: this.#init.seedNodes.length })
     const signal = this.#controller.signal
     const work = Promise.all([
       this.#init.dnsSeed ? this.#dns(signal) : Promise.resolve(),
@@ -107,8 +106,8 @@ export class Seeding implements Startable {
   }
 
   async #dns (signal: AbortSignal): Promise<void> {
-    const { clock, random, resolver, seedLogger, book, banList, logger } = this.#c
-    const results = await seedFromDns({ clock, random, resolver, logger: seedLogger }, this.#init.params, { requiredServices: NODE_NETWORK, signal })
+    const { clock, random, resolver, book, banList, events } = this.#c
+    const results = await seedFromDns({ clock, random, resolver, events }, this.#init.params, { requiredServices: NODE_NETWORK, signal })
     let added = 0
     let offered = 0
     for (const result of results) {
@@ -117,7 +116,6 @@ export class Seeding implements Startable {
       added += book.add(addrs, undefined)
     }
     const failed = results.filter((r) => r.error !== undefined).length
-    logger.event('dns_seeded', { seeds: results.length, failed, offered, added, ...book.size() },
-      `DNS seeding: ${offered} addresses from ${results.length - failed} of ${results.length} seeds, ${added} new`)
+    events.emit('dns_seeded', { seeds: results.length, failed, offered, added, ...book.size() })
   }
 }

@@ -1,17 +1,22 @@
 import type { Socket } from 'node:net'
 import type { AddrBook } from '../addrbook/addr-book.ts'
-import type { BanTarget } from '../banlist/ban-target.ts'
 import type { BanList } from '../banlist/ban-list.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
+import type { ConnectionGater } from '../gater/gater.ts'
+import type { Whitelist } from '../gater/whitelist.ts'
 import type { Logger } from '../log/logger.ts'
 import { addrKey, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
-import type { Direction } from '../peer/handshake-policy.ts'
+import type { PeerEventMap } from '../peer/events.ts'
 import { NonceRegistry } from '../peer/nonces.ts'
 import { Peer } from '../peer/peer.ts'
 import type { PeerTimeouts } from '../peer/types.ts'
+import type { ConnectionRegistry } from '../registry/connection-registry.ts'
+import type { ConnectionInfo, ConnectionKind } from '../registry/types.ts'
 import type { Clock } from '../util/clock.ts'
+import type { EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
-import { isWhitelisted } from './whitelist.ts'
+import type { Startable } from '../util/startable.ts'
+import type { NodeEventMap } from './events.ts'
 
 /** btcd's NeedMoreAddresses: ask an outbound peer for addresses while the book holds fewer than this. */
 export const WANT_ADDRESSES_BELOW = 1000
@@ -19,42 +24,33 @@ export const WANT_ADDRESSES_BELOW = 1000
 export interface SessionsComponents {
   clock: Clock
   random: Random
-  /** The PEER subsystem logger (sessions log their own lifecycle). */
+  /** The PEER subsystem logger. */
   peerLogger: Logger
-  /** The NODE subsystem logger. */
-  logger: Logger
+  events: EventSink<PeerEventMap & NodeEventMap>
+  registry: ConnectionRegistry<Peer>
+  gater: ConnectionGater
+  whitelist: Whitelist
   book: AddrBook
   banList: BanList
 }
 
+/** The sessions' slice of the node's settings. */
 export interface SessionsInit {
   params: ChainParams
-  banThreshold: number
-  banDurationMs: number
-  banning: boolean
-  whitelist: readonly BanTarget[]
+  banning: { readonly enabled: boolean, readonly threshold: number, readonly durationMs: number }
   timeouts?: Partial<PeerTimeouts>
-}
-
-/** A live session the node knows about. */
-export interface Session {
-  readonly peer: Peer
-  readonly permanent: boolean
-  /** When its handshake finished (ms); undefined while it is under way. */
-  handshakeAtMs: number | undefined
 }
 
 /**
  * Creates every peer session the node runs, with the node-wide settings (network, ban policy, the
- * shared self-connection nonces, the address book as gossip sink and getaddr source), and keeps the
- * live ones. A peer that earns a ban gets its address banned here, so the ban list is the one place
- * that decides who is never dialed or accepted again.
+ * shared self-connection nonces, the address book as gossip sink and getaddr source), and registers each
+ * in the connection registry from its first byte to its close. A peer that earns a ban gets its address
+ * banned here, so the ban list is the one place that decides who is never dialed or accepted again.
  */
-export class Sessions {
+export class Sessions implements Startable {
   readonly #c: SessionsComponents
   readonly #init: SessionsInit
   readonly #nonces: NonceRegistry
-  readonly #live = new Map<number, Session>()
 
   constructor (components: SessionsComponents, init: SessionsInit) {
     this.#c = components
@@ -62,19 +58,22 @@ export class Sessions {
     this.#nonces = new NonceRegistry(components.random)
   }
 
-  /** Wraps a connected socket in a session; the caller starts its handshake. */
-  open (socket: Socket, addr: NetAddress, direction: Direction, permanent: boolean): Session {
-    const { clock, random, peerLogger, book, banList } = this.#c
+  /** Wraps a connected socket in a registered session; the caller starts its handshake. */
+  open (socket: Socket, addr: NetAddress, kind: ConnectionKind): ConnectionInfo<Peer> {
+    const { clock, random, peerLogger, events, registry, gater, book, banList } = this.#c
     const init = this.#init
-    const peer = new Peer(socket, { clock, random, logger: peerLogger }, {
-      direction,
+    const id = registry.nextId()
+    let entry: ConnectionInfo<Peer> | undefined
+    const peer = new Peer(socket, { clock, random, logger: peerLogger, events }, {
+      id,
+      direction: kind === 'inbound' ? 'inbound' : 'outbound',
       addr,
       params: init.params,
       nonces: this.#nonces,
-      permanent,
-      whitelisted: isWhitelisted(init.whitelist, addr.host),
-      banThreshold: init.banThreshold,
-      banning: init.banning,
+      permanent: kind === 'manual',
+      whitelisted: this.#c.whitelist.has(addr.host),
+      banThreshold: init.banning.threshold,
+      banning: init.banning.enabled,
       ...(init.timeouts === undefined ? {} : { timeouts: init.timeouts }),
       addrSink: {
         // Core drops gossip about banned addresses: they would only be skipped at selection.
@@ -83,29 +82,29 @@ export class Sessions {
         }
       },
       wantAddresses: () => { const s = book.size(); return s.new + s.tried < WANT_ADDRESSES_BELOW },
-      getAddrSample: () => book.sample()
+      getAddrSample: () => book.sample(),
+      interceptVersion: (version) => {
+        if (entry === undefined) return undefined
+        const decision = gater.interceptHandshake(entry, version)
+        return decision.allow ? undefined : decision.reason
+      }
     })
-    const session: Session = { peer, permanent, handshakeAtMs: undefined }
-    this.#live.set(peer.id, session)
-    peer.on('handshake', () => { session.handshakeAtMs = clock.now() })
+    entry = registry.add({ id, kind, addr, group: book.groupKey(addr), nowMs: clock.now(), session: peer })
+    peer.on('handshake', (info) => { registry.established(id, info, clock.now()) })
     peer.on('ban', ({ reason }) => { this.#ban(peer, reason) })
-    peer.on('close', () => { this.#live.delete(peer.id) })
-    return session
+    peer.on('close', () => { registry.remove(id) })
+    return entry
   }
 
-  /** Handshaken sessions in one direction. */
-  established (direction: Direction): Session[] {
-    return [...this.#live.values()].filter((s) => s.peer.direction === direction && s.handshakeAtMs !== undefined)
-  }
+  start (): void {}
 
   /** Closes every session (shutdown). */
-  closeAll (reason: string): void {
-    for (const { peer } of [...this.#live.values()]) peer.close(reason)
+  stop (): void {
+    for (const { session } of this.#c.registry.all()) session.close('shutting down')
   }
 
   #ban (peer: Peer, reason: string): void {
-    const entry = this.#c.banList.ban(peer.addr.host, { durationMs: this.#init.banDurationMs, reason })
-    this.#c.logger.event('ban_recorded', { addr: addrKey(peer.addr), id: peer.id, direction: peer.direction, reason, target: entry.target, expiresMs: entry.expiresMs },
-      `${entry.target} banned until ${new Date(entry.expiresMs).toISOString()} (${reason})`)
+    const entry = this.#c.banList.ban(peer.addr.host, { durationMs: this.#init.banning.durationMs, reason })
+    this.#c.events.emit('ban_recorded', { addr: addrKey(peer.addr), id: peer.id, direction: peer.direction, reason, target: entry.target, expiresMs: entry.expiresMs })
   }
 }

@@ -1,6 +1,6 @@
 import { NamedError } from '../util/errors.ts'
 /** Why a handshake was refused. None of these is misbehaviour: they disconnect without a ban score. */
-export type RefusalReason = 'old-version' | 'missing-services' | 'self-connection' | 'bad-magic'
+export type RefusalReason = 'old-version' | 'missing-services' | 'self-connection' | 'bad-magic' | 'denied'
 
 /** The peer was refused during the handshake (disconnected, not banned). */
 export class PeerRefusedError extends NamedError {

@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
 import { TokenBucket } from '../ratelimit/token-bucket.ts'
 import { unixSeconds, type Clock, type TimerHandle } from '../util/clock.ts'
+import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
 import { MessageDecoder } from '../wire/decoder.ts'
 import { encodeMessage } from '../wire/encode.ts'
@@ -15,13 +16,12 @@ import * as D from './constants.ts'
 import { HandshakeTimeoutError, PeerClosedError, PeerConfigError, PeerRefusedError, type RefusalReason } from './errors.ts'
 import { FloodGuard } from './flood-guard.ts'
 import { buildVersion, refuseVersion, type Direction } from './handshake-policy.ts'
+import type { PeerEventMap, SessionFields } from './events.ts'
 import { misbehaviourRule, type MisbehaviourReason } from './misbehaviour.ts'
 import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState, PeerTimeouts } from './types.ts'
 
 /** BIP 339 and BIP 155 messages go only to peers announcing at least this version (as Core). */
 const FEATURE_NEGOTIATION_VERSION = 70016
-
-let nextPeerId = 1
 
 /**
  * One Bitcoin P2P session over a connected socket: the version handshake, keep-alive pings, address
@@ -34,7 +34,8 @@ let nextPeerId = 1
  * can go to closed). All timers run on the injected clock.
  */
 export class Peer extends EventEmitter<PeerEvents> {
-  readonly id = nextPeerId++
+  /** Given by whoever opens the session (the node's connection registry). */
+  readonly id: number
   readonly direction: Direction
   readonly addr: NetAddress
   readonly banScore: DynamicBanScore
@@ -42,6 +43,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly #clock: Clock
   readonly #random: Random
   readonly #logger: Logger
+  readonly #events: EventSink<PeerEventMap>
   readonly #init: PeerInit
   readonly #timeouts: PeerTimeouts
   readonly #banThreshold: number
@@ -72,6 +74,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#clock = components.clock
     this.#random = components.random
     this.#logger = components.logger
+    this.#events = components.events ?? nullEventSink()
+    this.id = init.id
     this.#init = init
     this.direction = init.direction
     this.addr = init.addr
@@ -146,7 +150,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.#closeError ??= new PeerClosedError(`${addrKey(this.addr)}: closed before the handshake finished: ${reason}`)
       this.#handshake?.reject(this.#closeError)
     }
-    this.#logger.event('peer_disconnected', { id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent, reason }, `${addrKey(this.addr)}: disconnected: ${reason}`)
+    this.#events.emit('peer_disconnected', { ...this.#fields(), reason })
     this.emit('close', reason)
   }
 
@@ -157,7 +161,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #refuse (reason: RefusalReason, message: string): void {
-    this.#logger.event('peer_refused', { id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent, reason, detail: message }, `${addrKey(this.addr)}: refused: ${message}`)
+    this.#events.emit('peer_refused', { ...this.#fields(), reason, detail: message })
     this.#fail(new PeerRefusedError(reason, `${addrKey(this.addr)}: refused: ${message}`), `refused: ${message}`)
   }
 
@@ -220,6 +224,8 @@ export class Peer extends EventEmitter<PeerEvents> {
       isOwnNonce: (nonce) => this.#init.nonces.has(nonce)
     })
     if (refusal !== undefined) { this.#refuse(refusal.reason, refusal.message); return }
+    const denied = this.#init.interceptVersion?.(version)
+    if (denied !== undefined) { this.#refuse('denied', `denied after its version: ${denied}`); return }
     this.#theirVersion = version
     // Up to four messages go out together: one write (and one segment) instead of four.
     this.#socket.cork()
@@ -273,10 +279,9 @@ export class Peer extends EventEmitter<PeerEvents> {
       timeOffsetSeconds: Number(v.timestamp) - unixSeconds(this.#clock)
     }
     this.#info = info
-    this.#logger.event('peer_handshake', {
-      id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent, version: v.version,
-      services: `0x${v.services.toString(16)}`, userAgent: v.userAgent, startHeight: v.startHeight
-    }, `${addrKey(this.addr)}: handshake done (${this.direction}, ${v.userAgent}, version ${v.version})`)
+    this.#events.emit('peer_handshake', {
+      ...this.#fields(), version: v.version, services: `0x${v.services.toString(16)}`, userAgent: v.userAgent, startHeight: v.startHeight
+    })
     this.#handshake?.resolve(info)
     this.emit('handshake', info)
     if (this.#state !== 'established') return
@@ -346,19 +351,22 @@ export class Peer extends EventEmitter<PeerEvents> {
     const reached = score >= this.#banThreshold
     const exempt = this.whitelisted ? 'whitelisted' as const : this.permanent ? 'permanent' as const : undefined
     const action = reached ? (exempt === undefined ? 'ban' : 'disconnect') : rule.disconnect ? 'disconnect' : 'none'
-    this.#logger.event('peer_misbehaving', { id: this.id, addr: where, direction: this.direction, permanent: this.permanent, reason, persistent: rule.persistent, transient: rule.transient, score, action },
-      `${where}: ${rule.description}; ban score now ${score}`, 'warn')
+    this.#events.emit('peer_misbehaving', { ...this.#fields(), reason, persistent: rule.persistent, transient: rule.transient, score, action })
     this.emit('misbehaving', { reason, persistent: rule.persistent, transient: rule.transient, score, action, ...(reached && exempt !== undefined ? { notBannedBecause: exempt } : {}) })
     if (action === 'ban') {
-      this.#logger.event('peer_banned', { id: this.id, addr: where, direction: this.direction, permanent: this.permanent, reason, score }, `${where}: banned (${reason}, score ${score})`, 'warn')
+      this.#events.emit('peer_banned', { ...this.#fields(), reason, score })
       this.emit('ban', { reason, score })
       this.close(`banned: ${reason} (score ${score})`)
-    } else if (reached) {
-      this.#logger.event('peer_not_banned', { id: this.id, addr: where, direction: this.direction, permanent: this.permanent, reason, score, exempt }, `${where}: score ${score} reached the ban threshold; disconnected, not banned (${exempt})`, 'warn')
+    } else if (reached && exempt !== undefined) {
+      this.#events.emit('peer_not_banned', { ...this.#fields(), reason, score, exempt })
       this.close(`misbehaving: ${reason} (score ${score}); not banned: ${exempt}`)
     } else if (action === 'disconnect') {
       this.close(`misbehaving: ${reason}`)
     }
+  }
+
+  #fields (): SessionFields {
+    return { id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent }
   }
 
   #send (msg: KnownMessage): void {

@@ -2,7 +2,10 @@ import type { ChainParams } from '../chainparams/chainparams.ts'
 import type { Logger } from '../log/logger.ts'
 import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
 import type { Clock } from '../util/clock.ts'
+import type { EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
+import type { VersionMessage } from '../wire/messages.ts'
+import type { PeerEventMap } from './events.ts'
 import type { Direction, RequiredServices } from './handshake-policy.ts'
 import type { MisbehaviourReason } from './misbehaviour.ts'
 import type { NonceRegistry } from './nonces.ts'
@@ -19,6 +22,8 @@ export interface PeerComponents {
   readonly clock: Clock
   readonly random: Random
   readonly logger: Logger
+  /** Where lifecycle events go (the node's bus). @default dropped */
+  readonly events?: EventSink<PeerEventMap>
 }
 
 export interface PeerTimeouts {
@@ -37,6 +42,8 @@ export interface AddrSink {
 }
 
 export interface PeerInit {
+  /** The connection's id, unique in the node (its connection registry hands them out). */
+  readonly id: number
   readonly direction: Direction
   /** The remote address (for inbound peers: where the connection came from). */
   readonly addr: NetAddress
@@ -65,6 +72,11 @@ export interface PeerInit {
   readonly addrSink?: AddrSink
   /** Asked after an outbound handshake: send getaddr? */
   wantAddresses?(): boolean
+  /**
+   * Asked once the peer's version has passed the protocol checks: a reason to refuse it (the node's
+   * connection gater), or undefined to go on.
+   */
+  interceptVersion?(version: VersionMessage): string | undefined
   /** Addresses to answer an inbound peer's getaddr with (at most 1000 are sent). */
   getAddrSample?(): TimedAddress[]
 }

@@ -22,7 +22,7 @@ describe('ConnManager: btcd tests', () => {
     const components = { clock: systemClock, random: seededRandom(1), logger: nullLogger }
     expect(() => new ConnManager(components as never)).toThrow(DialNilError)
     expect(() => new ConnManager(components as never)).toThrow('Config: Dial cannot be nil')
-    expect(() => new ConnManager({ ...components, dial: async () => ({ close () {} }) })).not.toThrow()
+    expect(() => new ConnManager({ ...components, dial: async () => ({ close () {}, closeSignal: new AbortController().signal }) })).not.toThrow()
   })
 
   it('TestStartStop: a second stop is harmless; connect, disconnect and remove after stop do nothing', async () => {

@@ -87,7 +87,7 @@ describe('ConnManager fixes: stop and wait', () => {
 
   it('wait() does not resolve while a dial that ignores its signal is still running, and its late connection is closed', async () => {
     let finish: (() => void) | undefined
-    const late = { closed: 0, close () { this.closed++ } }
+    const late = { closed: 0, closeSignal: new AbortController().signal, close () { this.closed++ } }
     const stubborn = new ConnManager({
       clock: systemClock,
       random: seededRandom(1),

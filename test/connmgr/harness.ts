@@ -13,7 +13,7 @@ export function makeManager (init: ConnManagerInit<FakeConn> = {}, options: {
 } = {}): { cm: ConnManager<FakeConn>, dialer: ReturnType<typeof scriptedDial>, logger: ReturnType<typeof recordingLogger> } {
   const dialer = scriptedDial(options.outcome)
   const logger = recordingLogger()
-  const cm = new ConnManager({ clock: systemClock, random: options.random ?? seededRandom(1), logger, dial: dialer.dial }, init)
+  const cm = new ConnManager({ clock: systemClock, random: options.random ?? seededRandom(1), logger, events: logger, dial: dialer.dial }, init)
   return { cm, dialer, logger }
 }
 

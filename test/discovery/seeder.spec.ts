@@ -3,7 +3,6 @@ import type { ChainParams, DnsSeed } from '../../src/chainparams/chainparams.ts'
 import { createDnsResolver } from '../../src/discovery/dns-resolver.ts'
 import { createNameResolver } from '../../src/discovery/name-resolver.ts'
 import { MAX_ADDRESSES_PER_SEED, seedFromDns, seedQueryName, seedTimestamp } from '../../src/discovery/seeder.ts'
-import { nullLogger } from '../../src/log/logger.ts'
 import { startDnsSeedServer, type DnsSeedServer } from '../../src/sim/dns-seed-server.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { seededRandom } from '../../src/util/random.ts'
@@ -62,7 +61,7 @@ describe('seedFromDns against a dns2 seed server on 127.0.0.1', () => {
     resolver: createDnsResolver({ servers: [{ host: '127.0.0.1', port: server.port }], clock: systemClock, timeoutMs: 60_000 }),
     clock: systemClock,
     random: seededRandom(5),
-    logger
+    events: logger
   })
 
   it('resolves every seed at once; failing seeds are reported and logged, never stopping the others', async () => {
@@ -130,7 +129,7 @@ describe('seedFromDns against a dns2 seed server on 127.0.0.1', () => {
     const before = server.queries.length
     const names = createNameResolver({ clock: systemClock, random: seededRandom(1) },
       { proxy: { host: '127.0.0.1', port: proxy.port }, dnsServers: [{ host: '127.0.0.1', port: server.port }] })
-    const results = await seedFromDns({ resolver: names.resolver, clock: systemClock, random: seededRandom(2), logger: nullLogger },
+    const results = await seedFromDns({ resolver: names.resolver, clock: systemClock, random: seededRandom(2) },
       params([{ host: 'seed-a.test', hasFiltering: false }, { host: 'seed-f.test', hasFiltering: true }]),
       { requiredServices: NODE_NETWORK | NODE_WITNESS })
     expect(results.map((r) => r.addrs.map((t) => t.addr.host))).toEqual([['10.9.8.7'], ['2001:db8::99']])

@@ -5,7 +5,6 @@ import { createNameResolver } from '../../src/discovery/name-resolver.ts'
 import { seedFromDns } from '../../src/discovery/seeder.ts'
 import { TorStatusError } from '../../src/discovery/tor-errors.ts'
 import { torLookupIP } from '../../src/discovery/tor-resolve.ts'
-import { nullLogger } from '../../src/log/logger.ts'
 import { ProxyError } from '../../src/transport/errors.ts'
 import { SocksDialer } from '../../src/transport/socks-dialer.ts'
 import { systemClock } from '../../src/util/clock.ts'
@@ -67,7 +66,7 @@ describe.skipIf(TOR === undefined)('against a real, offline tor daemon on loopba
     }
     const names = createNameResolver({ clock: systemClock, random: seededRandom(3) }, { proxy: v4() })
     expect(names.via).toBe(`tor via 127.0.0.1:${tor.socksPortV4}`)
-    const results = await seedFromDns({ resolver: names.resolver, clock: systemClock, random: seededRandom(4), logger: nullLogger }, params,
+    const results = await seedFromDns({ resolver: names.resolver, clock: systemClock, random: seededRandom(4) }, params,
       { requiredServices: NODE_NETWORK | 8n })
     expect(results.map((r) => [r.seed, r.queried, r.addrs.length])).toEqual([
       ['seed-a.test', 'seed-a.test', 1], ['seed-b.test', 'x9.seed-b.test', 1], ['no-such-seed.example', 'no-such-seed.example', 0]

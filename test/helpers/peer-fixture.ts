@@ -73,7 +73,8 @@ export async function peerWithScriptedRemote (init: Partial<PeerInit> = {}, comp
   const { socket, remote } = await acceptOne()
   const logger = recordingLogger()
   const nonces = init.nonces ?? new NonceRegistry(seededRandom(1))
-  const peer = new Peer(socket, { clock: systemClock, random: seededRandom(7), logger, ...components }, {
+  const peer = new Peer(socket, { clock: systemClock, random: seededRandom(7), logger, events: logger, ...components }, {
+    id: 1,
     direction: 'outbound',
     addr: { network: 'ipv4', host: '127.0.0.1', port: remote.socket.localPort ?? 18444 },
     params: REGTEST,

@@ -1,15 +1,27 @@
 import type { LogFields, Logger, LogLevel } from '../../src/log/logger.ts'
+import { EVENT_LOG_FORMATS } from '../../src/node/event-log.ts'
+import type { NodeEventName } from '../../src/node/events.ts'
 
 export interface LogRecord {
   level: LogLevel
   message: string
   fields: LogFields
-  /** Set for logger.event() records. */
+  /** Set for events (emitted to the sink, or written with logger.event()). */
   event?: string
 }
 
-/** A Logger that keeps every record, so tests can assert what a component reported. */
-export function recordingLogger (): Logger & { records: LogRecord[] } {
+/** Where a node event is logged at: its format's level. */
+function eventLevel (name: string, payload: object): LogLevel {
+  const format = EVENT_LOG_FORMATS[name as NodeEventName] as { level?: LogLevel | ((p: object) => LogLevel) } | undefined
+  const level = format?.level
+  return typeof level === 'function' ? level(payload) : level ?? 'info'
+}
+
+/**
+ * A Logger that keeps every record, and an event sink that keeps every event in the same list, so tests
+ * can assert what a component reported either way (pass it as both `logger` and `events`).
+ */
+export function recordingLogger (): Logger & { records: LogRecord[], emit: (name: string, payload: object) => void } {
   const records: LogRecord[] = []
   const at = (level: LogLevel) => (message: string, fields: LogFields = {}): void => { records.push({ level, message, fields }) }
   return {
@@ -19,6 +31,7 @@ export function recordingLogger (): Logger & { records: LogRecord[] } {
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    event: (event, fields, message, level = 'info') => { records.push({ level, message, fields, event }) }
+    event: (event, fields, message, level = 'info') => { records.push({ level, message, fields, event }) },
+    emit: (name, payload) => { records.push({ level: eventLevel(name, payload), message: name, fields: { ...payload }, event: name }) }
   }
 }

@@ -1,15 +1,26 @@
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
 
-/** A connection stand-in for the connection manager's tests: counts close() calls. */
+/** A connection stand-in for the connection manager's tests: counts close() calls; drop() is the peer leaving. */
 export class FakeConn {
   readonly addr: NetAddress
   closed = 0
+  readonly #closed = new AbortController()
   constructor (addr: NetAddress) {
     this.addr = addr
   }
 
+  get closeSignal (): AbortSignal {
+    return this.#closed.signal
+  }
+
   close (): void {
     this.closed++
+    this.#closed.abort()
+  }
+
+  /** The remote end went away: the connection closes without the manager asking. */
+  drop (): void {
+    this.#closed.abort()
   }
 }
 

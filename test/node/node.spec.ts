@@ -5,7 +5,7 @@ import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
 import { buildNodeConfig, type RunOptions } from '../../src/node/config.ts'
-import { createNode, type Node, type NodeInit } from '../../src/node/node.ts'
+import { createNode } from '../../src/node/node.ts'
 import { NonceRegistry } from '../../src/peer/nonces.ts'
 import { Peer } from '../../src/peer/peer.ts'
 import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
@@ -16,12 +16,11 @@ import { seededRandom } from '../../src/util/random.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import { writeLocalChainParams } from '../helpers/local-chainparams.ts'
 import { refusedPort } from '../helpers/loopback-listener.ts'
-import { recordingLogging, type RecordingLogging } from '../helpers/recording-logging.ts'
+import { recordingEvents } from '../helpers/recording-events.ts'
+import { FAST_TIMING as FAST, startInProcessNode, tempDataDir, type InProcessNode } from '../helpers/in-process-node.ts'
 
 // The node in-process against the simulator on 127.0.0.0/8, with real sockets and a real LevelDB.
 // Waits are on the node's own log events, bounded; nothing sleeps.
-
-const FAST: NodeInit = { retryDurationMs: 200, maxRetryDurationMs: 1_000 }
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -34,21 +33,8 @@ async function simNetwork (peers: SimPeerSpecs): Promise<SimNetwork> {
   return sim
 }
 
-interface Running { node: Node, log: RecordingLogging }
-
-async function runNode (sim: SimNetwork, options: RunOptions, datadir: string, init: NodeInit = FAST): Promise<Running> {
-  const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port), nodnsseed: true, nolisten: true, datadir, ...options })
-  const log = recordingLogging()
-  const node = createNode(config, { logging: log }, init)
-  let stopped = false
-  cleanup.push(async () => { if (!stopped) await node.stop() })
-  await node.start()
-  const stop = node.stop.bind(node)
-  node.stop = async () => { stopped = true; await stop() }
-  return { node, log }
-}
-
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'pk-node-'))
+const runNode = async (sim: SimNetwork, options: RunOptions, datadir: string): Promise<InProcessNode> => await startInProcessNode(sim, options, datadir, cleanup)
+const tempDir = tempDataDir
 const isAuto = (f: Record<string, unknown>): boolean => f.permanent === false
 
 describe('Node', () => {
@@ -106,10 +92,11 @@ describe('Node', () => {
   it('resolves permanent peer names through the resolver and retries a name that does not resolve', async () => {
     const sim = await simNetwork({ live: 1 })
     const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port), nodnsseed: true, nolisten: true, datadir: tempDir(), connect: [`peer.test:${sim.port}`, 'missing.test'] })
-    const log = recordingLogging()
+    const log = recordingEvents()
     const asked: string[] = []
     const resolver = { resolve: async (host: string) => { asked.push(host); if (host === 'peer.test') return [sim.peer(0).addr.host]; throw new Error('NXDOMAIN') } }
-    const node = createNode(config, { logging: log, resolver }, FAST)
+    const node = createNode(config, { resolver, timing: FAST })
+    log.attach(node.events)
     cleanup.push(async () => { await node.stop() })
     await node.start()
     const connected = await log.waitFor('outbound_connected')
@@ -155,6 +142,7 @@ describe('Node', () => {
     const client = (host: string): Peer => {
       const socket = connect({ host: '127.0.0.1', port, localAddress: host })
       return new Peer(socket, { clock: systemClock, random: seededRandom(1), logger: nullLogger }, {
+        id: 1,
         direction: 'outbound', addr: { network: 'ipv4', host: '127.0.0.1', port }, params, nonces: new NonceRegistry(seededRandom(2)), requiredServices: 0n
       })
     }

@@ -4,7 +4,13 @@ import { loadNetwork } from '../../src/chainparams/chainparams.ts'
 import { ConnReq } from '../../src/connmgr/conn-req.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
-import { BannedAddressError, NoAddressError, Outbound, type OutboundInit } from '../../src/node/outbound.ts'
+import { DialDeniedError, NoAddressError } from '../../src/node/errors.ts'
+import { Outbound, type OutboundInit } from '../../src/node/outbound.ts'
+import { DefaultGater } from '../../src/gater/default-gater.ts'
+import { Whitelist } from '../../src/gater/whitelist.ts'
+import { ConnectionRegistry } from '../../src/registry/connection-registry.ts'
+import type { Peer } from '../../src/peer/peer.ts'
+import { nullEventSink } from '../../src/util/event-bus.ts'
 import { Sessions } from '../../src/node/sessions.ts'
 import type { Dialer } from '../../src/transport/dialer.ts'
 import { bookFixture, ipv4, timed } from '../helpers/addr-book-fixture.ts'
@@ -17,12 +23,17 @@ function setup (init: Partial<OutboundInit> = {}, inUse: NetAddress[] = []): {
 } {
   const { book, clock, random } = bookFixture({ allowLocal: true })
   const banList = new BanList({ clock })
-  const sessions = new Sessions({ clock, random, peerLogger: nullLogger, logger: nullLogger, book, banList }, { params: REGTEST, banThreshold: 100, banDurationMs: 60_000, banning: true, whitelist: [] })
+  const whitelist = new Whitelist()
+  const gater = new DefaultGater({ banList, whitelist })
+  const registry = new ConnectionRegistry<Peer>()
+  const events = nullEventSink()
+  const sessions = new Sessions({ clock, random, peerLogger: nullLogger, events, registry, gater, whitelist, book, banList },
+    { params: REGTEST, banning: { enabled: true, threshold: 100, durationMs: 60_000 } })
   const dialed: string[] = []
   const dialer: Dialer = { dial: async (addr) => { dialed.push(addrKey(addr)); throw new Error('refused') } }
   const dry = { count: 0 }
   const requests = inUse.map((addr) => new ConnReq({ addr }))
-  const outbound = new Outbound({ clock, logger: nullLogger, dialer, sessions, book, banList, requests: () => requests }, {
+  const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: () => requests }, {
     defaultPort: PORT, targetOutbound: 8, isPermanent: () => false, anchors: [], onDry: () => { dry.count++ }, ...init
   })
   return { outbound, book, banList, dialed, dry }
@@ -56,7 +67,7 @@ describe('Outbound.dial', () => {
     banList.ban('127.8.0.1')
     banList.ban('127.9.0.1')
     const signal = new AbortController().signal
-    await expect(outbound.dial(ipv4('127.8.0.1', PORT), { signal })).rejects.toThrow(BannedAddressError)
+    await expect(outbound.dial(ipv4('127.8.0.1', PORT), { signal })).rejects.toThrow(DialDeniedError)
     await expect(outbound.dial(permanent, { signal })).rejects.toThrow('refused')
     expect(dialed).toEqual([addrKey(permanent)])
   })

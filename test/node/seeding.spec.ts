@@ -9,7 +9,13 @@ import { Sessions } from '../../src/node/sessions.ts'
 import { createDialer } from '../../src/transport/create-dialer.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { seededRandom } from '../../src/util/random.ts'
-import { recordingLogging } from '../helpers/recording-logging.ts'
+import { recordingEvents } from '../helpers/recording-events.ts'
+import { EventBus } from '../../src/util/event-bus.ts'
+import type { NodeEvents } from '../../src/node/events.ts'
+import { ConnectionRegistry } from '../../src/registry/connection-registry.ts'
+import { DefaultGater } from '../../src/gater/default-gater.ts'
+import { Whitelist } from '../../src/gater/whitelist.ts'
+import type { Peer } from '../../src/peer/peer.ts'
 
 // The seeding policy on fake timers. Names resolve from a fixed table (a Resolver like /etc/hosts);
 // the seeder, address book and ban list are the real ones.
@@ -32,17 +38,22 @@ function tableResolver (table: Record<string, string[]>): Resolver & { asked: st
   }
 }
 
-function setup (init: Partial<SeedingInit> = {}, preload = 0): { seeding: Seeding, book: AddrBook, resolver: ReturnType<typeof tableResolver>, log: ReturnType<typeof recordingLogging>, banList: BanList } {
+function setup (init: Partial<SeedingInit> = {}, preload = 0): { seeding: Seeding, book: AddrBook, resolver: ReturnType<typeof tableResolver>, log: ReturnType<typeof recordingEvents>, banList: BanList } {
   const random = seededRandom(3)
   const clock = systemClock
-  const log = recordingLogging()
+  const log = recordingEvents()
+  const events = new EventBus<NodeEvents>()
+  log.attach(events)
   const book = new AddrBook({ clock, random, logger: nullLogger }, { allowLocal: true })
   for (let i = 0; i < preload; i++) book.add([{ addr: { network: 'ipv4', host: `127.50.${i}.1`, port: 18444 }, services: 1n, time: Math.floor(Date.now() / 1000) - 60 }], undefined)
   const banList = new BanList({ clock })
   const resolver = tableResolver({ 'seed-a.test': ['127.10.0.1', '127.11.0.1'], 'seed-b.test': ['127.12.0.1', '127.10.0.1'] })
-  const sessions = new Sessions({ clock, random, peerLogger: nullLogger, logger: nullLogger, book, banList }, { params: PARAMS, banThreshold: 100, banDurationMs: 60_000, banning: true, whitelist: [] })
+  const whitelist = new Whitelist()
+  const gater = new DefaultGater({ banList, whitelist })
+  const sessions = new Sessions({ clock, random, peerLogger: nullLogger, events, registry: new ConnectionRegistry<Peer>(), gater, whitelist, book, banList },
+    { params: PARAMS, banning: { enabled: true, threshold: 100, durationMs: 60_000 } })
   const dialer = createDialer({ clock, random, logger: nullLogger }, { connectTimeoutMs: 1_000 })
-  const seeding = new Seeding({ clock, random, logger: log.subsystem('NODE'), seedLogger: log.subsystem('SEED'), resolver, dialer, sessions, book, banList }, {
+  const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
     params: PARAMS, dnsSeed: true, seedNodes: [], outboundUp: () => 0, ...init
   })
   return { seeding, book, resolver, log, banList }

@@ -53,6 +53,7 @@ async function runAgainstPython (role: 'responder' | 'initiator' | 'old', init: 
   const [socket] = await once(server, 'connection') as [Socket]
   server.close()
   const peer = new Peer(socket, { clock: systemClock, random: systemRandom, logger: recordingLogger() }, {
+    id: 1,
     addr: { network: 'ipv4', host: '127.0.0.1', port: socket.remotePort ?? 0 },
     params: REGTEST,
     nonces: new NonceRegistry(systemRandom),

@@ -121,7 +121,7 @@ describe('Peer handshake', () => {
     const pair = await tcpPair()
     const nonces = new NonceRegistry(seededRandom(3))
     const make = (socket: typeof pair.client, direction: 'outbound' | 'inbound'): Peer => new Peer(socket, { clock: systemClock, random: seededRandom(4), logger: recordingLogger() }, {
-      direction, addr: { network: 'ipv4', host: '127.0.0.1', port: 18444 }, params: REGTEST, nonces
+      id: direction === 'outbound' ? 1 : 2, direction, addr: { network: 'ipv4', host: '127.0.0.1', port: 18444 }, params: REGTEST, nonces
     })
     const outbound = make(pair.client, 'outbound')
     const inbound = make(pair.server, 'inbound')

@@ -31,6 +31,7 @@ describe('two peerkeeper sessions on loopback (Done when)', () => {
     const learned: Array<{ addrs: TimedAddress[], source: NetAddress }> = []
     const session = (socket: typeof pair.client, seed: number, init: Partial<PeerInit> & Pick<PeerInit, 'direction'>): Peer => {
       const peer = new Peer(socket, { clock: systemClock, random: seededRandom(seed), logger: recordingLogger() }, {
+        id: seed,
         addr: { network: 'ipv4', host: '127.0.0.1', port: 18444 },
         params: REGTEST,
         nonces: new NonceRegistry(seededRandom(seed + 100)), // two nodes: two registries

@@ -1,7 +1,6 @@
 import type { Argv, CommandModule, InferredOptionTypes } from 'yargs'
 import { createNameResolver } from '../../discovery/name-resolver.ts'
 import { SEED_TIMEOUT_MS, seedFromDns, type SeedResult } from '../../discovery/seeder.ts'
-import { nullLogger } from '../../log/logger.ts'
 import { addrKey } from '../../netaddr/netaddress.ts'
 import { systemClock } from '../../util/clock.ts'
 import { systemRandom } from '../../util/random.ts'
@@ -70,8 +69,8 @@ async function seed (argv: SeedArgs): Promise<void> {
   const components = { clock: systemClock, random: systemRandom }
   const names = createNameResolver(components, { ...transport, dnsServers })
   if (names.fallback !== undefined) process.stderr.write(`peerkeeper: note: ${names.fallback}\n`)
-  // Failures are part of the printed result; the library's log records would repeat them.
-  const results = await seedFromDns({ ...components, resolver: names.resolver, logger: nullLogger }, params, { requiredServices, timeoutMs })
+  // Failures are part of the printed result; no events are subscribed to.
+  const results = await seedFromDns({ ...components, resolver: names.resolver }, params, { requiredServices, timeoutMs })
   const total = results.reduce((n, r) => n + r.addrs.length, 0)
   if (argv.json === true) {
     process.stdout.write(`${JSON.stringify({

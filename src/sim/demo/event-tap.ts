@@ -1,34 +1,23 @@
-import { nullLoggerFactory, type LogFields, type Logger, type LoggerFactory, type Subsystem } from '../../log/logger.ts'
+import type { LogFields, Subsystem } from '../../log/logger.ts'
+import { EVENT_LOG_FORMATS } from '../../node/event-log.ts'
+import type { NodeEvents } from '../../node/events.ts'
 import type { Clock } from '../../util/clock.ts'
+import type { EventBus } from '../../util/event-bus.ts'
 
-/** One lifecycle record (`logger.event(...)`) of any subsystem, stamped when it was logged. */
+/** One node event, stamped when it was emitted, with the subsystem it is logged under. */
 export interface LifecycleRecord {
   readonly atMs: number
   readonly subsystem: Subsystem
   readonly event: string
   readonly fields: LogFields
-  readonly message: string
 }
 
 /**
- * A LoggerFactory that hands every lifecycle record to `onRecord` and passes everything on to `inner`
- * (silent by default). The demo follows the node through the same events an operator's tools would.
+ * Hands every event of the node's bus to `onRecord` as a LifecycleRecord: the demo follows the node
+ * through the same events an operator's tools read in the JSON log. Returns the unsubscribe function.
  */
-export function tapLifecycleEvents (onRecord: (record: LifecycleRecord) => void, clock: Clock, inner: LoggerFactory = nullLoggerFactory): LoggerFactory {
-  return {
-    subsystem: (subsystem: Subsystem): Logger => {
-      const next = inner.subsystem(subsystem)
-      return {
-        trace: (message, fields) => { next.trace(message, fields) },
-        debug: (message, fields) => { next.debug(message, fields) },
-        info: (message, fields) => { next.info(message, fields) },
-        warn: (message, fields) => { next.warn(message, fields) },
-        error: (message, fields) => { next.error(message, fields) },
-        event: (event, fields, message, level) => {
-          next.event(event, fields, message, level)
-          onRecord({ atMs: clock.now(), subsystem, event, fields, message })
-        }
-      }
-    }
-  }
+export function tapNodeEvents (bus: EventBus<NodeEvents>, clock: Clock, onRecord: (record: LifecycleRecord) => void): () => void {
+  return bus.onAny((event, payload) => {
+    onRecord({ atMs: clock.now(), subsystem: EVENT_LOG_FORMATS[event].subsystem, event, fields: { ...payload } })
+  })
 }

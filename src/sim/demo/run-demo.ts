@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../../util/clock.ts'
 import { startDnsSeedServer, type DnsSeedServer } from '../dns-seed-server.ts'
 import type { SimPeerSpec } from '../profiles.ts'
 import { startSimNetwork, type SimNetwork } from '../sim-network.ts'
-import { tapLifecycleEvents } from './event-tap.ts'
+import { tapNodeEvents } from './event-tap.ts'
 import { DemoStory, type DemoFact } from './story.ts'
 
 export interface DemoOptions {
@@ -98,11 +98,6 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
     const story = new DemoStory({ targetOutbound: TARGET_OUTBOUND, permanent, role: (key) => roles.get(key) }, startMs)
     const facts = new FactWaiter(clock)
     let narrating = true
-    const logging = tapLifecycleEvents((record) => {
-      const lines = story.observe(record)
-      if (narrating) for (const line of lines) out(line)
-      facts.check()
-    }, clock, options.inner)
 
     const count = (profile: string): number => peers.filter((p) => p.profile === profile).length
     out('peerkeeper demo: the real node against a simulated Bitcoin network on 127.0.0.0/8 (nothing leaves this machine)')
@@ -112,9 +107,15 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
     out(`  node: target ${TARGET_OUTBOUND} outbound, --addpeer ${permanent}, --dnsserver ${dns.host}:${dns.port}, datadir ${config.datadir}`)
     out('')
 
-    node = createNode(config, { clock, logging }, {
-      retryDurationMs: RETRY_DURATION_MS,
-      peerTimeouts: { handshakeMs: HANDSHAKE_TIMEOUT_MS }
+    node = createNode(config, {
+      clock,
+      ...(options.inner === undefined ? {} : { logging: options.inner }),
+      timing: { retryDurationMs: RETRY_DURATION_MS, peerTimeouts: { handshakeMs: HANDSHAKE_TIMEOUT_MS } }
+    })
+    tapNodeEvents(node.events, clock, (record) => {
+      const lines = story.observe(record)
+      if (narrating) for (const line of lines) out(line)
+      facts.check()
     })
     await node.start()
     const note = (text: string): void => { out(story.note(clock.now(), text)) }

@@ -10,7 +10,7 @@ function story (): DemoStory {
 }
 
 function rec (atMs: number, event: string, fields: Record<string, unknown> = {}): LifecycleRecord {
-  return { atMs: START_MS + atMs, subsystem: 'NODE', event, fields, message: event }
+  return { atMs: START_MS + atMs, subsystem: 'NODE', event, fields }
 }
 
 describe('DemoStory', () => {

@@ -1,16 +1,20 @@
 import { EventEmitter } from 'node:events'
-import type { LogFields, Logger, LoggerFactory, LogLevel, Subsystem } from '../../src/log/logger.ts'
+import type { LogFields, Subsystem } from '../../src/log/logger.ts'
+import { EVENT_LOG_FORMATS } from '../../src/node/event-log.ts'
+import type { NodeEventName, NodeEvents } from '../../src/node/events.ts'
+import type { EventBus } from '../../src/util/event-bus.ts'
 
 export interface SubsystemRecord {
   subsystem: Subsystem
-  level: LogLevel
+  /** The log message the event is written with. */
   message: string
   fields: LogFields
-  /** Set for logger.event() records. */
-  event?: string
+  event: string
 }
 
-export interface RecordingLogging extends LoggerFactory {
+export interface RecordingEvents {
+  /** Subscribes to a node's bus (before start, to see everything); returns the unsubscribe function. */
+  attach(bus: EventBus<NodeEvents>): () => void
   readonly records: SubsystemRecord[]
   /** Event records with this name, oldest first. */
   events(name: string): SubsystemRecord[]
@@ -23,28 +27,21 @@ export interface RecordingLogging extends LoggerFactory {
   waitUntil(what: string, condition: () => boolean, timeoutMs?: number): Promise<void>
 }
 
-/** A LoggerFactory that keeps every subsystem's records in one list, for in-process tests of the node. */
-export function recordingLogging (): RecordingLogging {
+/** Keeps every event of a node's bus in one list, for in-process tests of the node. */
+export function recordingEvents (): RecordingEvents {
   const records: SubsystemRecord[] = []
   const emitter = new EventEmitter<{ record: [SubsystemRecord] }>()
   const push = (record: SubsystemRecord): void => {
     records.push(record)
     emitter.emit('record', record)
   }
-  const subsystem = (name: Subsystem): Logger => {
-    const at = (level: LogLevel) => (message: string, fields: LogFields = {}): void => { push({ subsystem: name, level, message, fields }) }
-    return {
-      trace: at('trace'),
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-      event: (event, fields, message, level = 'info') => { push({ subsystem: name, level, message, fields, event }) }
-    }
-  }
+  const attach = (bus: EventBus<NodeEvents>): () => void => bus.onAny((event, payload) => {
+    const format = EVENT_LOG_FORMATS[event as NodeEventName] as { subsystem: Subsystem, message: (p: object) => string }
+    push({ subsystem: format.subsystem, message: format.message(payload), fields: { ...payload }, event })
+  })
   const events = (name: string): SubsystemRecord[] => records.filter((r) => r.event === name)
-  const history = (): string => records.filter((r) => r.event !== undefined)
-    .map((r) => `${r.subsystem} ${r.event ?? ''} ${JSON.stringify(r.fields, (_k, v: unknown) => typeof v === 'bigint' ? v.toString() : v)}`)
+  const history = (): string => records
+    .map((r) => `${r.subsystem} ${r.event} ${JSON.stringify(r.fields, (_k, v: unknown) => typeof v === 'bigint' ? v.toString() : v)}`)
     .slice(-40).join('\n')
   const until = async <T>(what: string, check: (r: SubsystemRecord | undefined) => T | undefined, timeoutMs: number): Promise<T> => {
     const now = check(undefined)
@@ -69,5 +66,5 @@ export function recordingLogging (): RecordingLogging {
   const waitUntil = async (what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> => {
     await until(what, () => condition() ? true : undefined, timeoutMs)
   }
-  return { records, subsystem, events, waitFor, waitUntil }
+  return { attach, records, events, waitFor, waitUntil }
 }

@@ -1,0 +1,28 @@
+/** The connection manager's lifecycle events (names and fields are the JSON log's; see docs/events.md). */
+
+/** Fields every request event carries: the address (once picked), the request id, and whether it is permanent. */
+export interface RequestFields {
+  readonly addr: string | undefined
+  readonly id: number
+  readonly permanent: boolean
+}
+
+export type OutboundDisconnectReason = 'reconnect' | 'replace' | 'removed' | 'stopping'
+
+export interface ConnManagerEventMap {
+  /** An outbound connection (dial and handshake) is up. */
+  outbound_connected: RequestFields
+  outbound_disconnected: RequestFields & { readonly reason: OutboundDisconnectReason }
+  /** A permanent request will be dialed again after `delayMs`. */
+  retry_scheduled: RequestFields & { readonly retryCount: number, readonly delayMs: number }
+  dial_failed: RequestFields & { readonly reason: string }
+  /** connect() was refused: another request holds the address. */
+  connect_refused: RequestFields & { readonly reason: 'duplicate_address', readonly holder: number }
+  /** getNewAddress had nothing (or a duplicate) for an automatic request. */
+  address_unavailable: { readonly id: number, readonly reason: 'no_address' | 'duplicate', readonly error: string }
+  /** Many failures in a row: the next automatic request waits. */
+  outbound_throttled: { readonly id: number, readonly reason: string, readonly delayMs: number, readonly failedAttempts: number }
+  /** A dial is overdue, so another starts beside it. */
+  dial_staggered: RequestFields
+  request_canceled: RequestFields & { readonly reason: 'removed' | 'surplus' }
+}

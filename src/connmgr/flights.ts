@@ -1,0 +1,70 @@
+import type { Clock, TimerHandle } from '../util/clock.ts'
+import type { ConnReq } from './conn-req.ts'
+import { DialAbortedError } from './errors.ts'
+
+/** One dial under way: its abort handle and, for automatic requests, the stagger timer. */
+export interface Flight {
+  readonly req: ConnReq
+  readonly controller: AbortController
+  staggerTimer: TimerHandle | undefined
+  /** Still in flight after the stagger delay (a slow or silent peer): it no longer holds a slot of the target. */
+  overdue: boolean
+}
+
+export type AbortReason = 'removed' | 'surplus' | 'stopping'
+
+/** The dials in flight, by request id: started, landed (settled) or aborted, each exactly once. */
+export class Flights {
+  readonly #clock: Clock
+  readonly #byId = new Map<number, Flight>()
+
+  constructor (clock: Clock) {
+    this.#clock = clock
+  }
+
+  /** Starts tracking a dial of `req`; `onOverdue` runs after `staggerMs` if it is still in flight. */
+  start (req: ConnReq, stagger: { ms: number, onOverdue: (flight: Flight) => void } | undefined): Flight {
+    const flight: Flight = { req, controller: new AbortController(), staggerTimer: undefined, overdue: false }
+    this.#byId.set(req.id, flight)
+    if (stagger !== undefined) {
+      flight.staggerTimer = this.#clock.setTimeout(() => {
+        flight.staggerTimer = undefined
+        if (this.#byId.get(req.id) !== flight) return
+        flight.overdue = true
+        stagger.onOverdue(flight)
+      }, stagger.ms)
+    }
+    return flight
+  }
+
+  has (id: number): boolean {
+    return this.#byId.has(id)
+  }
+
+  isCurrent (flight: Flight): boolean {
+    return this.#byId.get(flight.req.id) === flight
+  }
+
+  isOverdue (id: number): boolean {
+    return this.#byId.get(id)?.overdue === true
+  }
+
+  /** The dial of `flight` is over: forget it and its stagger timer. */
+  land (flight: Flight): void {
+    if (flight.staggerTimer !== undefined) this.#clock.clearTimeout(flight.staggerTimer)
+    flight.staggerTimer = undefined
+    if (this.#byId.get(flight.req.id) === flight) this.#byId.delete(flight.req.id)
+  }
+
+  /** Aborts the dial of request `id`, if one is in flight. */
+  abort (id: number, reason: AbortReason): void {
+    const flight = this.#byId.get(id)
+    if (flight === undefined) return
+    this.land(flight)
+    flight.controller.abort(new DialAbortedError(reason, String(flight.req)))
+  }
+
+  abortAll (reason: AbortReason): void {
+    for (const id of [...this.#byId.keys()]) this.abort(id, reason)
+  }
+}

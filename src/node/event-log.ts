@@ -1,0 +1,83 @@
+import type { LoggerFactory, LogLevel, Subsystem } from '../log/logger.ts'
+import type { EventBus } from '../util/event-bus.ts'
+import type { NodeEvents, NodeEventName } from './events.ts'
+import { formatStatus } from './status.ts'
+
+interface EventFormat<P> {
+  readonly subsystem: Subsystem
+  /** @default 'info' */
+  readonly level?: LogLevel | ((payload: P) => LogLevel)
+  /** The human-readable message; the JSON record carries the payload's fields beside it. */
+  readonly message: (payload: P) => string
+}
+
+const req = (p: { addr: string | undefined, id: number }): string => p.addr === undefined ? `reqid ${p.id}` : `${p.addr} (reqid ${p.id})`
+const seconds = (ms: number): string => `${ms / 1000} s`
+
+/**
+ * How each event is written to the log: its subsystem, level and message. One entry per event name, so
+ * adding an event to NodeEvents without saying how it is logged does not compile; docs/events.md is
+ * checked against these names by a test.
+ */
+export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<NodeEvents[K]> } = {
+  node_started: { subsystem: 'NODE', message: (p) => `node started on ${p.network}: target ${p.targetOutbound} outbound, ${p.permanent} permanent, ${p.listen.length} listeners` },
+  status: { subsystem: 'NODE', message: formatStatus },
+  node_stopped: { subsystem: 'NODE', message: () => 'node stopped; address book and bans saved' },
+  anchors_saved: { subsystem: 'NODE', message: (p) => `saved ${p.count} anchors for the next start` },
+  anchor_dial: { subsystem: 'NODE', message: (p) => `dialing anchor ${p.addr} (connected at the last shutdown)` },
+  inbound_connected: { subsystem: 'NODE', message: (p) => `inbound peer ${p.addr} connected` },
+  inbound_disconnected: { subsystem: 'NODE', message: (p) => `inbound peer ${p.addr} disconnected: ${p.reason}` },
+  inbound_refused: { subsystem: 'NODE', message: (p) => `refused inbound ${p.addr}: ${p.reason}` },
+  ban_recorded: { subsystem: 'NODE', message: (p) => `${p.target} banned until ${new Date(p.expiresMs).toISOString()} (${p.reason})` },
+  seeding_started: { subsystem: 'NODE', message: (p) => `asking for addresses (${p.reason.replace('_', ' ')})` },
+  dns_seeded: { subsystem: 'NODE', message: (p) => `DNS seeding: ${p.offered} addresses from ${p.seeds - p.failed} of ${p.seeds} seeds, ${p.added} new` },
+  seednode_fetched: { subsystem: 'NODE', message: (p) => `seed node ${p.addr} gave ${p.count} addresses` },
+  seednode_failed: { subsystem: 'NODE', level: 'warn', message: (p) => `seed node ${p.addr} failed: ${p.reason}` },
+  permanent_unresolved: { subsystem: 'NODE', level: 'warn', message: (p) => `cannot resolve permanent peer ${p.addr}: ${p.reason}; trying again in ${seconds(p.retryMs)}` },
+  permanent_refused: { subsystem: 'NODE', level: 'warn', message: (p) => `permanent peer ${p.addr}: ${p.reason}` },
+  shutdown_requested: { subsystem: 'NODE', message: (p) => `${p.signal} received: shutting down` },
+  shutdown_forced: {
+    subsystem: 'NODE',
+    level: (p) => 'signal' in p ? 'warn' : 'error',
+    message: (p) => 'signal' in p ? `second ${p.signal}: exiting without a clean shutdown` : 'shutdown took too long: exiting'
+  },
+  outbound_connected: { subsystem: 'CMGR', message: (p) => `Connected to ${req(p)}` },
+  outbound_disconnected: { subsystem: 'CMGR', message: (p) => `Disconnected from ${req(p)} (${p.reason})` },
+  retry_scheduled: { subsystem: 'CMGR', message: (p) => `Retrying connection to ${req(p)} in ${p.delayMs} ms` },
+  dial_failed: { subsystem: 'CMGR', message: (p) => `Failed to connect to ${req(p)}: ${p.reason}` },
+  connect_refused: { subsystem: 'CMGR', level: 'warn', message: (p) => `Refusing connection to ${p.addr ?? '?'}: already in use by reqid ${p.holder}` },
+  address_unavailable: { subsystem: 'CMGR', level: 'debug', message: (p) => `No usable address for reqid ${p.id}: ${p.error}` },
+  outbound_throttled: { subsystem: 'CMGR', level: 'debug', message: (p) => `Replacing reqid ${p.id} in ${p.delayMs} ms (${p.failedAttempts} failures in a row)` },
+  dial_staggered: { subsystem: 'CMGR', level: 'debug', message: (p) => `${req(p)} still dialing; starting another` },
+  request_canceled: { subsystem: 'CMGR', level: 'debug', message: (p) => `Canceling ${req(p)} (${p.reason})` },
+  inbound_rejected: { subsystem: 'CMGR', level: 'warn', message: (p) => `Inbound connection rejected (${p.reason}): rejected=${p.rejected} remote=${p.addr}` },
+  accept_failed: { subsystem: 'CMGR', level: 'error', message: (p) => `Can't accept connection: ${p.reason}; pausing ${p.delayMs} ms` },
+  seed_answered: { subsystem: 'SEED', message: (p) => `DNS seed ${p.seed} returned ${p.count} addresses` },
+  seed_failed: { subsystem: 'SEED', level: 'warn', message: (p) => `DNS seed ${p.seed} failed: ${p.reason}` },
+  seed_literal: { subsystem: 'SEED', level: 'debug', message: (p) => `seed ${p.seed} is an address; using it directly` },
+  peer_handshake: { subsystem: 'PEER', message: (p) => `${p.addr}: handshake done (${p.direction}, ${p.userAgent}, version ${p.version})` },
+  peer_refused: { subsystem: 'PEER', message: (p) => `${p.addr}: refused: ${p.detail}` },
+  peer_misbehaving: { subsystem: 'PEER', level: 'warn', message: (p) => `${p.addr}: ${p.reason}; ban score now ${p.score}` },
+  peer_banned: { subsystem: 'PEER', level: 'warn', message: (p) => `${p.addr}: banned (${p.reason}, score ${p.score})` },
+  peer_not_banned: { subsystem: 'PEER', level: 'warn', message: (p) => `${p.addr}: score ${p.score} reached the ban threshold; disconnected, not banned (${p.exempt})` },
+  peer_disconnected: { subsystem: 'PEER', message: (p) => `${p.addr}: disconnected: ${p.reason}` }
+}
+
+/** The names of every node event (the keys of NodeEvents, known at run time). */
+export const NODE_EVENT_NAMES = Object.keys(EVENT_LOG_FORMATS) as NodeEventName[]
+
+/**
+ * Subscribes the log to the bus: each event becomes one record at its subsystem and level, with the
+ * event's name in `event` and its payload's fields beside the message. Returns the unsubscribe function.
+ */
+export function logEvents (bus: EventBus<NodeEvents>, logging: LoggerFactory): () => void {
+  const loggers = new Map<Subsystem, ReturnType<LoggerFactory['subsystem']>>()
+  return bus.onAny((name, payload) => {
+    const format = EVENT_LOG_FORMATS[name] as EventFormat<typeof payload> | undefined
+    if (format === undefined) return
+    let logger = loggers.get(format.subsystem)
+    if (logger === undefined) loggers.set(format.subsystem, logger = logging.subsystem(format.subsystem))
+    const level = typeof format.level === 'function' ? format.level(payload) : format.level ?? 'info'
+    logger.event(name, { ...payload }, format.message(payload), level)
+  })
+}

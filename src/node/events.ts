@@ -1,0 +1,57 @@
+import type { ConnManagerEventMap } from '../connmgr/events.ts'
+import type { SeederEventMap } from '../discovery/events.ts'
+import type { InboundEventMap } from '../inbound/events.ts'
+import type { PeerEventMap } from '../peer/events.ts'
+import type { NodeStatus } from './status.ts'
+
+export type SeedReason = 'empty_book' | 'no_outbound' | 'book_dry'
+
+/** Address-book counts, as several events carry them. */
+export interface BookSize {
+  readonly new: number
+  readonly tried: number
+}
+
+/** The node's own lifecycle events (names and fields are the JSON log's; see docs/events.md). */
+export interface NodeEventMap {
+  node_started: BookSize & {
+    readonly network: string
+    readonly datadir: string
+    readonly targetOutbound: number
+    readonly maxInbound: number
+    readonly permanent: number
+    readonly anchors: number
+    readonly listen: readonly string[]
+    readonly bans: number
+  }
+  status: NodeStatus
+  node_stopped: BookSize & { readonly bans: number }
+  anchors_saved: { readonly count: number, readonly addrs: readonly string[] }
+  anchor_dial: { readonly addr: string }
+  inbound_connected: { readonly addr: string, readonly id: number, readonly direction: 'inbound' }
+  inbound_disconnected: { readonly addr: string, readonly id: number, readonly direction: 'inbound', readonly reason: string }
+  ban_recorded: {
+    readonly addr: string
+    readonly id: number
+    readonly direction: 'inbound' | 'outbound'
+    readonly reason: string
+    readonly target: string
+    readonly expiresMs: number
+  }
+  seeding_started: { readonly reason: SeedReason, readonly dnsSeeds: number, readonly seedNodes: number }
+  dns_seeded: BookSize & { readonly seeds: number, readonly failed: number, readonly offered: number, readonly added: number }
+  seednode_fetched: { readonly addr: string, readonly count: number }
+  seednode_failed: { readonly addr: string, readonly reason: string }
+  permanent_unresolved: { readonly addr: string, readonly permanent: true, readonly reason: string, readonly retryMs: number }
+  permanent_refused: { readonly addr: string, readonly permanent: true, readonly reason: string }
+  shutdown_requested: { readonly signal: string }
+  shutdown_forced: { readonly signal: string } | { readonly reason: 'timeout' }
+}
+
+/**
+ * Every event of a running node: the node's own and those of the engines it runs. The node has one
+ * EventBus of this map; logging, the demo, benchmarks and tests subscribe to it.
+ */
+export type NodeEvents = NodeEventMap & ConnManagerEventMap & PeerEventMap & InboundEventMap & SeederEventMap
+
+export type NodeEventName = keyof NodeEvents & string

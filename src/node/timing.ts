@@ -1,0 +1,20 @@
+import type { PeerTimeouts } from '../peer/types.ts'
+
+/** Timing knobs for tests, the demo and benchmarks; operators get the defaults. */
+export interface NodeTiming {
+  /** First retry of a permanent peer (connection manager). @default 5000 */
+  retryDurationMs?: number
+  /** @default 300000 */
+  maxRetryDurationMs?: number
+  /** Seed when no outbound is up this long after start. @default SEED_DELAY_MS (11 s) */
+  seedDelayMs?: number
+  /** @default RESEED_INTERVAL_MS (60 s) */
+  reseedIntervalMs?: number
+  /** @default STATUS_INTERVAL_MS */
+  statusIntervalMs?: number
+  /** Address-book writes are batched this often. @default 60 s */
+  flushIntervalMs?: number
+  /** Direct TCP connects of the default dialer (proxied ones get DEFAULT_PROXY_CONNECT_TIMEOUT_MS). @default 5 s */
+  connectTimeoutMs?: number
+  peerTimeouts?: Partial<PeerTimeouts>
+}
