@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { UsageError } from './errors.ts'
+import { UsageError } from '../util/errors.ts'
 
 /**
  * Settings from outside the command line: a `key=value` config file (btcd's and bitcoind's format: one

@@ -1,11 +1,12 @@
 import { isIP } from 'node:net'
 import type { Options } from 'yargs'
-import { ChainParamsError, loadChainParams, loadNetwork, NETWORK_NAMES, type ChainParams } from '../chainparams/chainparams.ts'
+import { loadChainParams, loadNetwork, NETWORK_NAMES, type ChainParams } from '../chainparams/chainparams.ts'
 import { DNS_PORT } from '../discovery/resolv-conf.ts'
 import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import { transportOptionsProblem, type TransportOptions } from '../transport/create-dialer.ts'
 import { DEFAULT_PROXY_PORT } from '../transport/socks-dialer.ts'
-import { UsageError } from './errors.ts'
+import { ChainParamsError } from '../chainparams/errors.ts'
+import { UsageError } from '../util/errors.ts'
 
 /**
  * Flags shared by the commands that pick a network, resolve names or go through a proxy (seed, resolve,

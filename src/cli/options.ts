@@ -6,7 +6,7 @@ import { systemClock } from '../util/clock.ts'
 import { RUN_FLAGS } from './commands/run.ts'
 import { envSettings } from './config-file.ts'
 import { optionSchema } from './run-settings.ts'
-import { UsageError } from './errors.ts'
+import { UsageError } from '../util/errors.ts'
 
 /** The flags that locate a data directory, with the same meaning (and PEERKEEPER_* variables) as for run. */
 export const DATADIR_FLAGS = {

@@ -4,7 +4,7 @@ import { loadChainParams } from '../chainparams/chainparams.ts'
 import { buildNodeConfig, defaultDataDir, expandHome, type NodeConfig, type RunOptions } from '../node/config.ts'
 import { DEFAULT_NETWORK } from './net-options.ts'
 import { envSettings, readConfigFile, type OptionKind, type OptionSchema, type Settings } from './config-file.ts'
-import { UsageError } from './errors.ts'
+import { UsageError } from '../util/errors.ts'
 
 /** The name of the config file inside the data directory. */
 export const CONFIG_FILE_NAME = 'peerkeeper.conf'

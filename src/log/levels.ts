@@ -1,8 +1,5 @@
 import { LOG_LEVELS, SUBSYSTEMS, type LogLevel, type Subsystem } from './logger.ts'
-import { NamedError } from '../util/errors.ts'
-
-/** A --debuglevel value that does not parse. */
-export class LogConfigError extends NamedError {}
+import { LogConfigError } from './errors.ts'
 
 export interface LevelSpec {
   readonly defaultLevel: LogLevel

@@ -2,7 +2,6 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
-import { UsageError } from '../cli/errors.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
 import { parseDuration } from '../cli/duration.ts'
@@ -13,6 +12,7 @@ import type { TransportOptions } from '../transport/create-dialer.ts'
 import { chainParamsFromFlags, dnsServersFromFlags, transportFromFlags } from '../cli/net-options.ts'
 import type { BanTarget } from '../banlist/ban-target.ts'
 import { parseWhitelist } from './whitelist.ts'
+import { UsageError } from '../util/errors.ts'
 
 /**
  * The settings of `peerkeeper run` as they arrive from flags, PEERKEEPER_* variables and the config file:

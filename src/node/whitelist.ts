@@ -1,5 +1,5 @@
 import { hostBytes, maskBytes, parseBanTarget, type BanTarget } from '../banlist/ban-target.ts'
-import { UsageError } from '../cli/errors.ts'
+import { UsageError } from '../util/errors.ts'
 
 /**
  * --whitelist: peers in these subnets are never scored or banned (btcd's whitelist; Core's noban).
