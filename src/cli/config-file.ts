@@ -12,6 +12,9 @@ export type Settings = Record<string, string | number | boolean | string[]>
 
 export const ENV_PREFIX = 'PEERKEEPER_'
 
+/** The name of the config file inside the data directory. */
+export const CONFIG_FILE_NAME = 'peerkeeper.conf'
+
 const TRUE_WORDS = new Set(['', '1', 'true', 'yes', 'on'])
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off'])
 

@@ -19,3 +19,15 @@ export function parseDuration (text: string, flag: string): number {
   if (!Number.isSafeInteger(Math.round(ms))) throw new UsageError(`${flag}: "${text}" is too long`)
   return Math.round(ms)
 }
+
+/** Milliseconds as parseDuration reads them back, in whole hours, minutes and seconds (24h, 1h30m, 90s → 1m30s). */
+export function formatDuration (ms: number): string {
+  const parts: string[] = []
+  let rest = Math.round(ms / 1_000) * 1_000
+  for (const unit of ['h', 'm', 's'] as const) {
+    const unitMs = UNIT_MS[unit] ?? 1
+    if (rest >= unitMs) parts.push(`${Math.floor(rest / unitMs)}${unit}`)
+    rest %= unitMs
+  }
+  return parts.length === 0 ? '0s' : parts.join('')
+}

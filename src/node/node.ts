@@ -118,44 +118,44 @@ export class Node implements Startable {
       })
       if (contents.addrBookKey === undefined) await store.saveAddrBookKey(book.key)
       book.loadRecords(contents.addrRecords)
-      const banList = new BanList({ clock }, { defaultDurationMs: config.banDurationMs })
+      const banList = new BanList({ clock }, { defaultDurationMs: config.banning.durationMs })
       store.bindBanList(banList)
       const flusher = new AddrBookFlusher({ clock, logger: logging.subsystem('STORE'), book, store },
         this.#init.flushIntervalMs === undefined ? {} : { intervalMs: this.#init.flushIntervalMs })
       const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), logger: this.#log, book, banList }, {
         params: config.params,
-        banThreshold: config.banThreshold,
-        banDurationMs: config.banDurationMs,
-        banning: config.banning,
-        whitelist: config.whitelist,
+        banThreshold: config.banning.threshold,
+        banDurationMs: config.banning.durationMs,
+        banning: config.banning.enabled,
+        whitelist: config.banning.whitelist,
         ...(this.#init.peerTimeouts === undefined ? {} : { timeouts: this.#init.peerTimeouts })
       })
       let connmgr: ConnManager<OutboundConnection> | undefined
       const requests = (): readonly ConnReq[] => connmgr?.requests() ?? []
       const seeding = new Seeding({ clock, random, logger: this.#log, seedLogger: logging.subsystem('SEED'), resolver: this.#c.resolver, dialer: this.#c.dialer, sessions, book, banList }, {
         params: config.params,
-        dnsSeed: config.dnsSeed,
-        seedNodes: config.seedNodes,
+        dnsSeed: config.seeding.dnsSeed,
+        seedNodes: config.seeding.seedNodes,
         outboundUp: () => requests().filter((r) => r.state === ConnState.Established && !r.permanent).length,
         ...(this.#init.seedDelayMs === undefined ? {} : { seedDelayMs: this.#init.seedDelayMs }),
         ...(this.#init.reseedIntervalMs === undefined ? {} : { reseedIntervalMs: this.#init.reseedIntervalMs })
       })
-      const permanent = new PermanentPeers({ clock, logger: this.#log, resolver: this.#c.resolver }, { peers: config.permanentPeers })
+      const permanent = new PermanentPeers({ clock, logger: this.#log, resolver: this.#c.resolver }, { peers: config.outbound.permanentPeers })
       const outbound = new Outbound({ clock, logger: this.#log, dialer: this.#c.dialer, sessions, book, banList, requests }, {
         defaultPort: config.params.defaultPort,
-        targetOutbound: config.targetOutbound,
+        targetOutbound: config.outbound.targetOutbound,
         isPermanent: (addr) => permanent.has(addr),
         anchors: contents.anchors,
         onDry: () => { seeding.dry() }
       })
-      servers = await listenAll(config.listen)
+      servers = await listenAll(config.inbound.listen)
       const cm: ConnManager<OutboundConnection> = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), dial: outbound.dial }, {
-        targetOutbound: config.targetOutbound,
-        maxInbound: config.maxInbound,
+        targetOutbound: config.outbound.targetOutbound,
+        maxInbound: config.inbound.maxInbound,
         listeners: servers,
-        onAccept: acceptInbound({ logger: this.#log, sessions, banList }, config.whitelist),
+        onAccept: acceptInbound({ logger: this.#log, sessions, banList }, config.banning.whitelist),
         onConnection: (req, conn) => { this.#onOutbound(cm, book, req, conn) },
-        ...(config.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
+        ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
         ...(this.#init.retryDurationMs === undefined ? {} : { retryDurationMs: this.#init.retryDurationMs }),
         ...(this.#init.maxRetryDurationMs === undefined ? {} : { maxRetryDurationMs: this.#init.maxRetryDurationMs })
       })
@@ -172,14 +172,14 @@ export class Node implements Startable {
       this.#log.event('node_started', {
         network: config.params.name,
         datadir: config.datadir,
-        targetOutbound: config.targetOutbound,
-        maxInbound: config.maxInbound,
-        permanent: config.permanentPeers.length,
+        targetOutbound: config.outbound.targetOutbound,
+        maxInbound: config.inbound.maxInbound,
+        permanent: config.outbound.permanentPeers.length,
         anchors: contents.anchors.length,
         listen: servers.map((s) => { const a = s.address(); return typeof a === 'string' ? a : `${a?.address ?? '?'}:${a?.port ?? '?'}` }),
         ...book.size(),
         bans: banList.size
-      }, `node started on ${config.params.name}: target ${config.targetOutbound} outbound, ${config.permanentPeers.length} permanent, ${servers.length} listeners`)
+      }, `node started on ${config.params.name}: target ${config.outbound.targetOutbound} outbound, ${config.outbound.permanentPeers.length} permanent, ${servers.length} listeners`)
     } catch (err) {
       for (const server of servers) server.close()
       if (this.#running === undefined) await store.close()
@@ -244,11 +244,11 @@ export class Node implements Startable {
     const size = running.book.size()
     return {
       outbound: established.filter((r) => !r.permanent).length,
-      targetOutbound: this.config.targetOutbound,
+      targetOutbound: this.config.outbound.targetOutbound,
       permanentUp: established.filter((r) => r.permanent).length,
-      permanentTotal: this.config.permanentPeers.length,
+      permanentTotal: this.config.outbound.permanentPeers.length,
       inbound: running.sessions.established('inbound').length,
-      maxInbound: this.config.maxInbound,
+      maxInbound: this.config.inbound.maxInbound,
       addressesNew: size.new,
       addressesTried: size.tried,
       bans: running.banList.size
@@ -271,6 +271,6 @@ export function createNode (config: NodeConfig, components: Partial<NodeComponen
     ...config.transport,
     connectTimeoutMs: init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   })
-  const resolver = components.resolver ?? createNameResolver({ clock, random }, { ...config.transport, dnsServers: config.dnsServers }).resolver
+  const resolver = components.resolver ?? createNameResolver({ clock, random }, { ...config.transport, dnsServers: config.names.dnsServers }).resolver
   return new Node(config, { clock, random, logging, dialer, resolver }, init)
 }

@@ -18,10 +18,10 @@ export class ProxyError extends DialError {
   }
 }
 
-/** A .onion destination while --noonion is set. */
+/** A .onion destination while the noOnion option (--noonion) is set. */
 export class OnionDisabledError extends DialError {
   constructor (target: string) {
-    super(`refusing to dial ${target}: Tor (.onion) connections are disabled by --noonion`)
+    super(`refusing to dial ${target}: Tor (.onion) connections are disabled (noOnion)`)
   }
 }
 
@@ -32,7 +32,7 @@ export class UnreachableNetworkError extends DialError {
   }
 }
 
-/** Dialer options that contradict each other; the message names the flags. */
+/** Dialer options that contradict each other; the message names the options. */
 export class DialerConfigError extends NamedError {}
 
 /** The stream ended (or failed) before a read had all its bytes. */
