@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import type { Options } from 'yargs'
 import { loadChainParams, loadNetwork, NETWORK_NAMES, type ChainParams } from '../chainparams/chainparams.ts'
-import { DNS_PORT } from '../discovery/resolv-conf.ts'
+import { DNS_PORT, RESOLV_CONF_PATH } from '../discovery/resolv-conf.ts'
 import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import { transportOptionsProblem, type TransportOptions } from '../transport/create-dialer.ts'
 import { DEFAULT_PROXY_PORT } from '../transport/socks-dialer.ts'
@@ -21,7 +21,7 @@ export const NETWORK_FLAGS = {
 } as const satisfies Record<string, Options>
 
 export const DNS_FLAGS = {
-  dnsserver: { type: 'string', array: true, requiresArg: true, group: 'Names:', describe: 'DNS server IP[:PORT] for seeding and names (repeatable)', defaultDescription: '/etc/resolv.conf' }
+  dnsserver: { type: 'string', array: true, requiresArg: true, group: 'Names:', describe: 'DNS server IP[:PORT] for seeding and names (repeatable)', defaultDescription: RESOLV_CONF_PATH }
 } as const satisfies Record<string, Options>
 
 export const PROXY_FLAGS = {
