@@ -6,6 +6,7 @@ import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import { transportOptionsProblem, type TransportOptions } from '../transport/create-dialer.ts'
 import { DEFAULT_PROXY_PORT } from '../transport/socks-dialer.ts'
 import { UsageError } from '../util/errors.ts'
+import type { FlagValues } from './config-file.ts'
 import { withFlag } from './errors.ts'
 
 /**
@@ -36,9 +37,9 @@ export const ONION_FLAGS = {
   torisolation: { type: 'boolean', group: 'Tor and proxies:', describe: 'random proxy credentials per connection (Tor stream isolation)' }
 } as const satisfies Record<string, Options>
 
-export interface NetworkFlags { network?: string, chainparams?: string }
-export interface ProxyFlags { proxy?: string, proxyuser?: string, proxypass?: string }
-export interface OnionFlags { onion?: string, noonion?: boolean, torisolation?: boolean }
+export type NetworkFlags = FlagValues<typeof NETWORK_FLAGS>
+export type ProxyFlags = FlagValues<typeof PROXY_FLAGS>
+export type OnionFlags = FlagValues<typeof ONION_FLAGS>
 
 /** --network or --chainparams (not both) as ChainParams; errors name the flag. */
 export function chainParamsFromFlags (flags: NetworkFlags): ChainParams {
@@ -62,7 +63,8 @@ export function dnsServersFromFlags (values: readonly string[] | undefined): Hos
 
 /**
  * TransportOptions (all but the connect timeout) from --proxy/--proxyuser/--proxypass/--onion/--noonion/
- * --torisolation, checked together: a contradiction is a UsageError naming the flags (each option's flag is its name in lower case).
+ * --torisolation, checked together: a contradiction is a UsageError naming the flags (an option's flag is
+ * its name in lower case).
  */
 export function transportFromFlags (flags: ProxyFlags & OnionFlags): Omit<TransportOptions, 'connectTimeoutMs'> {
   const { proxy, onion } = flags

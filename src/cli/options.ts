@@ -4,7 +4,7 @@ import { NodeStore } from '../store/node-store.ts'
 import { systemClock } from '../util/clock.ts'
 import { buildNodeConfig } from './node-config.ts'
 import { RUN_FLAGS } from './run-flags.ts'
-import { envSettings } from './config-file.ts'
+import { envSettings, type FlagValues } from './config-file.ts'
 import { optionSchema } from './run-settings.ts'
 import { UsageError } from '../util/errors.ts'
 
@@ -15,11 +15,7 @@ export const DATADIR_FLAGS = {
   chainparams: RUN_FLAGS.chainparams
 } as const satisfies Record<string, Options>
 
-export interface DataDirArgs {
-  datadir?: string
-  network?: string
-  chainparams?: string
-}
+export type DataDirArgs = FlagValues<typeof DATADIR_FLAGS>
 
 const RUN_SCHEMA = optionSchema(RUN_FLAGS)
 

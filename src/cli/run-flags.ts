@@ -5,7 +5,7 @@ import { DEFAULT_DEBUG_LEVEL } from '../log/levels.ts'
 import { DEFAULT_LOG_FORMAT, LOG_FORMATS } from '../log/winston.ts'
 import { DEFAULT_MAX_PEERS } from '../node/limits.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
-import { CONFIG_FILE_NAME } from './config-file.ts'
+import { CONFIG_FILE_NAME, type FlagValues } from './config-file.ts'
 import { formatDuration } from './duration.ts'
 import { DNS_FLAGS, NETWORK_FLAGS, ONION_FLAGS, PROXY_FLAGS } from './net-options.ts'
 import { DEFAULT_DATA_DIR_DESCRIPTION } from './paths.ts'
@@ -40,13 +40,8 @@ export const RUN_FLAGS = {
   logfile: { type: 'string', group: 'Data and logs:', describe: 'also append the log to this file' }
 } as const satisfies Record<string, Options>
 
-/** What a flag holds once parsed, from the command line, the config file or the environment alike. */
-type FlagValue<F> = F extends { readonly array: true }
-  ? readonly string[]
-  : F extends { readonly type: 'number' } ? number : F extends { readonly type: 'boolean' } ? boolean : string
-
 /**
  * The settings of `peerkeeper run` as they arrive, every one optional and unchecked (a config file can
  * hold any text): buildNodeConfig turns them into a NodeConfig. `configfile` is consumed before that.
  */
-export type RunOptions = { [K in Exclude<keyof typeof RUN_FLAGS, 'configfile'>]?: FlagValue<(typeof RUN_FLAGS)[K]> }
+export type RunOptions = FlagValues<Omit<typeof RUN_FLAGS, 'configfile'>>
