@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NodeStatus } from '../../src/node/status.ts'
-import type { RunOptions } from '../../src/node/config.ts'
+import type { RunOptions } from '../../src/cli/run-flags.ts'
 import type { NodeTiming } from '../../src/node/node.ts'
 import type { HostRequest, HostUsage, HostWindow } from './node-host.ts'
 

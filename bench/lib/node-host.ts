@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import type { RunOptions } from '../../src/node/config.ts'
+import type { RunOptions } from '../../src/cli/run-flags.ts'
 import type { Node, NodeTiming } from '../../src/node/node.ts'
 import { probedNode } from './local-node.ts'
 import { NodeProbe } from './probe.ts'

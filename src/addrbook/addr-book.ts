@@ -11,7 +11,7 @@ import { BUCKET_SIZE, KEY_BYTES, NEW_BUCKET_COUNT, Placement, TRIED_BUCKET_COUNT
 import { AddrTables } from './tables.ts'
 import { ChangeSet } from './changes.ts'
 import type { AddrChanges, AddrRecord, AddrRecordStore } from './record.ts'
-import { NamedError } from '../util/errors.ts'
+import { AddrBookError } from './errors.ts'
 
 /** Core's ADDRMAN_NEW_BUCKETS_PER_ADDRESS: how many new-table references one address may hold. */
 export const NEW_BUCKETS_PER_ADDRESS = 8
@@ -41,9 +41,6 @@ export interface AddrBookInit {
   /** Accept loopback/private addresses (regtest-like chainparams' allowLocalAddresses). */
   allowLocal: boolean
 }
-
-/** A bad address-book construction parameter. */
-export class AddrBookError extends NamedError {}
 
 /**
  * Bitcoin Core's address manager (addrman): a "new" table of addresses heard about and a "tried" table

@@ -1,6 +1,6 @@
 import { addrKey, toNetAddress } from '../netaddr/netaddress.ts'
 import type { NetAddress } from '../netaddr/netaddress.ts'
-import { NamedError } from '../util/errors.ts'
+import { AddrRecordError } from './errors.ts'
 
 /**
  * The persisted form of one address-book entry. JSON-safe (no bigint, no typed arrays) so the store can
@@ -53,9 +53,6 @@ export interface AddrRecordStore {
    */
   loadRecords(records: readonly AddrRecord[]): { loaded: number, skipped: number }
 }
-
-/** A stored record that does not have the expected shape. */
-export class AddrRecordError extends NamedError {}
 
 /** What each record field must be; the store's compact decoder names fields with the same words. */
 export const ADDR_FIELD_EXPECTED = {

@@ -1,3 +1,3 @@
-import { NamedError } from '../util/errors.ts'
+import { UsageError } from '../util/errors.ts'
 /** A ban target or ban option that cannot be used: not an IP/CIDR/onion, a prefix out of range, a bad duration. */
-export class BanInputError extends NamedError {}
+export class BanInputError extends UsageError {}

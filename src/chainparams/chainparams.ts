@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { NamedError } from '../util/errors.ts'
+import { ChainParamsError } from './errors.ts'
 
 /** The networks that ship with peerkeeper, one JSON file each under chainparams/. */
 export const NETWORK_NAMES = ['mainnet', 'testnet3', 'testnet4', 'signet', 'regtest'] as const
@@ -23,9 +23,6 @@ export interface ChainParams {
   /** Whether loopback/private addresses are acceptable peers (regtest-like test networks only). */
   readonly allowLocalAddresses: boolean
 }
-
-/** A chainparams file that is missing, unreadable or has a field of the wrong shape. */
-export class ChainParamsError extends NamedError {}
 
 /** The chainparams/ folder of this package, found from this module whether it runs from src/ or dist/src/. */
 export function chainParamsDir (): string {

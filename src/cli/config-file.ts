@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { UsageError } from './errors.ts'
+import { UsageError } from '../util/errors.ts'
 
 /**
  * Settings from outside the command line: a `key=value` config file (btcd's and bitcoind's format: one
@@ -10,7 +10,18 @@ export type OptionKind = 'string' | 'number' | 'boolean' | 'array'
 export type OptionSchema = Readonly<Record<string, OptionKind>>
 export type Settings = Record<string, string | number | boolean | string[]>
 
+/** What a yargs flag declaration holds once parsed, from the command line, a config file or the environment alike. */
+export type FlagValue<F> = F extends { readonly array: true }
+  ? readonly string[]
+  : F extends { readonly type: 'number' } ? number : F extends { readonly type: 'boolean' } ? boolean : string
+
+/** The values of a set of flag declarations, every one optional (an absent flag stays absent). */
+export type FlagValues<Flags> = { [K in keyof Flags]?: FlagValue<Flags[K]> }
+
 export const ENV_PREFIX = 'PEERKEEPER_'
+
+/** The name of the config file inside the data directory. */
+export const CONFIG_FILE_NAME = 'peerkeeper.conf'
 
 const TRUE_WORDS = new Set(['', '1', 'true', 'yes', 'on'])
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off'])

@@ -1,4 +1,4 @@
-import { UsageError } from './errors.ts'
+import { UsageError } from '../util/errors.ts'
 
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 const DURATION = /^(?:\d+(?:\.\d+)?[smhd])+$/
@@ -18,4 +18,16 @@ export function parseDuration (text: string, flag: string): number {
   for (const [, amount, unit] of input.matchAll(PART)) ms += Number(amount) * (UNIT_MS[unit ?? ''] ?? 0)
   if (!Number.isSafeInteger(Math.round(ms))) throw new UsageError(`${flag}: "${text}" is too long`)
   return Math.round(ms)
+}
+
+/** Milliseconds as parseDuration reads them back, in whole hours, minutes and seconds (24h, 1h30m, 90s → 1m30s). */
+export function formatDuration (ms: number): string {
+  const parts: string[] = []
+  let rest = Math.round(ms / 1_000) * 1_000
+  for (const unit of ['h', 'm', 's'] as const) {
+    const unitMs = UNIT_MS[unit] ?? 1
+    if (rest >= unitMs) parts.push(`${Math.floor(rest / unitMs)}${unit}`)
+    rest %= unitMs
+  }
+  return parts.length === 0 ? '0s' : parts.join('')
 }

@@ -1,6 +1,7 @@
 import yargs from 'yargs'
 import { PEERKEEPER_VERSION } from '../version.ts'
-import { EXIT_FAILURE, EXIT_USAGE, USAGE_ERROR_NAMES } from './errors.ts'
+import { UsageError } from '../util/errors.ts'
+import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
 import { runCommand } from './commands/run.ts'
 import { seedCommand } from './commands/seed.ts'
 import { resolveCommand } from './commands/resolve.ts'
@@ -30,14 +31,15 @@ export async function main (argv: string[]): Promise<void> {
     .version(PEERKEEPER_VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, err) => {
-      throw err ?? Object.assign(new Error(message), { name: 'YError' })
+      // yargs' own parse failures (message only, or its YError) are usage errors; a handler's error passes through.
+      if (err === undefined || err === null || err.name === 'YError') throw new CommandLineError(err?.message ?? message)
+      throw err
     })
   try {
     await cli.parseAsync()
   } catch (err) {
-    const e = err as Error
-    if (e.name === 'YError') process.stderr.write(`${await cli.getHelp()}\n\n`)
-    process.stderr.write(`peerkeeper: ${e.message}\n`)
-    process.exitCode = USAGE_ERROR_NAMES.has(e.name) ? EXIT_USAGE : EXIT_FAILURE
+    if (err instanceof CommandLineError) process.stderr.write(`${await cli.getHelp()}\n\n`)
+    process.stderr.write(`peerkeeper: ${(err as Error).message}\n`)
+    process.exitCode = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE
   }
 }

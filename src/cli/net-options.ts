@@ -1,11 +1,13 @@
 import { isIP } from 'node:net'
 import type { Options } from 'yargs'
-import { ChainParamsError, loadChainParams, loadNetwork, NETWORK_NAMES, type ChainParams } from '../chainparams/chainparams.ts'
-import { DNS_PORT } from '../discovery/resolv-conf.ts'
+import { loadChainParams, loadNetwork, NETWORK_NAMES, type ChainParams } from '../chainparams/chainparams.ts'
+import { DNS_PORT, RESOLV_CONF_PATH } from '../discovery/resolv-conf.ts'
 import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import { transportOptionsProblem, type TransportOptions } from '../transport/create-dialer.ts'
 import { DEFAULT_PROXY_PORT } from '../transport/socks-dialer.ts'
-import { UsageError } from './errors.ts'
+import { UsageError } from '../util/errors.ts'
+import type { FlagValues } from './config-file.ts'
+import { withFlag } from './errors.ts'
 
 /**
  * Flags shared by the commands that pick a network, resolve names or go through a proxy (seed, resolve,
@@ -20,7 +22,7 @@ export const NETWORK_FLAGS = {
 } as const satisfies Record<string, Options>
 
 export const DNS_FLAGS = {
-  dnsserver: { type: 'string', array: true, requiresArg: true, group: 'Names:', describe: 'DNS server IP[:PORT] for seeding and names (repeatable)', defaultDescription: '/etc/resolv.conf' }
+  dnsserver: { type: 'string', array: true, requiresArg: true, group: 'Names:', describe: 'DNS server IP[:PORT] for seeding and names (repeatable)', defaultDescription: RESOLV_CONF_PATH }
 } as const satisfies Record<string, Options>
 
 export const PROXY_FLAGS = {
@@ -35,28 +37,25 @@ export const ONION_FLAGS = {
   torisolation: { type: 'boolean', group: 'Tor and proxies:', describe: 'random proxy credentials per connection (Tor stream isolation)' }
 } as const satisfies Record<string, Options>
 
-export interface NetworkFlags { network?: string, chainparams?: string }
-export interface ProxyFlags { proxy?: string, proxyuser?: string, proxypass?: string }
-export interface OnionFlags { onion?: string, noonion?: boolean, torisolation?: boolean }
+export type NetworkFlags = FlagValues<typeof NETWORK_FLAGS>
+export type ProxyFlags = FlagValues<typeof PROXY_FLAGS>
+export type OnionFlags = FlagValues<typeof ONION_FLAGS>
 
 /** --network or --chainparams (not both) as ChainParams; errors name the flag. */
 export function chainParamsFromFlags (flags: NetworkFlags): ChainParams {
   if (flags.chainparams !== undefined && flags.network !== undefined) {
     throw new UsageError('--chainparams and --network cannot be combined (the file names its network)')
   }
-  const flag = flags.chainparams !== undefined ? 'chainparams' : 'network'
-  try {
-    return flags.chainparams !== undefined ? loadChainParams(flags.chainparams) : loadNetwork(flags.network ?? DEFAULT_NETWORK)
-  } catch (err) {
-    if (!(err instanceof ChainParamsError)) throw err
-    throw new ChainParamsError(`--${flag}: ${err.message}`)
-  }
+  const { chainparams } = flags
+  return chainparams !== undefined
+    ? withFlag('--chainparams', () => loadChainParams(chainparams))
+    : withFlag('--network', () => loadNetwork(flags.network ?? DEFAULT_NETWORK))
 }
 
 /** --dnsserver values: IP literals (a server named by host name would need DNS to be found), port 53 by default. */
 export function dnsServersFromFlags (values: readonly string[] | undefined): HostPort[] {
   return (values ?? []).map((value) => {
-    const server = parseHostPort(value, DNS_PORT, '--dnsserver')
+    const server = withFlag('--dnsserver', () => parseHostPort(value, DNS_PORT))
     if (isIP(server.host) === 0) throw new UsageError(`--dnsserver: "${value}" is not an IP address (expected IP[:PORT])`)
     return server
   })
@@ -64,18 +63,20 @@ export function dnsServersFromFlags (values: readonly string[] | undefined): Hos
 
 /**
  * TransportOptions (all but the connect timeout) from --proxy/--proxyuser/--proxypass/--onion/--noonion/
- * --torisolation, checked together: a contradiction is a UsageError naming the flags.
+ * --torisolation, checked together: a contradiction is a UsageError naming the flags (an option's flag is
+ * its name in lower case).
  */
 export function transportFromFlags (flags: ProxyFlags & OnionFlags): Omit<TransportOptions, 'connectTimeoutMs'> {
+  const { proxy, onion } = flags
   const options: Omit<TransportOptions, 'connectTimeoutMs'> = {
-    ...(flags.proxy === undefined ? {} : { proxy: parseHostPort(flags.proxy, DEFAULT_PROXY_PORT, '--proxy') }),
+    ...(proxy === undefined ? {} : { proxy: withFlag('--proxy', () => parseHostPort(proxy, DEFAULT_PROXY_PORT)) }),
     ...(flags.proxyuser === undefined ? {} : { proxyUser: flags.proxyuser }),
     ...(flags.proxypass === undefined ? {} : { proxyPass: flags.proxypass }),
-    ...(flags.onion === undefined ? {} : { onion: parseHostPort(flags.onion, DEFAULT_PROXY_PORT, '--onion') }),
+    ...(onion === undefined ? {} : { onion: withFlag('--onion', () => parseHostPort(onion, DEFAULT_PROXY_PORT)) }),
     ...(flags.noonion === true ? { noOnion: true } : {}),
     ...(flags.torisolation === true ? { torIsolation: true } : {})
   }
-  const problem = transportOptionsProblem(options)
+  const problem = transportOptionsProblem(options, (option) => `--${option.toLowerCase()}`)
   if (problem !== undefined) throw new UsageError(problem)
   return options
 }

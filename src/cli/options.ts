@@ -1,12 +1,12 @@
 import type { Options } from 'yargs'
-import { buildNodeConfig } from '../node/config.ts'
 import { createWinstonLogging } from '../log/winston.ts'
 import { NodeStore } from '../store/node-store.ts'
 import { systemClock } from '../util/clock.ts'
-import { RUN_FLAGS } from './commands/run.ts'
-import { envSettings } from './config-file.ts'
+import { buildNodeConfig } from './node-config.ts'
+import { RUN_FLAGS } from './run-flags.ts'
+import { envSettings, type FlagValues } from './config-file.ts'
 import { optionSchema } from './run-settings.ts'
-import { UsageError } from './errors.ts'
+import { UsageError } from '../util/errors.ts'
 
 /** The flags that locate a data directory, with the same meaning (and PEERKEEPER_* variables) as for run. */
 export const DATADIR_FLAGS = {
@@ -15,11 +15,7 @@ export const DATADIR_FLAGS = {
   chainparams: RUN_FLAGS.chainparams
 } as const satisfies Record<string, Options>
 
-export interface DataDirArgs {
-  datadir?: string
-  network?: string
-  chainparams?: string
-}
+export type DataDirArgs = FlagValues<typeof DATADIR_FLAGS>
 
 const RUN_SCHEMA = optionSchema(RUN_FLAGS)
 

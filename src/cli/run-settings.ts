@@ -1,13 +1,13 @@
 import { join } from 'node:path'
 import type { Options } from 'yargs'
 import { loadChainParams } from '../chainparams/chainparams.ts'
-import { buildNodeConfig, defaultDataDir, expandHome, type NodeConfig, type RunOptions } from '../node/config.ts'
+import type { NodeConfig } from '../node/config.ts'
+import { buildNodeConfig } from './node-config.ts'
+import { defaultDataDir, expandHome } from './paths.ts'
+import type { RunOptions } from './run-flags.ts'
 import { DEFAULT_NETWORK } from './net-options.ts'
-import { envSettings, readConfigFile, type OptionKind, type OptionSchema, type Settings } from './config-file.ts'
-import { UsageError } from './errors.ts'
-
-/** The name of the config file inside the data directory. */
-export const CONFIG_FILE_NAME = 'peerkeeper.conf'
+import { CONFIG_FILE_NAME, envSettings, readConfigFile, type OptionKind, type OptionSchema, type Settings } from './config-file.ts'
+import { UsageError } from '../util/errors.ts'
 
 /**
  * Where the config file is when --configfile is not given: <datadir>/peerkeeper.conf, the data directory

@@ -1,4 +1,4 @@
-import { NamedError } from '../util/errors.ts'
+import { DialError, NamedError } from '../util/errors.ts'
 /** The connection manager was built without a dial function (btcd's ErrDialNil). */
 export class DialNilError extends NamedError {
   constructor (message = 'Config: Dial cannot be nil') {
@@ -16,7 +16,7 @@ export class DuplicateAddressError extends NamedError {}
 export class MissingAddressError extends NamedError {}
 
 /** The reason an in-flight dial's AbortSignal carries: removed, surplus or stopping. */
-export class DialAbortedError extends NamedError {
+export class DialAbortedError extends DialError {
   readonly reason: string
   constructor (reason: 'removed' | 'surplus' | 'stopping', target: string) {
     super(`dial to ${target} aborted: ${reason}`)

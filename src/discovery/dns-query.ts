@@ -4,7 +4,7 @@ import { Packet } from 'dns2'
 import { addrKey, bytesToIp, ipToBytes, type HostPort } from '../netaddr/netaddress.ts'
 import { anySignal, clockTimeoutSignal, type Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
-import { DnsMalformedResponseError, DnsNameError, DnsQueryError, DnsServerError, DnsTimeoutError } from './dns-errors.ts'
+import { DnsMalformedResponseError, DnsNameError, DnsQueryError, DnsServerError, DnsTimeoutError } from './errors.ts'
 
 export type AddressRecordType = 'A' | 'AAAA'
 

@@ -7,7 +7,7 @@ import type { Random } from '../util/random.ts'
 import { NODE_NETWORK } from '../wire/services.ts'
 import type { SeederEventMap } from './events.ts'
 import type { Resolver } from './resolver.ts'
-import { NamedError } from '../util/errors.ts'
+import { SeedTimeoutError } from './errors.ts'
 
 /** Time one seed gets for its A and AAAA answers (several UDP retransmits, or one Tor RESOLVE). */
 export const SEED_TIMEOUT_MS = 15_000
@@ -43,12 +43,6 @@ export interface SeedOptions {
   timeoutMs?: number
   /** Aborts every seed still running (shutdown). */
   signal?: AbortSignal
-}
-
-export class SeedTimeoutError extends NamedError {
-  constructor (queried: string, timeoutMs: number) {
-    super(`no answer for ${queried} within ${timeoutMs} ms`)
-  }
 }
 
 /** The name to look up: `x<services hex>.<seed>` for a filtering seed unless plain NODE_NETWORK is wanted. */

@@ -1,13 +1,14 @@
 import type { Socket } from 'node:net'
 import { addrKey, bytesToIp, type HostPort } from '../netaddr/netaddress.ts'
 import { connectTcp, raceAbort } from '../transport/connect-tcp.ts'
-import { EndOfStreamError, SocketReader } from '../transport/socket-reader.ts'
+import { SocketReader } from '../transport/socket-reader.ts'
 import type { ProxyCredentials } from '../transport/socks-dialer.ts'
 import { anySignal, clockTimeoutSignal, systemClock, type Clock } from '../util/clock.ts'
 import {
   TOR_STATUS_MESSAGES, TorAuthFailedError, TorInvalidAddressResponseError, TorInvalidProxyResponseError,
   TorProxyUnreachableError, TorRequestError, TorStatusError, TorTimeoutError, TorUnrecognizedAuthMethodError
-} from './tor-errors.ts'
+} from './errors.ts'
+import { EndOfStreamError } from '../transport/errors.ts'
 
 /**
  * How long one RESOLVE may take. Tor gives up on its own after SocksTimeout (120 s by default);

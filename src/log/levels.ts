@@ -1,8 +1,8 @@
 import { LOG_LEVELS, SUBSYSTEMS, type LogLevel, type Subsystem } from './logger.ts'
-import { NamedError } from '../util/errors.ts'
+import { LogConfigError } from './errors.ts'
 
-/** A --debuglevel value that does not parse. */
-export class LogConfigError extends NamedError {}
+/** btcd's default: routine events (connections, bans) show, per-message detail does not. */
+export const DEFAULT_DEBUG_LEVEL: LogLevel = 'info'
 
 export interface LevelSpec {
   readonly defaultLevel: LogLevel
@@ -12,7 +12,7 @@ export interface LevelSpec {
 function asLevel (text: string, input: string): LogLevel {
   const level = text.trim().toLowerCase()
   if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel
-  throw new LogConfigError(`--debuglevel: "${input}" has unknown level "${text}" (expected ${LOG_LEVELS.join(', ')})`)
+  throw new LogConfigError(`"${input}" has unknown level "${text}" (expected ${LOG_LEVELS.join(', ')})`)
 }
 
 /**
@@ -20,7 +20,7 @@ function asLevel (text: string, input: string): LogLevel {
  * (`CMGR=debug,PEER=trace`), or both (`warn,PEER=debug`).
  */
 export function parseDebugLevel (input: string): LevelSpec {
-  let defaultLevel: LogLevel = 'info'
+  let defaultLevel = DEFAULT_DEBUG_LEVEL
   const perSubsystem = new Map<Subsystem, LogLevel>()
   for (const part of input.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
     const eq = part.indexOf('=')
@@ -30,7 +30,7 @@ export function parseDebugLevel (input: string): LevelSpec {
     }
     const name = part.slice(0, eq).trim().toUpperCase()
     if (!(SUBSYSTEMS as readonly string[]).includes(name)) {
-      throw new LogConfigError(`--debuglevel: "${input}" names unknown subsystem "${part.slice(0, eq)}" (expected ${SUBSYSTEMS.join(', ')})`)
+      throw new LogConfigError(`"${input}" names unknown subsystem "${part.slice(0, eq)}" (expected ${SUBSYSTEMS.join(', ')})`)
     }
     perSubsystem.set(name as Subsystem, asLevel(part.slice(eq + 1), input))
   }

@@ -1,9 +1,12 @@
 import type { Writable } from 'node:stream'
 import winston from 'winston'
-import { levelEnabled, parseDebugLevel } from './levels.ts'
+import { DEFAULT_DEBUG_LEVEL, levelEnabled, parseDebugLevel } from './levels.ts'
 import type { LogFields, Logger, LoggerFactory, LogLevel, Subsystem } from './logger.ts'
 
-export type LogFormat = 'text' | 'json'
+export const LOG_FORMATS = ['text', 'json'] as const
+export type LogFormat = typeof LOG_FORMATS[number]
+/** Console lines for a person; json is for log collectors. */
+export const DEFAULT_LOG_FORMAT: LogFormat = 'text'
 
 export interface WinstonLoggingInit {
   /** btcd --debuglevel syntax; default "info". */
@@ -40,10 +43,10 @@ const jsonFormat = winston.format.printf((info) => {
 
 /** One winston logger with a child per subsystem, filtered by the --debuglevel spec. */
 export function createWinstonLogging (init: WinstonLoggingInit = {}): LoggerFactory & { close(): Promise<void> } {
-  const spec = parseDebugLevel(init.debugLevel ?? 'info')
+  const spec = parseDebugLevel(init.debugLevel ?? DEFAULT_DEBUG_LEVEL)
   const format = winston.format.combine(
     winston.format.timestamp({ format: () => new Date().toISOString() }),
-    init.format === 'json' ? jsonFormat : textFormat
+    (init.format ?? DEFAULT_LOG_FORMAT) === 'json' ? jsonFormat : textFormat
   )
   const transports: winston.transport[] = [new winston.transports.Stream({ stream: init.stream ?? process.stderr, format })]
   if (init.file !== undefined) transports.push(new winston.transports.File({ filename: init.file, format }))

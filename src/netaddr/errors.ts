@@ -1,3 +1,3 @@
-import { NamedError } from '../util/errors.ts'
+import { UsageError } from '../util/errors.ts'
 /** An address string that is not a valid host, host:port or IP literal. */
-export class AddressParseError extends NamedError {}
+export class AddressParseError extends UsageError {}

@@ -46,18 +46,19 @@ export function sameAddress (a: NetAddress, b: NetAddress): boolean {
 
 /**
  * Splits `HOST[:PORT]` or `[IPv6][:PORT]` (a bare IPv6 literal also works) and checks both parts.
- * `what` names the flag or field in the error so the user knows which value was wrong.
+ * `what`, when given, names the value in the error (`seed: "…" …`); the CLI adds flag names itself.
  */
-export function parseHostPort (input: string, defaultPort: number, what = 'address'): HostPort {
+export function parseHostPort (input: string, defaultPort: number, what?: string): HostPort {
   const text = input.trim()
+  const named = what === undefined ? '' : `${what}: `
   let host: string
   let portText: string | undefined
   if (text.startsWith('[')) {
     const end = text.indexOf(']')
-    if (end < 0) throw new AddressParseError(`${what}: "${input}" has an unclosed "[" (expected [IPv6]:PORT)`)
+    if (end < 0) throw new AddressParseError(`${named}"${input}" has an unclosed "[" (expected [IPv6]:PORT)`)
     host = text.slice(1, end)
     const rest = text.slice(end + 1)
-    if (rest !== '' && !rest.startsWith(':')) throw new AddressParseError(`${what}: "${input}" has text after "]" (expected [IPv6]:PORT)`)
+    if (rest !== '' && !rest.startsWith(':')) throw new AddressParseError(`${named}"${input}" has text after "]" (expected [IPv6]:PORT)`)
     portText = rest === '' ? undefined : rest.slice(1)
   } else if (isIPv6(text)) {
     host = text
@@ -69,11 +70,11 @@ export function parseHostPort (input: string, defaultPort: number, what = 'addre
   let port = defaultPort
   if (portText !== undefined) {
     port = /^\d+$/.test(portText) ? Number(portText) : NaN
-    if (!isValidPort(port)) throw new AddressParseError(`${what}: "${input}" has port "${portText}" (expected 1-65535)`)
+    if (!isValidPort(port)) throw new AddressParseError(`${named}"${input}" has port "${portText}" (expected 1-65535)`)
   }
   host = host.toLowerCase()
   if (!isIPv4(host) && !isIPv6(host) && !HOSTNAME.test(host)) {
-    throw new AddressParseError(`${what}: "${input}" is not a host name or IP address`)
+    throw new AddressParseError(`${named}"${input}" is not a host name or IP address`)
   }
   return { host: isIPv6(host) ? canonicalIPv6(host) : host, port }
 }

@@ -1,4 +1,4 @@
-import { NamedError } from '../util/errors.ts'
+import { TokenBucketConfigError } from './errors.ts'
 /**
  * A token bucket that is pure: every call takes the current time (ms) as input, so the same code serves
  * the live peer session (clock.now()) and tests or simulations (any chosen time).
@@ -14,8 +14,6 @@ export interface TokenBucketInit {
   /** Tokens at creation; defaults to `capacity`. */
   readonly initialTokens?: number
 }
-
-export class TokenBucketConfigError extends NamedError {}
 
 export class TokenBucket {
   readonly ratePerSecond: number

@@ -1,4 +1,4 @@
-import { SimConfigError } from './profiles.ts'
+import { SimConfigError } from './errors.ts'
 
 /**
  * Where simulated peers live: 127.<second>.<third>.1. Linux routes all of 127.0.0.0/8 to the loopback

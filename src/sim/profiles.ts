@@ -1,4 +1,4 @@
-import { NamedError } from '../util/errors.ts'
+import { SimConfigError } from './errors.ts'
 /**
  * What each simulated peer does when dialed. A profile names a behaviour seen on the real network;
  * `resolveBehaviour` turns a spec into the plain settings the listener and the connection script follow.
@@ -41,9 +41,6 @@ export interface SimBehaviour {
   readonly misbehaviour: Misbehaviour | undefined
   readonly lifetimeMs: readonly [number, number] | undefined
 }
-
-/** A spec field that makes no sense: one line naming the peer and the field. */
-export class SimConfigError extends NamedError {}
 
 export function expandSpecs (peers: SimPeerSpecs): SimPeerSpec[] {
   if (Array.isArray(peers)) return [...(peers as readonly SimPeerSpec[])]

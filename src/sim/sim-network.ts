@@ -8,9 +8,10 @@ import { seededRandom } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
 import { simHost } from './addresses.ts'
 import { gossipSample } from './gossip.ts'
-import { expandSpecs, resolveBehaviour, SimConfigError, type SimPeerSpecs, type SimProfile } from './profiles.ts'
+import { expandSpecs, resolveBehaviour, type SimPeerSpecs, type SimProfile } from './profiles.ts'
 import type { SimPeerStats } from './sim-connection.ts'
-import { SimPeer, type SimListenError, type SimPeerInfo } from './sim-peer.ts'
+import { SimPeer, type SimPeerInfo } from './sim-peer.ts'
+import { SimConfigError, type SimListenError } from './errors.ts'
 
 export interface SimNetworkComponents {
   /** Drives handshake delays, flapping lifetimes and flood bursts. @default systemClock */

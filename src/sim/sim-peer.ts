@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
 import { SimConnection, type SimConnectionComponents, type SimPeerStats } from './sim-connection.ts'
 import type { SimBehaviour, SimProfile } from './profiles.ts'
-import { NamedError } from '../util/errors.ts'
+import { SimListenError } from './errors.ts'
 
 export interface SimPeerInfo {
   readonly index: number
@@ -24,16 +24,6 @@ export interface SimPeerInit {
   readonly maxConnections: number
   gossip(self: NetAddress): TimedAddress[]
   notify(event: SimPeerEvent): void
-}
-
-/** A listener that will not bind: one line naming the peer's address and the system's reason. */
-export class SimListenError extends NamedError {
-  /** The system error code (EADDRINUSE, EADDRNOTAVAIL, …) when there is one. */
-  readonly code: string | undefined
-  constructor (message: string, code?: string) {
-    super(message)
-    this.code = code
-  }
 }
 
 /**

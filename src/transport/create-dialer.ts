@@ -38,22 +38,28 @@ export interface CreateDialerComponents {
   logger: Logger
 }
 
+export type TransportOptionName = keyof Omit<TransportOptions, 'connectTimeoutMs'>
+
 /**
- * The first contradiction in the options, worded with the flags' names, or undefined when they fit
- * together. The CLI turns it into a usage error; createDialer throws it as a DialerConfigError.
+ * The first contradiction in the options, or undefined when they fit together. `name` words each option
+ * as the caller's user knows it (the CLI passes its flag names); by default the option's own name.
+ * The CLI turns the problem into a usage error; createDialer throws it as a DialerConfigError.
  */
-export function transportOptionsProblem (o: Omit<TransportOptions, 'connectTimeoutMs'>): string | undefined {
-  if (o.noOnion === true && o.onion !== undefined) return '--onion cannot be combined with --noonion'
-  if (o.torIsolation === true && o.proxy === undefined && o.onion === undefined) return '--torisolation needs --proxy or --onion'
-  const credentials: Array<[string, string | undefined, HostPort | undefined, string]> = [
-    ['proxyuser', o.proxyUser, o.proxy, 'proxy'], ['proxypass', o.proxyPass, o.proxy, 'proxy'],
-    ['onionuser', o.onionUser, o.onion, 'onion'], ['onionpass', o.onionPass, o.onion, 'onion']
+export function transportOptionsProblem (
+  o: Omit<TransportOptions, 'connectTimeoutMs'>,
+  name: (option: TransportOptionName) => string = (option) => option
+): string | undefined {
+  if (o.noOnion === true && o.onion !== undefined) return `${name('onion')} cannot be combined with ${name('noOnion')}`
+  if (o.torIsolation === true && o.proxy === undefined && o.onion === undefined) return `${name('torIsolation')} needs ${name('proxy')} or ${name('onion')}`
+  const credentials: Array<[TransportOptionName, string | undefined, HostPort | undefined, TransportOptionName]> = [
+    ['proxyUser', o.proxyUser, o.proxy, 'proxy'], ['proxyPass', o.proxyPass, o.proxy, 'proxy'],
+    ['onionUser', o.onionUser, o.onion, 'onion'], ['onionPass', o.onionPass, o.onion, 'onion']
   ]
-  for (const [flag, value, proxy, needs] of credentials) {
+  for (const [option, value, proxy, needs] of credentials) {
     if (value === undefined) continue
-    if (proxy === undefined) return `--${flag} needs --${needs}`
-    if (Buffer.byteLength(value) > MAX_CREDENTIAL_BYTES) return `--${flag}: at most ${MAX_CREDENTIAL_BYTES} bytes (SOCKS5 limit)`
-    if (o.torIsolation === true) return `--${flag} cannot be combined with --torisolation (isolation picks random credentials)`
+    if (proxy === undefined) return `${name(option)} needs ${name(needs)}`
+    if (Buffer.byteLength(value) > MAX_CREDENTIAL_BYTES) return `${name(option)}: at most ${MAX_CREDENTIAL_BYTES} bytes (SOCKS5 limit)`
+    if (o.torIsolation === true) return `${name(option)} cannot be combined with ${name('torIsolation')} (isolation picks random credentials)`
   }
   return undefined
 }
@@ -78,7 +84,7 @@ class RoutingDialer implements Dialer {
   async dial (addr: NetAddress, options: DialOptions): Promise<Socket> {
     if (addr.network === 'torv3') {
       if (this.#noOnion) throw new OnionDisabledError(addrKey(addr))
-      if (this.#onion === undefined) throw new UnreachableNetworkError(addrKey(addr), 'a .onion address needs --onion or --proxy (a Tor SOCKS port)')
+      if (this.#onion === undefined) throw new UnreachableNetworkError(addrKey(addr), 'a .onion address needs a Tor SOCKS proxy (the onion or proxy option)')
       this.#logger.debug('dialing through the onion proxy', { peer: addrKey(addr) })
       return await this.#onion.dial(addr, options)
     }

@@ -1,16 +1,5 @@
 import type { Socket } from 'node:net'
-import { NamedError } from '../util/errors.ts'
-
-/** The stream ended (or failed) before a read had all its bytes. */
-export class EndOfStreamError extends NamedError {
-  readonly received: number
-  readonly wanted: number
-  constructor (received: number, wanted: number, cause?: Error) {
-    super(`connection closed after ${received} of ${wanted} expected bytes${cause === undefined ? '' : ` (${cause.message})`}`, { cause })
-    this.received = received
-    this.wanted = wanted
-  }
-}
+import { EndOfStreamError } from './errors.ts'
 
 /**
  * Reads exact byte counts from a socket however TCP splits or merges the segments, for small

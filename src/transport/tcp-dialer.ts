@@ -33,7 +33,7 @@ export class TcpDialer implements Dialer {
   async dial (addr: NetAddress, options: DialOptions): Promise<Socket> {
     const target = addrKey(addr)
     if (addr.network === 'torv3' || addr.network === 'i2p') {
-      throw new UnreachableNetworkError(target, `a ${addr.network} address needs a proxy (--proxy or --onion)`)
+      throw new UnreachableNetworkError(target, `a ${addr.network} address needs a proxy (the proxy or onion option)`)
     }
     const ms = this.#connectTimeoutMs
     const timeout = clockTimeoutSignal(this.#clock, ms, () => new DialTimeoutError(target, ms))

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { AddrBook, AddrBookError, GOSSIP_TIME_PENALTY_S, NEW_BUCKETS_PER_ADDRESS } from '../../src/addrbook/addr-book.ts'
+import { AddrBook, GOSSIP_TIME_PENALTY_S, NEW_BUCKETS_PER_ADDRESS } from '../../src/addrbook/addr-book.ts'
 import { isTerrible, selectionChance } from '../../src/addrbook/addr-entry.ts'
 import type { AddrInfo } from '../../src/addrbook/addr-entry.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import { seededRandom } from '../../src/util/random.ts'
 import { BOOK_START_S, bookFixture, ipv4, routableAddresses, timed } from '../helpers/addr-book-fixture.ts'
 import { manualClock } from '../helpers/manual-clock.ts'
+import { AddrBookError } from '../../src/addrbook/errors.ts'
 
 const DAY_S = 24 * 3600
 const newBuckets = (book: AddrBook): Set<number> => new Set(book.exportRecords().flatMap((r) => r.newRefs.map((p) => p >> 6)))

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { AddrRecordError, addressOfKey, parseAddrRecord } from '../../src/addrbook/record.ts'
+import { addressOfKey, parseAddrRecord } from '../../src/addrbook/record.ts'
 import type { AddrRecord } from '../../src/addrbook/record.ts'
 import { BOOK_START_S, bookFixture, ipv4, routableAddresses, timed } from '../helpers/addr-book-fixture.ts'
 import { recordingLogger } from '../helpers/recording-logger.ts'
+import { AddrRecordError } from '../../src/addrbook/errors.ts'
 
 const byKey = (records: AddrRecord[]): AddrRecord[] => [...records].sort((a, b) => a.key < b.key ? -1 : 1)
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseDuration } from '../../src/cli/duration.ts'
+import { formatDuration, parseDuration } from '../../src/cli/duration.ts'
 
 describe('parseDuration', () => {
   it.each([
@@ -20,5 +20,18 @@ describe('parseDuration', () => {
       name: 'UsageError',
       message: expect.stringMatching(/^--banduration: "/)
     }))
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    [86_400_000, '24h'],
+    [5_400_000, '1h30m'],
+    [90_000, '1m30s'],
+    [3_601_000, '1h1s'],
+    [0, '0s']
+  ])('%d ms is %j, which parseDuration reads back', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text)
+    expect(parseDuration(text, '--duration')).toBe(ms)
   })
 })

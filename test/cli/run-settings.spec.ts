@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { RUN_FLAGS } from '../../src/cli/commands/run.ts'
+import { RUN_FLAGS } from '../../src/cli/run-flags.ts'
 import { optionSchema, resolveRunSettings } from '../../src/cli/run-settings.ts'
 
 const SCHEMA = optionSchema(RUN_FLAGS)
@@ -17,10 +17,10 @@ describe('resolveRunSettings', () => {
       SCHEMA
     )
     expect(config.params.name).toBe('regtest') // file
-    expect(config.banThreshold).toBe(50) // file
-    expect(config.targetOutbound).toBe(5) // env over file
+    expect(config.banning.threshold).toBe(50) // file
+    expect(config.outbound.targetOutbound).toBe(5) // env over file
     expect(config.maxPeers).toBe(30) // flag over env and file
-    expect(config.permanentPeers).toEqual([{ host: '127.0.0.9', port: 18444 }])
+    expect(config.outbound.permanentPeers).toEqual([{ host: '127.0.0.9', port: 18444 }])
     expect(config.datadir).toBe(datadir)
   })
 
@@ -29,7 +29,7 @@ describe('resolveRunSettings', () => {
     writeFileSync(join(datadir, 'peerkeeper.conf'), 'network=regtest\nnolisten=1\n')
     const config = resolveRunSettings({}, { PEERKEEPER_DATADIR: datadir }, SCHEMA)
     expect(config.params.name).toBe('regtest')
-    expect(config.listen).toEqual([])
+    expect(config.inbound.listen).toEqual([])
   })
 
   it('finds the default data directory under HOME by network when none is given', () => {
@@ -50,6 +50,6 @@ describe('resolveRunSettings', () => {
     const file = join(dir, 'other.conf')
     writeFileSync(file, 'network=regtest\nwhitelist=10.0.0.0/8\nwhitelist=127.0.0.1\n')
     const config = resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)
-    expect(config.whitelist.map((w) => w.key)).toEqual(['10.0.0.0/8', '127.0.0.1'])
+    expect(config.banning.whitelist.map((w) => w.key)).toEqual(['10.0.0.0/8', '127.0.0.1'])
   })
 })

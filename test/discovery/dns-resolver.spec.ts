@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { DnsMalformedResponseError, DnsNameError } from '../../src/discovery/dns-errors.ts'
+import { DnsMalformedResponseError, DnsNameError } from '../../src/discovery/errors.ts'
 import { createDnsResolver } from '../../src/discovery/dns-resolver.ts'
 import { startDnsSeedServer, type DnsSeedServer } from '../../src/sim/dns-seed-server.ts'
 import { systemClock } from '../../src/util/clock.ts'

@@ -1,10 +1,7 @@
 import type { Socket } from 'node:net'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
-import {
-  TOR_STATUS_MESSAGES, TorAuthFailedError, TorInvalidAddressResponseError, TorInvalidProxyResponseError,
-  TorProxyUnreachableError, TorRequestError, TorStatusError, TorTimeoutError, TorUnrecognizedAuthMethodError
-} from '../../src/discovery/tor-errors.ts'
+import { TOR_STATUS_MESSAGES, TorAuthFailedError, TorInvalidAddressResponseError, TorInvalidProxyResponseError, TorProxyUnreachableError, TorRequestError, TorStatusError, TorTimeoutError, TorUnrecognizedAuthMethodError } from '../../src/discovery/errors.ts'
 import { torLookupIP } from '../../src/discovery/tor-resolve.ts'
 import { SocketReader } from '../../src/transport/socket-reader.ts'
 import { systemClock } from '../../src/util/clock.ts'

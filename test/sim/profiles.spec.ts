@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { expandSpecs, resolveBehaviour, SimConfigError, SLOW_HANDSHAKE_DELAY_MS } from '../../src/sim/profiles.ts'
+import { expandSpecs, resolveBehaviour, SLOW_HANDSHAKE_DELAY_MS } from '../../src/sim/profiles.ts'
+import { SimConfigError } from '../../src/sim/errors.ts'
 
 describe('sim profiles', () => {
   it('expands counts per profile in a fixed order', () => {

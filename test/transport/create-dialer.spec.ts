@@ -49,7 +49,7 @@ describe('createDialer routes each destination', () => {
   it('without a proxy: plain TCP for IPs, and a .onion is refused rather than looked up', async () => {
     expect(await dialed({}, peer)).toBe('x')
     await expect(dialed({}, onionPeer)).rejects.toThrow(UnreachableNetworkError)
-    await expect(dialed({}, onionPeer)).rejects.toThrow(/needs --onion or --proxy/)
+    await expect(dialed({}, onionPeer)).rejects.toThrow(/needs a Tor SOCKS proxy \(the onion or proxy option\)/)
   })
 
   it('--proxy carries every connection, .onion included (by name)', async () => {
@@ -82,7 +82,7 @@ describe('createDialer routes each destination', () => {
     const before = mainProxy.requests.length
     const err = await dialed({ proxy: at(mainProxy), noOnion: true }, onionPeer).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(OnionDisabledError)
-    expect((err as Error).message).toBe(`refusing to dial ${ONION}:8333: Tor (.onion) connections are disabled by --noonion`)
+    expect((err as Error).message).toBe(`refusing to dial ${ONION}:8333: Tor (.onion) connections are disabled (noOnion)`)
     expect(mainProxy.requests.length).toBe(before)
   })
 
@@ -99,13 +99,13 @@ describe('createDialer routes each destination', () => {
 describe('contradictory transport options', () => {
   const proxy = { host: '127.0.0.1', port: 9050 }
   it.each<[Omit<TransportOptions, 'connectTimeoutMs'>, string]>([
-    [{ onion: proxy, noOnion: true }, '--onion cannot be combined with --noonion'],
-    [{ torIsolation: true }, '--torisolation needs --proxy or --onion'],
-    [{ proxyUser: 'u' }, '--proxyuser needs --proxy'],
-    [{ proxyPass: 'p' }, '--proxypass needs --proxy'],
-    [{ onionUser: 'u', proxy }, '--onionuser needs --onion'],
-    [{ proxy, proxyUser: 'u', torIsolation: true }, '--proxyuser cannot be combined with --torisolation (isolation picks random credentials)'],
-    [{ proxy, proxyPass: 'p'.repeat(256) }, '--proxypass: at most 255 bytes (SOCKS5 limit)']
+    [{ onion: proxy, noOnion: true }, 'onion cannot be combined with noOnion'],
+    [{ torIsolation: true }, 'torIsolation needs proxy or onion'],
+    [{ proxyUser: 'u' }, 'proxyUser needs proxy'],
+    [{ proxyPass: 'p' }, 'proxyPass needs proxy'],
+    [{ onionUser: 'u', proxy }, 'onionUser needs onion'],
+    [{ proxy, proxyUser: 'u', torIsolation: true }, 'proxyUser cannot be combined with torIsolation (isolation picks random credentials)'],
+    [{ proxy, proxyPass: 'p'.repeat(256) }, 'proxyPass: at most 255 bytes (SOCKS5 limit)']
   ])('%j is refused: %s', (options, message) => {
     expect(transportOptionsProblem(options)).toBe(message)
     expect(() => createDialer(components, { connectTimeoutMs: 1, ...options })).toThrow(new DialerConfigError(message))
@@ -115,5 +115,10 @@ describe('contradictory transport options', () => {
     expect(transportOptionsProblem({})).toBeUndefined()
     expect(transportOptionsProblem({ proxy, proxyUser: 'u', proxyPass: 'p', onion: proxy })).toBeUndefined()
     expect(transportOptionsProblem({ onion: proxy, torIsolation: true })).toBeUndefined()
+  })
+
+  it('words the problem with the caller\'s names for the options (the CLI passes its flags)', () => {
+    const flag = (option: string): string => `--${option.toLowerCase()}`
+    expect(transportOptionsProblem({ proxy, proxyUser: 'u', torIsolation: true }, flag)).toBe('--proxyuser cannot be combined with --torisolation (isolation picks random credentials)')
   })
 })

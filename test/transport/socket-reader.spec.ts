@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { EndOfStreamError, SocketReader } from '../../src/transport/socket-reader.ts'
+import { SocketReader } from '../../src/transport/socket-reader.ts'
 import { tcpPair } from '../helpers/tcp-pair.ts'
 import { untilIo } from '../helpers/wait-for-io.ts'
+import { EndOfStreamError } from '../../src/transport/errors.ts'
 
 describe('SocketReader over a real TCP connection', () => {
   let close = (): void => {}

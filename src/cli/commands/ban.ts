@@ -1,15 +1,15 @@
 import type { Argv, CommandModule } from 'yargs'
-import { BanList } from '../../banlist/ban-list.ts'
+import { BanList, DEFAULT_BAN_DURATION_MS } from '../../banlist/ban-list.ts'
 import type { BanEntry } from '../../banlist/ban-list.ts'
 import { parseBanTarget } from '../../banlist/ban-target.ts'
 import { systemClock } from '../../util/clock.ts'
-import { parseDuration } from '../duration.ts'
-import { UsageError } from '../errors.ts'
+import { formatDuration, parseDuration } from '../duration.ts'
 import { DATADIR_FLAGS, isoTime, withDataDirStore } from '../options.ts'
 import type { DataDirArgs } from '../options.ts'
 import type { NodeStore } from '../../store/node-store.ts'
+import { UsageError } from '../../util/errors.ts'
 
-const DEFAULT_DURATION = '24h'
+const DEFAULT_DURATION = formatDuration(DEFAULT_BAN_DURATION_MS)
 const DEFAULT_REASON = 'manual'
 
 interface TargetArgs extends DataDirArgs {

@@ -1,11 +1,8 @@
 import type { Argv, CommandModule } from 'yargs'
 import { createWinstonLogging } from '../../log/winston.ts'
 import { runDemo } from '../../sim/demo/run-demo.ts'
-import { UsageError } from '../errors.ts'
-import { NamedError } from '../../util/errors.ts'
-
-/** The demo failed to show a step: exit 1 with the missing steps named. */
-export class DemoIncompleteError extends NamedError {}
+import { UsageError } from '../../util/errors.ts'
+import { DemoIncompleteError } from '../errors.ts'
 
 export const demoCommand: CommandModule = {
   command: 'demo',

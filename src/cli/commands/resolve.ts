@@ -2,8 +2,8 @@ import type { Argv, CommandModule, InferredOptionTypes } from 'yargs'
 import { TOR_RESOLVE_TIMEOUT_MS, torLookupIP } from '../../discovery/tor-resolve.ts'
 import { proxyCredentials } from '../../transport/socks-dialer.ts'
 import { systemClock } from '../../util/clock.ts'
-import { UsageError } from '../errors.ts'
 import { positiveMsFromFlag, PROXY_FLAGS, transportFromFlags } from '../net-options.ts'
+import { UsageError } from '../../util/errors.ts'
 
 const RESOLVE_FLAGS = {
   ...PROXY_FLAGS,

@@ -5,9 +5,9 @@ import { addrKey } from '../../netaddr/netaddress.ts'
 import { systemClock } from '../../util/clock.ts'
 import { systemRandom } from '../../util/random.ts'
 import { NODE_NETWORK, NODE_WITNESS } from '../../wire/services.ts'
-import { UsageError } from '../errors.ts'
 import { chainParamsFromFlags, dnsServersFromFlags, DNS_FLAGS, NETWORK_FLAGS, positiveMsFromFlag, PROXY_FLAGS, transportFromFlags } from '../net-options.ts'
-import { NamedError } from '../../util/errors.ts'
+import { UsageError } from '../../util/errors.ts'
+import { NoSeedAddressesError } from '../errors.ts'
 
 /** Core's default: full nodes with segwit, so filtering seeds are asked for x9. */
 const DEFAULT_SEED_SERVICES = NODE_NETWORK | NODE_WITNESS
@@ -22,13 +22,6 @@ const SEED_FLAGS = {
 } as const
 
 type SeedArgs = InferredOptionTypes<typeof SEED_FLAGS>
-
-/** Every seed failed or answered nothing: the printed result says why, the exit status says so. */
-export class NoSeedAddressesError extends NamedError {
-  constructor () {
-    super('no DNS seed returned an address')
-  }
-}
 
 function servicesFromFlag (value: string | undefined): bigint {
   if (value === undefined) return DEFAULT_SEED_SERVICES

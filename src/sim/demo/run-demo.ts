@@ -1,11 +1,17 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildNodeConfig } from '../../node/config.ts'
+import { DEFAULT_BAN_DURATION_MS } from '../../banlist/ban-list.ts'
+import type { ChainParams } from '../../chainparams/chainparams.ts'
+import { DEFAULT_DEBUG_LEVEL } from '../../log/levels.ts'
+import { DEFAULT_LOG_FORMAT } from '../../log/winston.ts'
+import type { NodeConfig } from '../../node/config.ts'
+import { DEFAULT_MAX_PEERS, peerLimits } from '../../node/limits.ts'
+import { DEFAULT_BAN_THRESHOLD } from '../../peer/constants.ts'
 import { createNode, type Node } from '../../node/node.ts'
 import { formatStatus } from '../../node/status.ts'
 import type { LoggerFactory } from '../../log/logger.ts'
-import { addrKey } from '../../netaddr/netaddress.ts'
+import { addrKey, type HostPort } from '../../netaddr/netaddress.ts'
 import { systemClock, type Clock } from '../../util/clock.ts'
 import { startDnsSeedServer, type DnsSeedServer } from '../dns-seed-server.ts'
 import type { SimPeerSpec } from '../profiles.ts'
@@ -57,6 +63,34 @@ const BEAT_TIMEOUT_MS = 10_000
 const REFILL_WAIT_MS = 5_000
 
 /**
+ * What `peerkeeper run --chainparams <demo network> --addpeer <permanent> --dnsserver <dns>
+ * --targetoutbound 8 --nolisten --datadir <datadir>` would build, with every other setting at its default.
+ */
+function demoConfig (port: number, permanent: HostPort, dnsServer: HostPort, datadir: string): NodeConfig {
+  const params: ChainParams = {
+    name: 'demo',
+    magic: Buffer.from(DEMO_MAGIC_HEX, 'hex'),
+    defaultPort: port,
+    protocolVersion: 70016,
+    dnsSeeds: [{ host: DNS_SEED_HOST, hasFiltering: false }],
+    allowLocalAddresses: true
+  }
+  const limits = peerLimits({ maxPeers: DEFAULT_MAX_PEERS, permanent: 1, automatic: true, targetOutbound: TARGET_OUTBOUND })
+  return {
+    params,
+    datadir,
+    outbound: { targetOutbound: limits.targetOutbound, permanentPeers: [{ host: permanent.host, port: permanent.port }], connectOnly: false },
+    inbound: { listen: [], maxInbound: limits.maxInbound },
+    maxPeers: DEFAULT_MAX_PEERS,
+    seeding: { dnsSeed: true, seedNodes: [] },
+    names: { dnsServers: [{ host: dnsServer.host, port: dnsServer.port }] },
+    transport: {},
+    banning: { enabled: true, threshold: DEFAULT_BAN_THRESHOLD, durationMs: DEFAULT_BAN_DURATION_MS, whitelist: [] },
+    logging: { debugLevel: DEFAULT_DEBUG_LEVEL, format: DEFAULT_LOG_FORMAT, file: undefined }
+  }
+}
+
+/**
  * `peerkeeper demo`: the real node (createNode, as `peerkeeper run` builds it) against a simulated network
  * on 127.0.0.0/8 and a DNS seed on loopback, with a temporary data directory. It seeds from DNS, fills its
  * outbound slots, bans the misbehaving peer, loses its permanent peer (the demo stops that host) and gets it
@@ -77,23 +111,7 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
     const permanent = addrKey(sim.peer(PERMANENT_INDEX).addr)
     dns = await startDnsSeedServer({ records: { [DNS_SEED_HOST]: { a: peers.filter((p) => CAST[p.index]?.seeded === true).map((p) => p.addr.host) } } })
 
-    const chainparams = join(dir, 'demo.json')
-    await writeFile(chainparams, JSON.stringify({
-      name: 'demo',
-      magic: DEMO_MAGIC_HEX,
-      defaultPort: sim.port,
-      protocolVersion: 70016,
-      dnsSeeds: [{ host: DNS_SEED_HOST, hasFiltering: false }],
-      allowLocalAddresses: true
-    }, null, 2))
-    const config = buildNodeConfig({
-      chainparams,
-      addpeer: [permanent],
-      dnsserver: [`${dns.host}:${dns.port}`],
-      targetoutbound: TARGET_OUTBOUND,
-      nolisten: true,
-      datadir: join(dir, 'data')
-    })
+    const config = demoConfig(sim.port, sim.peer(PERMANENT_INDEX).addr, dns, join(dir, 'data'))
 
     const story = new DemoStory({ targetOutbound: TARGET_OUTBOUND, permanent, role: (key) => roles.get(key) }, startMs)
     const facts = new FactWaiter(clock)

@@ -1,4 +1,36 @@
 import { NamedError } from '../util/errors.ts'
+/** The name does not exist (NXDOMAIN): authoritative, so other servers are not waited for. */
+export class DnsNameError extends NamedError {
+  constructor (name: string, server: string) {
+    super(`${name}: no such name (NXDOMAIN from ${server})`)
+  }
+}
+
+/** The server answered with a failure code (SERVFAIL, REFUSED, …). */
+export class DnsServerError extends NamedError {
+  readonly rcode: number
+  constructor (name: string, server: string, rcode: number, rcodeName: string) {
+    super(`${name}: ${server} answered ${rcodeName} (rcode ${rcode})`)
+    this.rcode = rcode
+  }
+}
+
+/** The server's answer to our query could not be decoded or answers another question. */
+export class DnsMalformedResponseError extends NamedError {
+  constructor (name: string, server: string, detail: string) {
+    super(`${name}: malformed answer from ${server} (${detail})`)
+  }
+}
+
+/** No server answered within the query's time limit. */
+export class DnsTimeoutError extends NamedError {
+  constructor (name: string, type: string, servers: string, timeoutMs: number) {
+    super(`${name}: no ${type} answer from ${servers} within ${timeoutMs} ms`)
+  }
+}
+
+/** Every server failed, each for its own reason (all listed). */
+export class DnsQueryError extends NamedError {}
 /**
  * Tor's SOCKS5 reply codes 0x00-0x08 with btcd's wording (connmgr/tor.go), so logs read the same.
  * Tor uses 0x04 for a name it could not resolve.
@@ -73,5 +105,11 @@ export class TorProxyUnreachableError extends NamedError {
 export class TorTimeoutError extends NamedError {
   constructor (host: string, proxy: string, timeoutMs: number) {
     super(`no answer from the Tor proxy ${proxy} for ${host} within ${timeoutMs} ms`)
+  }
+}
+
+export class SeedTimeoutError extends NamedError {
+  constructor (queried: string, timeoutMs: number) {
+    super(`no answer for ${queried} within ${timeoutMs} ms`)
   }
 }

@@ -1,0 +1,111 @@
+import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
+import { parseBanTarget, type BanTarget } from '../banlist/ban-target.ts'
+import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
+import { DEFAULT_DEBUG_LEVEL, parseDebugLevel } from '../log/levels.ts'
+import { DEFAULT_LOG_FORMAT, LOG_FORMATS, type LogFormat } from '../log/winston.ts'
+import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
+import type { ListenAddress, NodeConfig } from '../node/config.ts'
+import { DEFAULT_MAX_PEERS, peerLimits } from '../node/limits.ts'
+import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
+import { UsageError } from '../util/errors.ts'
+import { parseDuration } from './duration.ts'
+import { withFlag } from './errors.ts'
+import { chainParamsFromFlags, dnsServersFromFlags, transportFromFlags } from './net-options.ts'
+import { defaultDataDir, expandHome } from './paths.ts'
+import type { RunOptions } from './run-flags.ts'
+
+/** btcd refuses shorter bans: below a second a ban is meaningless at the score's 1 s resolution. */
+const MIN_BAN_DURATION_MS = 1_000
+
+function integer (value: number | undefined, flag: string, min: number, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${flag}: expected an integer >= ${min}, got ${String(value)}`)
+  return value
+}
+
+function listenAddress (input: string, defaultPort: number): ListenAddress {
+  return withFlag('--listen', () => {
+    // ":PORT" (btcd's form) and "PORT" alone mean every interface.
+    const bare = /^:?(\d+)$/.exec(input.trim())
+    if (bare !== null) return { host: undefined, port: parseHostPort(`0.0.0.0:${bare[1] ?? ''}`, defaultPort).port }
+    return parseHostPort(input, defaultPort)
+  })
+}
+
+/**
+ * --whitelist: peers in these subnets are never scored or banned (btcd's whitelist; Core's noban).
+ * A subnet is written like a ban target (IP, IP/prefix, or a .onion/.i2p host), so the ban list's parser is reused.
+ */
+function whitelist (values: readonly string[]): BanTarget[] {
+  return values.map((value) => withFlag('--whitelist', () => parseBanTarget(value)))
+}
+
+function logFormat (format: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--logformat: "${format}" is not one of ${LOG_FORMATS.join(', ')}`)
+  return format as LogFormat
+}
+
+function conflicts (options: RunOptions): void {
+  if ((options.connect ?? []).length > 0 && (options.addpeer ?? []).length > 0) {
+    throw new UsageError('--connect cannot be combined with --addpeer (--connect means only these peers)')
+  }
+  if ((options.listen ?? []).length > 0 && options.nolisten === true) throw new UsageError('--listen cannot be combined with --nolisten')
+}
+
+/**
+ * Checks every setting and derives the node's limits and defaults. Throws a UsageError (AddressParseError,
+ * ChainParamsError, LogConfigError, BanInputError are ones too) naming the flag; nothing has started yet.
+ */
+export function buildNodeConfig (options: RunOptions): NodeConfig {
+  conflicts(options)
+  const params = chainParamsFromFlags({ ...options, ...(options.chainparams === undefined ? {} : { chainparams: expandHome(options.chainparams) }) })
+  const port = params.defaultPort
+  const hostPorts = (values: readonly string[] | undefined, flag: string): HostPort[] =>
+    (values ?? []).map((v) => withFlag(`--${flag}`, () => parseHostPort(v, port)))
+
+  const connect = hostPorts(options.connect, 'connect')
+  const connectOnly = connect.length > 0
+  const permanentPeers = connectOnly ? connect : hostPorts(options.addpeer, 'addpeer')
+  const maxPeers = integer(options.maxpeers, 'maxpeers', 1, DEFAULT_MAX_PEERS)
+  const limits = peerLimits({
+    maxPeers,
+    permanent: permanentPeers.length,
+    automatic: !connectOnly,
+    targetOutbound: integer(options.targetoutbound, 'targetoutbound', 0, DEFAULT_TARGET_OUTBOUND)
+  })
+
+  const durationMs = options.banduration === undefined ? DEFAULT_BAN_DURATION_MS : parseDuration(options.banduration, '--banduration')
+  if (durationMs < MIN_BAN_DURATION_MS) throw new UsageError(`--banduration: "${options.banduration ?? ''}" is shorter than 1s`)
+
+  const transport = transportFromFlags(options)
+  const dnsServers = dnsServersFromFlags(options.dnsserver)
+
+  // Like btcd: a proxy or --connect turns listening off unless --listen asks for it.
+  const listen = options.nolisten === true
+    ? []
+    : options.listen !== undefined && options.listen.length > 0
+      ? options.listen.map((l) => listenAddress(l, port))
+      : transport.proxy !== undefined || connectOnly ? [] : [{ host: undefined, port }]
+
+  const format = logFormat(options.logformat ?? DEFAULT_LOG_FORMAT)
+  const debugLevel = options.debuglevel ?? DEFAULT_DEBUG_LEVEL
+  withFlag('--debuglevel', () => parseDebugLevel(debugLevel))
+
+  return {
+    params,
+    datadir: expandHome(options.datadir ?? defaultDataDir(params.name)),
+    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly },
+    inbound: { listen, maxInbound: limits.maxInbound },
+    maxPeers,
+    seeding: { dnsSeed: options.nodnsseed !== true && !connectOnly, seedNodes: hostPorts(options.seednode, 'seednode') },
+    names: { dnsServers },
+    transport,
+    banning: {
+      enabled: options.nobanning !== true,
+      threshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD),
+      durationMs,
+      whitelist: whitelist(options.whitelist ?? [])
+    },
+    logging: { debugLevel, format, file: options.logfile === undefined ? undefined : expandHome(options.logfile) }
+  }
+}

@@ -1,0 +1,47 @@
+import type { Options } from 'yargs'
+import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
+import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
+import { DEFAULT_DEBUG_LEVEL } from '../log/levels.ts'
+import { DEFAULT_LOG_FORMAT, LOG_FORMATS } from '../log/winston.ts'
+import { DEFAULT_MAX_PEERS } from '../node/limits.ts'
+import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
+import { CONFIG_FILE_NAME, type FlagValues } from './config-file.ts'
+import { formatDuration } from './duration.ts'
+import { DNS_FLAGS, NETWORK_FLAGS, ONION_FLAGS, PROXY_FLAGS } from './net-options.ts'
+import { DEFAULT_DATA_DIR_DESCRIPTION } from './paths.ts'
+
+/**
+ * The flags of `peerkeeper run`, declared once: yargs, the config file's and environment's schema and
+ * RunOptions all come from here. None has a yargs default: an absent flag must stay absent so that the
+ * config file and PEERKEEPER_* variables can supply it; the defaults are the constants named in each
+ * defaultDescription, applied by buildNodeConfig.
+ */
+export const RUN_FLAGS = {
+  ...NETWORK_FLAGS,
+  addpeer: { alias: 'a', type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'HOST[:PORT] to keep connected permanently, retried with backoff (repeatable)' },
+  connect: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'connect only to HOST[:PORT]: no automatic outbound, no DNS seeding, no listening (repeatable)' },
+  targetoutbound: { type: 'number', group: 'Peers:', describe: 'automatic outbound connections to keep', defaultDescription: String(DEFAULT_TARGET_OUTBOUND) },
+  maxpeers: { type: 'number', group: 'Peers:', describe: 'all connections; inbound slots are what outbound leaves', defaultDescription: String(DEFAULT_MAX_PEERS) },
+  nodnsseed: { type: 'boolean', group: 'Peers:', describe: 'never query the DNS seeds' },
+  ...DNS_FLAGS,
+  seednode: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'HOST[:PORT] to ask for addresses when the book is empty (repeatable)' },
+  ...PROXY_FLAGS,
+  ...ONION_FLAGS,
+  banthreshold: { type: 'number', group: 'Banning:', describe: 'ban a peer whose ban score reaches this', defaultDescription: String(DEFAULT_BAN_THRESHOLD) },
+  banduration: { type: 'string', group: 'Banning:', describe: 'how long a ban lasts (s, m, h or d units)', defaultDescription: formatDuration(DEFAULT_BAN_DURATION_MS) },
+  nobanning: { type: 'boolean', group: 'Banning:', describe: 'never score or ban peers' },
+  whitelist: { type: 'string', array: true, requiresArg: true, group: 'Banning:', describe: 'IP or CIDR whose peers are never banned (repeatable)' },
+  listen: { type: 'string', array: true, requiresArg: true, group: 'Inbound:', describe: 'accept peers on HOST:PORT (repeatable)', defaultDescription: 'all interfaces, network port; none with --proxy or --connect' },
+  nolisten: { type: 'boolean', group: 'Inbound:', describe: 'accept no inbound peers' },
+  datadir: { type: 'string', group: 'Data and logs:', describe: 'address book, bans and anchors', defaultDescription: DEFAULT_DATA_DIR_DESCRIPTION },
+  configfile: { type: 'string', group: 'Data and logs:', describe: 'key=value settings with the flags\' names', defaultDescription: `<datadir>/${CONFIG_FILE_NAME}` },
+  debuglevel: { type: 'string', group: 'Data and logs:', describe: 'level, or SUBSYS=level,… (trace debug info warn error critical)', defaultDescription: DEFAULT_DEBUG_LEVEL },
+  logformat: { type: 'string', choices: LOG_FORMATS, group: 'Data and logs:', describe: 'console lines or one JSON object per line', defaultDescription: DEFAULT_LOG_FORMAT },
+  logfile: { type: 'string', group: 'Data and logs:', describe: 'also append the log to this file' }
+} as const satisfies Record<string, Options>
+
+/**
+ * The settings of `peerkeeper run` as they arrive, every one optional and unchecked (a config file can
+ * hold any text): buildNodeConfig turns them into a NodeConfig. `configfile` is consumed before that.
+ */
+export type RunOptions = FlagValues<Omit<typeof RUN_FLAGS, 'configfile'>>
