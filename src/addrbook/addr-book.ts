@@ -4,7 +4,7 @@ import type { Random } from '../util/random.ts'
 import type { Logger } from '../log/logger.ts'
 import { addrKey, isValidPort, sameAddress } from '../netaddr/netaddress.ts'
 import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
-import { AddrEntry, isTerrible, plausibleTime, refreshInterval, selectionChance } from './addr-entry.ts'
+import { AddrEntry, isTerrible, plausibleTime, REFUSED_HOLD_S, refreshInterval, selectionChance } from './addr-entry.ts'
 import type { AddrInfo } from './addr-entry.ts'
 import { groupKey, UNROUTABLE_GROUP } from './netgroup.ts'
 import { BUCKET_SIZE, KEY_BYTES, NEW_BUCKET_COUNT, Placement, TRIED_BUCKET_COUNT } from './placement.ts'
@@ -130,6 +130,20 @@ export class AddrBook implements AddrRecordStore {
   }
 
   /**
+   * The node at `addr` refused us for being on another network (wrong magic): it is not selected for
+   * dialing for REFUSED_HOLD_S and counts as terrible meanwhile (overwritable, never shared). In memory
+   * only: the record format has no field for it, so after a restart the address may be dialed once more.
+   * `reason` is for the log. Returns false if the book does not hold the address.
+   */
+  refused (addr: NetAddress, reason: string): boolean {
+    const entry = this.tables.get(addrKey(addr))
+    if (entry === undefined) return false
+    entry.refusedUntil = unixSeconds(this.clock) + REFUSED_HOLD_S
+    this.logger.debug('address refused us: not dialed for a while', { addr: entry.key, reason, untilS: entry.refusedUntil })
+    return true
+  }
+
+  /**
    * An outbound handshake with `addr` completed: reset its attempts and move it to tried. If its tried
    * slot is taken, the occupant goes back to new (no test-before-evict: peerkeeper has no feelers).
    * Returns whether the entry moved.
@@ -142,6 +156,7 @@ export class AddrBook implements AddrRecordStore {
     entry.lastSuccess = nowS
     entry.lastAttempt = nowS
     entry.attempts = 0
+    entry.refusedUntil = 0 // it speaks our network after all (a permanent peer, or one whose hold ran out)
     this.changes.changed(entry.key)
     if (entry.tried) return false
     this.makeTried(entry)
