@@ -1,3 +1,4 @@
+import { internalAddress } from '../addrbook/netgroup.ts'
 import type { ChainParams, DnsSeed } from '../chainparams/chainparams.ts'
 import type { Logger } from '../log/logger.ts'
 import { addrKey, parseHostPort, toNetAddress, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
@@ -23,6 +24,11 @@ export interface SeedResult {
   readonly queried: string
   /** New addresses from this seed (those an earlier seed already returned are left out). */
   readonly addrs: TimedAddress[]
+  /**
+   * The source to add `addrs` with: the seed's internal address, so each seed is a source group of its
+   * own in the address book and one bad seed reaches at most 64 new buckets (Core does the same).
+   */
+  readonly source: NetAddress
   /** Why the seed gave nothing, when it failed. */
   readonly error?: string
 }
@@ -87,10 +93,11 @@ async function lookUp (components: SeederComponents, queried: string, options: S
 async function querySeed (components: SeederComponents, params: ChainParams, seed: DnsSeed, options: SeedOptions): Promise<SeedResult> {
   const { clock, random, logger } = components
   const stamp = (addr: NetAddress): TimedAddress => ({ addr, services: options.requiredServices, time: seedTimestamp(unixSeconds(clock), random) })
+  const source = internalAddress(seed.host)
   const literal = literalSeed(seed, params.defaultPort)
   if (literal !== undefined) {
     logger.event('seed_literal', { seed: seed.host }, `seed ${seed.host} is an address; using it directly`, 'debug')
-    return { seed: seed.host, queried: seed.host, addrs: [stamp(literal)] }
+    return { seed: seed.host, queried: seed.host, addrs: [stamp(literal)], source }
   }
   const queried = seedQueryName(seed, options.requiredServices)
   let ips: string[]
@@ -99,7 +106,7 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
   } catch (err) {
     const reason = (err as Error).message
     logger.event('seed_failed', { seed: seed.host, queried, reason }, `DNS seed ${seed.host} failed: ${reason}`, 'warn')
-    return { seed: seed.host, queried, addrs: [], error: reason }
+    return { seed: seed.host, queried, addrs: [], source, error: reason }
   }
   const unique = new Map<string, NetAddress>()
   for (const ip of ips) {
@@ -109,7 +116,7 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
   const addrs = [...unique.values()].slice(0, MAX_ADDRESSES_PER_SEED).map(stamp)
   logger.event('seed_answered', { seed: seed.host, queried, count: addrs.length, answered: ips.length },
     `DNS seed ${seed.host} returned ${addrs.length} addresses`)
-  return { seed: seed.host, queried, addrs }
+  return { seed: seed.host, queried, addrs, source }
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AddrBook, AddrBookError, GOSSIP_TIME_PENALTY_S, NEW_BUCKETS_PER_ADDRESS } from '../../src/addrbook/addr-book.ts'
 import { isTerrible, REFUSED_HOLD_S, selectionChance } from '../../src/addrbook/addr-entry.ts'
 import { selectOutbound } from '../../src/addrbook/select-outbound.ts'
+import { internalAddress } from '../../src/addrbook/netgroup.ts'
 import { addrKey } from '../../src/netaddr/netaddress.ts'
 import type { AddrInfo } from '../../src/addrbook/addr-entry.ts'
 import { nullLogger } from '../../src/log/logger.ts'
@@ -23,6 +24,21 @@ describe('placement', () => {
     expect(newBuckets(book).size).toBeLessThanOrEqual(64)
     book.add(routableAddresses(random, 2000).map((a) => timed(a)), ipv4('60.1.2.3'))
     expect(newBuckets(book).size).toBeGreaterThan(64)
+  })
+
+  it('each DNS seed is its own source group: one seed flooding the book leaves the others their buckets', () => {
+    const { book, random } = bookFixture()
+    const flood = routableAddresses(random, 20_000).map((a) => timed(a))
+    book.add(flood, internalAddress('bad-seed.example'))
+    const floodBuckets = newBuckets(book)
+    expect(floodBuckets.size).toBeLessThanOrEqual(64)
+    const honest = routableAddresses(random, 32).map((a) => timed(a))
+    book.add(honest, internalAddress('good-seed.example'))
+    const honestRecords = book.exportRecords().filter((r) => honest.some((t) => addrKey(t.addr) === r.key))
+    expect(honestRecords.length).toBeGreaterThan(28) // only collisions among themselves lose a few
+    expect(honestRecords.some((r) => r.newRefs.some((p) => !floodBuckets.has(p >> 6)))).toBe(true)
+    // Seeds are not gossip: no 2 h penalty on what they give.
+    expect(book.get(honest[0]?.addr ?? ipv4('0.0.0.0'))?.time).toBe(honest[0]?.time)
   })
 
   it('addresses of one group from one source share a single bucket', () => {
