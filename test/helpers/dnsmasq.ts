@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
+import { exited, findExecutable } from './executables.ts'
 import { refusedPort } from './loopback-listener.ts'
 import { tempDir } from './temp-dir.ts'
 
@@ -11,8 +12,7 @@ const START_ATTEMPTS = 3
 
 /** The `dnsmasq` executable on PATH (or in /usr/sbin, where Debian's dnsmasq-base puts it), or undefined. */
 export function findDnsmasq (): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin']
-  return dirs.map((d) => join(d, 'dnsmasq')).find((p) => existsSync(p))
+  return findExecutable('dnsmasq')
 }
 
 export interface Dnsmasq {
@@ -20,11 +20,6 @@ export interface Dnsmasq {
   /** What dnsmasq logged (its log goes to stderr). */
   log(): string
   stop(): Promise<void>
-}
-
-async function exited (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  await new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
 }
 
 /** Waits for dnsmasq to log that it read the hosts file (it has bound its sockets by then), or to exit. */
