@@ -4,9 +4,9 @@ import type { Random } from '../util/random.ts'
 import type { Logger } from '../log/logger.ts'
 import { addrKey, isValidPort, sameAddress } from '../netaddr/netaddress.ts'
 import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
-import { AddrEntry, isTerrible, plausibleTime, refreshInterval, selectionChance } from './addr-entry.ts'
+import { AddrEntry, isTerrible, plausibleTime, REFUSED_HOLD_S, refreshInterval, selectionChance } from './addr-entry.ts'
 import type { AddrInfo } from './addr-entry.ts'
-import { groupKey, UNROUTABLE_GROUP } from './netgroup.ts'
+import { groupKey, isInternalAddress, UNROUTABLE_GROUP } from './netgroup.ts'
 import { BUCKET_SIZE, KEY_BYTES, NEW_BUCKET_COUNT, Placement, TRIED_BUCKET_COUNT } from './placement.ts'
 import { AddrTables } from './tables.ts'
 import { ChangeSet } from './changes.ts'
@@ -21,7 +21,7 @@ export const GOSSIP_TIME_PENALTY_S = 2 * 3600
 const CONNECTED_UPDATE_INTERVAL_S = 20 * 60
 /** Each miss in select() makes acceptance this much likelier, so selection always ends. */
 const SELECT_FACTOR_STEP = 1.2
-/** The source group of addresses added without a peer source (seeds, CLI): all share 64 new buckets. */
+/** The source group of addresses added without a source (the CLI): all share 64 new buckets. */
 export const LOCAL_SOURCE_GROUP = 'local'
 /** Core's getaddr answer: at most 1000 addresses and at most 23% of the book. */
 export const GETADDR_MAX_COUNT = 1000
@@ -87,15 +87,17 @@ export class AddrBook implements AddrRecordStore {
   }
 
   /**
-   * Adds gossiped (`source` = the peer) or local (`source` undefined: seeds, CLI) addresses to the new
-   * table. Unacceptable addresses are refused; absurd timestamps become "5 days ago"; gossiped ones are
-   * aged by 2 h. Returns how many took a new position (new entries or extra references).
+   * Adds gossiped (`source` = the peer), seeded (`source` = the seed's internalAddress, its own source
+   * group) or local (`source` undefined: the CLI) addresses to the new table. Unacceptable addresses are
+   * refused; absurd timestamps become "5 days ago"; what a peer relays about others is aged by 2 h.
+   * Returns how many took a new position (new entries or extra references).
    */
   add (addrs: readonly TimedAddress[], source: NetAddress | undefined): number {
     const nowS = unixSeconds(this.clock)
     const sourceGroup = source === undefined ? LOCAL_SOURCE_GROUP : groupKey(source, this.allowLocal)
+    const peer = source !== undefined && !isInternalAddress(source) ? source : undefined
     let added = 0
-    for (const timed of addrs) if (this.addOne(timed, source, sourceGroup, nowS)) added++
+    for (const timed of addrs) if (this.addOne(timed, source, sourceGroup, peer, nowS)) added++
     if (added > 0) this.logger.debug('added addresses', { added, offered: addrs.length, source: source === undefined ? 'local' : addrKey(source) })
     return added
   }
@@ -127,6 +129,20 @@ export class AddrBook implements AddrRecordStore {
   }
 
   /**
+   * The node at `addr` refused us for being on another network (wrong magic): it is not selected for
+   * dialing for REFUSED_HOLD_S and counts as terrible meanwhile (overwritable, never shared). In memory
+   * only: the record format has no field for it, so after a restart the address may be dialed once more.
+   * `reason` is for the log. Returns false if the book does not hold the address.
+   */
+  refused (addr: NetAddress, reason: string): boolean {
+    const entry = this.tables.get(addrKey(addr))
+    if (entry === undefined) return false
+    entry.refusedUntil = unixSeconds(this.clock) + REFUSED_HOLD_S
+    this.logger.debug('address refused us: not dialed for a while', { addr: entry.key, reason, untilS: entry.refusedUntil })
+    return true
+  }
+
+  /**
    * An outbound handshake with `addr` completed: reset its attempts and move it to tried. If its tried
    * slot is taken, the occupant goes back to new (no test-before-evict: peerkeeper has no feelers).
    * Returns whether the entry moved.
@@ -139,6 +155,7 @@ export class AddrBook implements AddrRecordStore {
     entry.lastSuccess = nowS
     entry.lastAttempt = nowS
     entry.attempts = 0
+    entry.refusedUntil = 0 // it speaks our network after all (a permanent peer, or one whose hold ran out)
     this.changes.changed(entry.key)
     if (entry.tried) return false
     this.makeTried(entry)
@@ -240,14 +257,14 @@ export class AddrBook implements AddrRecordStore {
     return { loaded, skipped }
   }
 
-  private addOne (timed: TimedAddress, source: NetAddress | undefined, sourceGroup: string, nowS: number): boolean {
+  private addOne (timed: TimedAddress, source: NetAddress | undefined, sourceGroup: string, peer: NetAddress | undefined, nowS: number): boolean {
     const { addr } = timed
     if (!isValidPort(addr.port)) return false
     const group = groupKey(addr, this.allowLocal)
     if (group === UNROUTABLE_GROUP) return false
     const time = plausibleTime(timed.time, nowS)
     // A peer announcing itself is first-hand news; anything it relays about others is aged.
-    const penalty = source !== undefined && !sameAddress(source, addr) ? GOSSIP_TIME_PENALTY_S : 0
+    const penalty = peer !== undefined && !sameAddress(peer, addr) ? GOSSIP_TIME_PENALTY_S : 0
     const key = addrKey(addr)
     let entry = this.tables.get(key)
     if (entry !== undefined) {

@@ -12,6 +12,11 @@ export const MIN_FAIL_S = 7 * 24 * 3600
 export const MAX_FUTURE_S = 10 * 60
 /** An address tried this recently is never terrible: it may be a connection in progress. */
 export const TERRIBLE_GRACE_S = 60
+/**
+ * How long an address whose node refused us for being on another network (wrong magic) is left alone:
+ * such a node is misconfigured or serves another chain, and a day lets a repaired one back.
+ */
+export const REFUSED_HOLD_S = 24 * 3600
 /** Within this time of an attempt the selection chance drops 100-fold, so one address is not hammered. */
 export const RECENT_ATTEMPT_S = 10 * 60
 const RECENT_ATTEMPT_CHANCE = 0.01
@@ -43,6 +48,8 @@ export interface AddrInfo {
   readonly lastCountAttempt: number
   readonly lastSuccess: number
   readonly tried: boolean
+  /** Unix seconds until which the address is not dialed (see AddrBook.refused); 0 = not refused. Not persisted. */
+  readonly refusedUntil: number
 }
 
 /** The book's mutable entry; only addr-book.ts and tables.ts change it. */
@@ -59,6 +66,7 @@ export class AddrEntry implements AddrInfo {
   lastCountAttempt = 0
   lastSuccess = 0
   tried = false
+  refusedUntil = 0
   /** New-table positions (bucket * 64 + slot); its length is Core's nRefCount. */
   newPos: number[] = []
   /** Tried-table position, -1 while in new. */
@@ -98,15 +106,21 @@ export class AddrEntry implements AddrInfo {
 
 /**
  * Core's IsTerrible: an address not worth keeping (it may be overwritten in new and is skipped when
- * sharing addresses). Never within a minute of an attempt.
+ * sharing addresses). Never within a minute of an attempt, unless the node refused us for its network.
  */
 export function isTerrible (info: AddrInfo, nowS: number): boolean {
+  if (isRefused(info, nowS)) return true
   if (info.lastAttempt > 0 && nowS - info.lastAttempt <= TERRIBLE_GRACE_S) return false
   if (info.time > nowS + MAX_FUTURE_S) return true
   if (nowS - info.time > HORIZON_S) return true
   if (info.lastSuccess === 0 && info.attempts >= RETRIES) return true
   if (nowS - info.lastSuccess > MIN_FAIL_S && info.attempts >= MAX_FAILURES) return true
   return false
+}
+
+/** Whether the address is held back after its node refused us for being on another network. */
+export function isRefused (info: AddrInfo, nowS: number): boolean {
+  return info.refusedUntil > nowS
 }
 
 /** Core's GetChance: the relative probability that select() accepts this entry when it lands on it. */

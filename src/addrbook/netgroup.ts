@@ -1,4 +1,5 @@
-import { ipToBytes } from '../netaddr/netaddress.ts'
+import { hash } from 'node:crypto'
+import { bytesToIp, ipToBytes } from '../netaddr/netaddress.ts'
 import type { NetAddress } from '../netaddr/netaddress.ts'
 
 /**
@@ -9,6 +10,14 @@ import type { NetAddress } from '../netaddr/netaddress.ts'
 
 /** The single group shared by every local or unroutable address (Core: NET_UNROUTABLE). */
 export const UNROUTABLE_GROUP = 'unroutable'
+
+/**
+ * Core's internal addresses (CNetAddr::SetInternal): fd6b:88c0:8724::/48 followed by 10 bytes of
+ * SHA-256(name). They stand for a name, such as a DNS seed, as the source of the addresses it gave,
+ * so each seed is its own source group. Never valid as a peer address.
+ */
+const INTERNAL_PREFIX = Uint8Array.from([0xfd, 0x6b, 0x88, 0xc0, 0x87, 0x24])
+const INTERNAL_HASH_BYTES = 10
 
 /** Core's "1 in 16" bucketing for Tor and I2P: the top 4 bits of the key hash in the name. */
 const PRIVACY_NET_GROUP_BITS = 4
@@ -50,8 +59,23 @@ function ipv6Unroutable (b: Uint8Array): boolean {
     (b.subarray(0, 15).every((x) => x === 0) && b[15] === 1) // ::1 loopback (IsLocal)
 }
 
+/** The internal address of `name` (port 0): the source the address book records for what `name` gave. */
+export function internalAddress (name: string): NetAddress {
+  const digest = hash('sha256', name.toLowerCase(), 'buffer').subarray(0, INTERNAL_HASH_BYTES)
+  return { network: 'ipv6', host: bytesToIp(Uint8Array.from([...INTERNAL_PREFIX, ...digest])), port: 0 }
+}
+
+function isInternalBytes (b: Uint8Array): boolean {
+  return INTERNAL_PREFIX.every((x, i) => b[i] === x)
+}
+
+/** Whether `addr` is an internal address (internalAddress), i.e. a name rather than a peer. */
+export function isInternalAddress (addr: NetAddress): boolean {
+  return addr.network === 'ipv6' && isInternalBytes(ipToBytes(addr.host))
+}
+
 function ipv6Invalid (b: Uint8Array): boolean {
-  return b.every((x) => x === 0) || // unspecified ::
+  return b.every((x) => x === 0) || isInternalBytes(b) || // unspecified ::
     (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x0d && b[3] === 0xb8) || // RFC 3849 documentation 2001:db8::/32
     b[0] === 0xff // multicast can never be a peer
 }
@@ -102,8 +126,9 @@ export function isAcceptable (addr: NetAddress, allowLocal: boolean): boolean {
 /**
  * The diversity group: `a.b.0.0/16` for IPv4 and IPv6 carrying IPv4; `xxxx:yyyy::/32` for IPv6
  * (`2001:470:x000::/36` for Hurricane Electric, which hands out /36s to anyone); `torv3:N`, `i2p:N`
- * (N = top 4 bits of the key, 16 groups as in Core) and `cjdns:fcN` (12 bits, as in Core); and
- * UNROUTABLE_GROUP for everything unroutable. With `allowLocal`, valid unroutable IP addresses get
+ * (N = top 4 bits of the key, 16 groups as in Core) and `cjdns:fcN` (12 bits, as in Core); `internal:H`
+ * (H = the 10 hash bytes in hex) for internal addresses, one group per name as in Core; and
+ * UNROUTABLE_GROUP for everything else unroutable. With `allowLocal`, valid unroutable IP addresses get
  * their prefix group as if routable, so a test network on 127.A.B.C has one group per 127.A.
  */
 export function groupKey (addr: NetAddress, allowLocal: boolean): string {
@@ -113,6 +138,7 @@ export function groupKey (addr: NetAddress, allowLocal: boolean): string {
     return reach === INVALID || (reach === UNROUTABLE && !allowLocal) ? UNROUTABLE_GROUP : ipv4Group(ip >>> 24, (ip >>> 16) & 0xff)
   }
   const { reach, bytes = new Uint8Array(16) } = reachOf(addr)
+  if (addr.network === 'ipv6' && isInternalBytes(bytes)) return `internal:${Buffer.from(bytes.subarray(INTERNAL_PREFIX.length)).toString('hex')}`
   if (reach === INVALID || (reach === UNROUTABLE && !allowLocal)) return UNROUTABLE_GROUP
   switch (addr.network) {
     case 'ipv6': {

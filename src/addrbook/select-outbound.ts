@@ -1,5 +1,5 @@
 import type { NetAddress } from '../netaddr/netaddress.ts'
-import type { AddrInfo } from './addr-entry.ts'
+import { isRefused, type AddrInfo } from './addr-entry.ts'
 
 /** btcd/Core give up after this many draws; the connection manager asks again later. */
 export const MAX_OUTBOUND_TRIES = 100
@@ -33,7 +33,8 @@ export interface OutboundSelectOptions {
 
 /**
  * The connection manager's getNewAddress: draw from the book up to 100 times and take the first address
- * that is not banned, not in use, not in a group already used by an outbound peer or dial, and — during
+ * that is not banned, not refused (AddrBook.refused), not in use, not in a group already used by an
+ * outbound peer or dial, and — during
  * the early tiers — not tried in the last 10 minutes and on the default port. The chosen address gets
  * attempt() before it is returned. Undefined if nothing qualifies.
  */
@@ -42,6 +43,7 @@ export function selectOutbound (book: OutboundBook, options: OutboundSelectOptio
     const info = book.select()
     if (info === undefined) return undefined
     if (options.inUseKeys.has(info.key) || options.inUseGroups.has(info.group)) continue
+    if (isRefused(info, Math.floor(options.nowMs / 1000))) continue
     if (tries < RECENT_TRY_SKIP_TRIES && info.lastAttempt > 0 && options.nowMs - info.lastAttempt * 1000 < RECENT_TRY_MS) continue
     if (tries < DEFAULT_PORT_TRIES && info.addr.port !== options.defaultPort) continue
     if (options.isBanned(info.addr)) continue

@@ -5,6 +5,7 @@ import { addrKey, bytesToIp, ipToBytes, type HostPort } from '../netaddr/netaddr
 import { anySignal, clockTimeoutSignal, type Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import { DnsMalformedResponseError, DnsNameError, DnsQueryError, DnsServerError, DnsTimeoutError } from './errors.ts'
+import { exchangeTcp } from './dns-tcp.ts'
 
 export type AddressRecordType = 'A' | 'AAAA'
 
@@ -12,6 +13,11 @@ export type AddressRecordType = 'A' | 'AAAA'
 export const DNS_QUERY_TIMEOUT_MS = 5_000
 /** UDP may drop the query or the answer: ask again at this interval until the timeout. */
 export const DNS_RETRANSMIT_INTERVAL_MS = 2_000
+/**
+ * A truncated (TC) UDP answer is asked again over TCP for at most this long; past it, or if TCP fails,
+ * the addresses the truncated answer did hold are used (a seed's answer has more than a seeder keeps).
+ */
+export const DNS_TCP_TIMEOUT_MS = 3_000
 /** Advertised EDNS payload size (the DNS flag day value) so a seed's 25-40 addresses fit in one datagram. */
 const EDNS_UDP_PAYLOAD_BYTES = 1232
 const RCODE_NOERROR = 0
@@ -42,8 +48,14 @@ function encodeQuery (id: number, name: string, type: AddressRecordType): Buffer
   return query.toBuffer()
 }
 
+interface Answer {
+  readonly addresses: string[]
+  /** The server set TC: the answer did not fit in the datagram and the records may be incomplete. */
+  readonly truncated: boolean
+}
+
 /** The addresses in a response to our query, or the error it stands for. */
-function interpret (message: Buffer, name: string, type: AddressRecordType, server: string): string[] {
+function interpret (message: Buffer, name: string, type: AddressRecordType, server: string): Answer {
   let packet: Packet
   try {
     packet = Packet.parse(message)
@@ -62,16 +74,35 @@ function interpret (message: Buffer, name: string, type: AddressRecordType, serv
   if (rcode !== RCODE_NOERROR) throw new DnsServerError(name, server, rcode, RCODE_NAMES[rcode] ?? 'an error')
   const valid = type === 'A' ? isIPv4 : isIPv6
   // A recursive server may put a CNAME chain before the addresses; only records of the asked type count.
-  return packet.answers
+  const addresses = packet.answers
     .filter((r) => r.type === Packet.TYPE[type] && typeof r.address === 'string' && valid(r.address))
     .map((r) => r.address as string)
+  return { addresses, truncated: packet.header.tc === 1 }
 }
 
-/** One server over UDP: resends until answered or aborted; ignores datagrams that are not its answer. */
-function askServer (server: HostPort, name: string, type: AddressRecordType, ctx: DnsQueryContext, signal: AbortSignal): Promise<string[]> {
+/** One server: over UDP, and again over TCP when the UDP answer comes back truncated. */
+async function askServer (server: HostPort, name: string, type: AddressRecordType, ctx: DnsQueryContext, signal: AbortSignal): Promise<string[]> {
   const label = addrKey(server)
   const id = ctx.random.int(0x10000)
   const query = encodeQuery(id, name, type)
+  const udp = interpret(await exchangeUdp(server, id, query, ctx, signal), name, type, label)
+  if (!udp.truncated) return udp.addresses
+  const timeout = clockTimeoutSignal(ctx.clock, DNS_TCP_TIMEOUT_MS, () => new DnsTimeoutError(name, `${type} (TCP)`, label, DNS_TCP_TIMEOUT_MS))
+  const tcpSignal = anySignal([signal, timeout.signal])
+  try {
+    return interpret(await exchangeTcp(server, query, tcpSignal.signal), name, type, `${label} over TCP`).addresses
+  } catch (err) {
+    if (signal.aborted) throw err // the whole query ended (answered elsewhere, timed out, shut down)
+    if (udp.addresses.length > 0) return udp.addresses
+    throw new DnsQueryError(`${name}: the ${type} answer from ${label} was truncated and TCP failed (${(err as Error).message})`)
+  } finally {
+    timeout.clear()
+    tcpSignal.clear()
+  }
+}
+
+/** One query over UDP: resends until answered or aborted; ignores datagrams that are not its answer. */
+function exchangeUdp (server: HostPort, id: number, query: Buffer, ctx: DnsQueryContext, signal: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason as Error)
@@ -92,12 +123,7 @@ function askServer (server: HostPort, name: string, type: AddressRecordType, ctx
       // Datagrams from elsewhere, or without our id, are not our answer (possibly spoofed): keep waiting.
       if (from.port !== server.port || !sameIp(from.address, server.host)) return
       if (message.length < 2 || message.readUInt16BE(0) !== id) return
-      try {
-        const addresses = interpret(message, name, type, label)
-        finish(() => { resolve(addresses) })
-      } catch (err) {
-        finish(() => { reject(err as Error) })
-      }
+      finish(() => { resolve(message) })
     })
     socket.once('error', (err) => { finish(() => { reject(err) }) })
     const retransmit = ctx.clock.setInterval(send, DNS_RETRANSMIT_INTERVAL_MS)

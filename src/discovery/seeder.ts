@@ -1,3 +1,4 @@
+import { internalAddress } from '../addrbook/netgroup.ts'
 import type { ChainParams, DnsSeed } from '../chainparams/chainparams.ts'
 import { addrKey, parseHostPort, toNetAddress, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import { raceAbort } from '../transport/connect-tcp.ts'
@@ -24,6 +25,11 @@ export interface SeedResult {
   readonly queried: string
   /** New addresses from this seed (those an earlier seed already returned are left out). */
   readonly addrs: TimedAddress[]
+  /**
+   * The source to add `addrs` with: the seed's internal address, so each seed is a source group of its
+   * own in the address book and one bad seed reaches at most 64 new buckets (Core does the same).
+   */
+  readonly source: NetAddress
   /** Why the seed gave nothing, when it failed. */
   readonly error?: string
 }
@@ -83,10 +89,11 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
   const { clock, random } = components
   const events = components.events ?? nullEventSink()
   const stamp = (addr: NetAddress): TimedAddress => ({ addr, services: options.requiredServices, time: seedTimestamp(unixSeconds(clock), random) })
+  const source = internalAddress(seed.host)
   const literal = literalSeed(seed, params.defaultPort)
   if (literal !== undefined) {
     events.emit('seed_literal', { seed: seed.host })
-    return { seed: seed.host, queried: seed.host, addrs: [stamp(literal)] }
+    return { seed: seed.host, queried: seed.host, addrs: [stamp(literal)], source }
   }
   const queried = seedQueryName(seed, options.requiredServices)
   let ips: string[]
@@ -95,7 +102,7 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
   } catch (err) {
     const reason = (err as Error).message
     events.emit('seed_failed', { seed: seed.host, queried, reason })
-    return { seed: seed.host, queried, addrs: [], error: reason }
+    return { seed: seed.host, queried, addrs: [], source, error: reason }
   }
   const unique = new Map<string, NetAddress>()
   for (const ip of ips) {
@@ -104,7 +111,7 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
   }
   const addrs = [...unique.values()].slice(0, MAX_ADDRESSES_PER_SEED).map(stamp)
   events.emit('seed_answered', { seed: seed.host, queried, count: addrs.length, answered: ips.length })
-  return { seed: seed.host, queried, addrs }
+  return { seed: seed.host, queried, addrs, source }
 }
 
 /**

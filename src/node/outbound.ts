@@ -4,6 +4,7 @@ import type { BanList } from '../banlist/ban-list.ts'
 import type { ConnReq } from '../connmgr/conn-req.ts'
 import type { ConnectionGater } from '../gater/gater.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
+import { PeerRefusedError } from '../peer/errors.ts'
 import type { Peer } from '../peer/peer.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { Dialer } from '../transport/dialer.ts'
@@ -73,6 +74,10 @@ export class Outbound {
     try {
       if (options.signal.aborted) onAbort()
       await peer.handshake()
+    } catch (err) {
+      // A peer of another network would refuse us again: the book holds it back for a day.
+      if (err instanceof PeerRefusedError && err.reason === 'bad-magic') this.#c.book.refused(addr, err.reason)
+      throw err
     } finally {
       options.signal.removeEventListener('abort', onAbort)
     }

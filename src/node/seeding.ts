@@ -113,7 +113,7 @@ export class Seeding implements Startable {
     for (const result of results) {
       const addrs = result.addrs.filter((a) => !banList.isBanned(a.addr.host))
       offered += addrs.length
-      added += book.add(addrs, undefined)
+      added += book.add(addrs, result.source)
     }
     const failed = results.filter((r) => r.error !== undefined).length
     events.emit('dns_seeded', { seeds: results.length, failed, offered, added, ...book.size() })

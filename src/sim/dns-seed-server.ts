@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net'
-import { Packet, UDPServer, type Resource } from 'dns2'
+import { Packet, TCPServer, UDPServer, type Resource } from 'dns2'
 
 /** Records a name answers: any mix of IPv4 (A) and IPv6 (AAAA) addresses. */
 export interface SeedRecords {
@@ -13,6 +13,13 @@ export interface DnsSeedServerInit {
   silent?: string[]
   /** Names answered with our query id followed by bytes that are not DNS (a broken seed). */
   garbage?: string[]
+  /**
+   * Over UDP, an answer with more records than this carries only the first ones and sets TC (truncated),
+   * as a real server does past the datagram size. @default no limit
+   */
+  truncateAbove?: number
+  /** Also answer over TCP on the same port, always in full (where a client retries a truncated answer). */
+  tcp?: boolean
   /** Loopback only: the server exists for tests, the simulator and the demo. */
   host?: '127.0.0.1'
   /** @default 0 (any free port) */
@@ -23,6 +30,7 @@ export interface DnsQueryRecord {
   readonly name: string
   /** 'A', 'AAAA', or the numeric type of anything else asked. */
   readonly type: string
+  readonly transport: 'udp' | 'tcp'
 }
 
 export interface DnsSeedServer {
@@ -60,8 +68,9 @@ function validate (records: Record<string, SeedRecords>): Map<string, SeedRecord
 }
 
 /**
- * A DNS seed on loopback, built on dns2's UDP server: A and AAAA records per name, NXDOMAIN for unknown
- * names, plus names that never answer and names that answer garbage, to exercise a seeder's failure paths.
+ * A DNS seed on loopback, built on dns2's UDP server (and its TCP server when asked): A and AAAA records
+ * per name, NXDOMAIN for unknown names, plus names that never answer, names that answer garbage, and
+ * truncated UDP answers, to exercise a seeder's failure paths.
  */
 export async function startDnsSeedServer (init: DnsSeedServerInit): Promise<DnsSeedServer> {
   const table = validate(init.records)
@@ -70,12 +79,12 @@ export async function startDnsSeedServer (init: DnsSeedServerInit): Promise<DnsS
   const queries: DnsQueryRecord[] = []
   const waiters: Array<{ name: string, type: string | undefined, resolve: () => void }> = []
 
-  const answer = (request: Packet, send: (response: Packet | Buffer) => Promise<Buffer>): void => {
+  const answer = (request: Packet, send: (response: Packet | Buffer) => Promise<Buffer>, transport: 'udp' | 'tcp'): void => {
     const question = request.questions[0]
     if (question === undefined) return
     const name = normalise(question.name)
     const type = typeName(question.type)
-    queries.push({ name, type })
+    queries.push({ name, type, transport })
     for (const w of waiters.filter((w) => w.name === name && (w.type === undefined || w.type === type))) {
       waiters.splice(waiters.indexOf(w), 1)
       w.resolve()
@@ -92,7 +101,11 @@ export async function startDnsSeedServer (init: DnsSeedServerInit): Promise<DnsS
     if (records === undefined) {
       response.header.rcode = RCODE_NXDOMAIN
     } else {
-      const addresses = type === 'A' ? records.a ?? [] : type === 'AAAA' ? records.aaaa ?? [] : []
+      let addresses = type === 'A' ? records.a ?? [] : type === 'AAAA' ? records.aaaa ?? [] : []
+      if (transport === 'udp' && init.truncateAbove !== undefined && addresses.length > init.truncateAbove) {
+        addresses = addresses.slice(0, init.truncateAbove)
+        response.header.tc = 1
+      }
       for (const address of addresses) {
         response.answers.push(Packet.createResourceFromQuestion(question, { type: question.type, class: Packet.CLASS.IN, ttl: ANSWER_TTL_S, address } as Partial<Resource>))
       }
@@ -100,10 +113,17 @@ export async function startDnsSeedServer (init: DnsSeedServerInit): Promise<DnsS
     void send(response)
   }
 
-  const server = new UDPServer((request, send) => { answer(request, send) })
+  const server = new UDPServer((request, send) => { answer(request, send, 'udp') })
   const host = init.host ?? '127.0.0.1'
   await server.listen(init.port ?? 0, host)
   const { port } = server.address()
+  const tcp = init.tcp === true ? new TCPServer((request, send) => { answer(request, send, 'tcp') }) : undefined
+  if (tcp !== undefined) {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject)
+      tcp.listen(port, host, () => { tcp.off('error', reject); resolve() })
+    })
+  }
   return {
     host,
     port,
@@ -113,6 +133,9 @@ export async function startDnsSeedServer (init: DnsSeedServerInit): Promise<DnsS
       if (queries.some((q) => q.name === n && (type === undefined || q.type === type))) return
       await new Promise<void>((resolve) => { waiters.push({ name: n, type, resolve }) })
     },
-    close: async () => { await new Promise<void>((resolve) => { server.close(() => { resolve() }) }) }
+    close: async () => {
+      await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+      if (tcp !== undefined) await new Promise<void>((resolve) => { tcp.close(() => { resolve() }) })
+    }
   }
 }

@@ -35,6 +35,11 @@ export interface SimNetworkInit {
   readonly gossipMax?: number
   /** Connections one peer accepts at once. @default MAX_CONNECTIONS_PER_PEER */
   readonly maxConnectionsPerPeer?: number
+  /**
+   * How many consecutive peers share one /16 network group (simHost), so that tests meet several peers of
+   * one group, as behind one provider. @default 1
+   */
+  readonly peersPerGroup?: number
 }
 
 export interface SimNetworkEvents {
@@ -82,7 +87,7 @@ export class SimNetwork extends EventEmitter<SimNetworkEvents> implements Starta
       const random = seededRandom(mixSeed(seed, index))
       const peer: SimPeer = new SimPeer({ clock, random, logger: this.logger }, {
         index,
-        host: simHost(index),
+        host: simHost(index, init.peersPerGroup),
         port,
         magic: this.params.magic,
         behaviour: resolveBehaviour(spec, index),

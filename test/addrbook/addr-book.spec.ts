@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { AddrBook, GOSSIP_TIME_PENALTY_S, NEW_BUCKETS_PER_ADDRESS } from '../../src/addrbook/addr-book.ts'
-import { isTerrible, selectionChance } from '../../src/addrbook/addr-entry.ts'
+import { isTerrible, REFUSED_HOLD_S, selectionChance } from '../../src/addrbook/addr-entry.ts'
+import { selectOutbound } from '../../src/addrbook/select-outbound.ts'
+import { internalAddress } from '../../src/addrbook/netgroup.ts'
+import { addrKey } from '../../src/netaddr/netaddress.ts'
 import type { AddrInfo } from '../../src/addrbook/addr-entry.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import { seededRandom } from '../../src/util/random.ts'
@@ -22,6 +25,21 @@ describe('placement', () => {
     expect(newBuckets(book).size).toBeLessThanOrEqual(64)
     book.add(routableAddresses(random, 2000).map((a) => timed(a)), ipv4('60.1.2.3'))
     expect(newBuckets(book).size).toBeGreaterThan(64)
+  })
+
+  it('each DNS seed is its own source group: one seed flooding the book leaves the others their buckets', () => {
+    const { book, random } = bookFixture()
+    const flood = routableAddresses(random, 20_000).map((a) => timed(a))
+    book.add(flood, internalAddress('bad-seed.example'))
+    const floodBuckets = newBuckets(book)
+    expect(floodBuckets.size).toBeLessThanOrEqual(64)
+    const honest = routableAddresses(random, 32).map((a) => timed(a))
+    book.add(honest, internalAddress('good-seed.example'))
+    const honestRecords = book.exportRecords().filter((r) => honest.some((t) => addrKey(t.addr) === r.key))
+    expect(honestRecords.length).toBeGreaterThan(28) // only collisions among themselves lose a few
+    expect(honestRecords.some((r) => r.newRefs.some((p) => !floodBuckets.has(p >> 6)))).toBe(true)
+    // Seeds are not gossip: no 2 h penalty on what they give.
+    expect(book.get(honest[0]?.addr ?? ipv4('0.0.0.0'))?.time).toBe(honest[0]?.time)
   })
 
   it('addresses of one group from one source share a single bucket', () => {
@@ -97,7 +115,7 @@ describe('add', () => {
 })
 
 describe('terrible rules and chance', () => {
-  const base: AddrInfo = { key: 'k', addr: ipv4('1.1.1.1'), group: '1.1.0.0/16', services: 1n, source: undefined, time: BOOK_START_S - 3600, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false }
+  const base: AddrInfo = { key: 'k', addr: ipv4('1.1.1.1'), group: '1.1.0.0/16', services: 1n, source: undefined, time: BOOK_START_S - 3600, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, refusedUntil: 0 }
   const now = BOOK_START_S
 
   it.each([
@@ -111,7 +129,9 @@ describe('terrible rules and chance', () => {
     ['10 failures, last success 6 days ago', { attempts: 10, lastSuccess: now - 6 * DAY_S }, false],
     ['9 failures, last success 8 days ago', { attempts: 9, lastSuccess: now - 8 * DAY_S }, false],
     ['terrible but tried 30 s ago', { attempts: 5, lastAttempt: now - 30 }, false],
-    ['terrible and tried 2 min ago', { attempts: 5, lastAttempt: now - 120 }, true]
+    ['terrible and tried 2 min ago', { attempts: 5, lastAttempt: now - 120 }, true],
+    ['refused by its node 30 s ago (another network)', { lastAttempt: now - 30, refusedUntil: now - 30 + REFUSED_HOLD_S }, true],
+    ['refused, but the hold ran out', { lastAttempt: now - REFUSED_HOLD_S, refusedUntil: now }, false]
   ] as const)('%s → terrible: %s', (_name, change, terrible) => {
     expect(isTerrible({ ...base, ...change }, now)).toBe(terrible)
   })
@@ -195,6 +215,49 @@ describe('attempt, connected, good', () => {
     const evicted = first.filter((k) => !keys.has(k))
     expect(evicted.length).toBeGreaterThan(0)
     expect(book.takeChanges().del.sort()).toEqual(evicted.sort())
+  })
+})
+
+describe('refused (the node is on another network)', () => {
+  const [wrong, other] = [ipv4('1.1.1.1'), ipv4('2.2.2.2')]
+  /** The outbound choice while `other` is connected: only `wrong` could be picked. */
+  const choose = (book: AddrBook, nowMs: number): string | undefined => {
+    const addr = selectOutbound(book, { nowMs, defaultPort: 8333, inUseKeys: new Set([addrKey(other)]), inUseGroups: new Set(['2.2.0.0/16']), isBanned: () => false })
+    return addr === undefined ? undefined : addrKey(addr)
+  }
+
+  it('is not selected again for a day, then is', () => {
+    const { book, clock } = bookFixture()
+    book.add([timed(wrong), timed(other)], undefined)
+    expect(choose(book, clock.now())).toBe('1.1.1.1:8333')
+    expect(book.refused(wrong, 'bad-magic')).toBe(true)
+    // Without the mark the connection manager redials it at once (past the recent-try tier).
+    for (let elapsedS = 0; elapsedS < REFUSED_HOLD_S; elapsedS += 600) {
+      expect(choose(book, clock.now()), `after ${elapsedS} s`).toBeUndefined()
+      clock.advance(600_000)
+    }
+    clock.advance(1000)
+    expect(choose(book, clock.now())).toBe('1.1.1.1:8333')
+  })
+
+  it('counts as terrible: not shared, and gossip about it does not lift the mark', () => {
+    const { book, clock } = bookFixture()
+    const many = Array.from({ length: 40 }, (_, i) => timed(ipv4(`3.${i}.1.1`)))
+    book.add([timed(wrong), ...many], undefined)
+    book.refused(wrong, 'bad-magic')
+    clock.advance(3_600_000)
+    book.add([{ addr: wrong, services: 1n, time: Math.floor(clock.now() / 1000) }], ipv4('9.9.9.9'))
+    expect(book.get(wrong)?.refusedUntil).toBe(BOOK_START_S + REFUSED_HOLD_S)
+    for (let i = 0; i < 20; i++) expect(book.sample(1000, 100).map((t) => addrKey(t.addr))).not.toContain('1.1.1.1:8333')
+  })
+
+  it('a completed handshake lifts it; an unknown address is reported', () => {
+    const { book } = bookFixture()
+    book.add([timed(wrong)], undefined)
+    book.refused(wrong, 'bad-magic')
+    book.good(wrong)
+    expect(book.get(wrong)?.refusedUntil).toBe(0)
+    expect(book.refused(ipv4('7.7.7.7'), 'bad-magic')).toBe(false)
   })
 })
 

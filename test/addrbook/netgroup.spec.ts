@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { groupKey, isAcceptable, isRoutable, isValid, UNROUTABLE_GROUP } from '../../src/addrbook/netgroup.ts'
+import { groupKey, internalAddress, isAcceptable, isInternalAddress, isRoutable, isValid, UNROUTABLE_GROUP } from '../../src/addrbook/netgroup.ts'
+import { addressOfKey } from '../../src/addrbook/record.ts'
+import { addrKey } from '../../src/netaddr/netaddress.ts'
 import { toNetAddress } from '../../src/netaddr/netaddress.ts'
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
 
@@ -87,5 +89,24 @@ describe('routability', () => {
     expect(isAcceptable(at('2001:db8::1'), true)).toBe(false)
     expect(isValid(at('255.255.255.255'))).toBe(false)
     expect(isValid(at('10.0.0.1'))).toBe(true)
+  })
+})
+
+describe('internal addresses (a DNS seed as a source)', () => {
+  it('are Core\'s fd6b:88c0:8724::/48 plus 10 bytes of SHA-256 of the name, one group per name', () => {
+    const a = internalAddress('seed.example.org')
+    expect(a).toEqual(internalAddress('SEED.example.org'))
+    expect(a.host).toMatch(/^fd6b:88c0:8724:/)
+    const b = internalAddress('other-seed.example.org')
+    for (const allowLocal of [false, true]) {
+      expect(groupKey(a, allowLocal)).toMatch(/^internal:[0-9a-f]{20}$/)
+      expect(groupKey(a, allowLocal)).not.toBe(groupKey(b, allowLocal))
+    }
+  })
+
+  it('are never valid peers, are recognised, and survive the record codec', () => {
+    const a = internalAddress('seed.example.org')
+    expect([isValid(a), isAcceptable(a, true), isInternalAddress(a), isInternalAddress(at('fd6b:88c0:8725::1'))]).toEqual([false, false, true, false])
+    expect(addressOfKey(addrKey(a))).toEqual(a)
   })
 })

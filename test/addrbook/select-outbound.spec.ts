@@ -11,7 +11,7 @@ const PORT = 8333
 function info (host: string, change: Partial<AddrInfo> = {}): AddrInfo {
   const addr = ipv4(host, change.addr?.port ?? PORT)
   const [a, b] = host.split('.')
-  return { key: addrKey(addr), addr, group: `${a}.${b}.0.0/16`, services: 1n, source: undefined, time: BOOK_START_S, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, ...change }
+  return { key: addrKey(addr), addr, group: `${a}.${b}.0.0/16`, services: 1n, source: undefined, time: BOOK_START_S, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, refusedUntil: 0, ...change }
 }
 
 /** A book that hands out `draws` in order (then nothing) and records attempt() calls. */
@@ -72,6 +72,15 @@ describe('selectOutbound tiers', () => {
     const book = scriptedBook(Array.from({ length: 60 }, () => odd))
     expect(selectOutbound(book, options())).toEqual(ipv4('1.1.1.1', 9999))
     expect(book.drawn).toBe(51)
+  })
+
+  it('skips an address refused for its network in every draw until the hold ends', () => {
+    const refused = info('1.1.1.1', { lastAttempt: BOOK_START_S - 3600, refusedUntil: BOOK_START_S + 1 })
+    const book = scriptedBook(Array.from({ length: 150 }, () => refused))
+    expect(selectOutbound(book, options())).toBeUndefined()
+    expect(book.drawn).toBe(100)
+    const later = scriptedBook([refused])
+    expect(selectOutbound(later, options({ nowMs: BOOK_START_MS + 1000 }))).toEqual(ipv4('1.1.1.1'))
   })
 
   it('returns undefined at once from an empty book', () => {

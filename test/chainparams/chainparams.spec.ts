@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadChainParams, loadNetwork, NETWORK_NAMES } from '../../src/chainparams/chainparams.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 describe('shipped networks', () => {
   it.each([
@@ -27,7 +27,7 @@ describe('shipped networks', () => {
 })
 
 describe('custom chainparams files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pk-chainparams-'))
+  const dir = tempDir('chainparams')
   const write = (name: string, body: string): string => {
     const file = join(dir, name)
     writeFileSync(file, body)

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { envSettings, parseConfigFile, readConfigFile, type OptionSchema } from '../../src/cli/config-file.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const SCHEMA: OptionSchema = { addpeer: 'array', maxpeers: 'number', nolisten: 'boolean', network: 'string' }
 
@@ -22,7 +22,7 @@ describe('parseConfigFile', () => {
 
 describe('readConfigFile', () => {
   it('treats a missing default file as empty but a missing named file as an error', () => {
-    const missing = join(mkdtempSync(join(tmpdir(), 'pk-conf-')), 'none.conf')
+    const missing = join(tempDir('conf'), 'none.conf')
     expect(readConfigFile(missing, SCHEMA, { required: false })).toEqual({})
     expect(() => readConfigFile(missing, SCHEMA, { required: true })).toThrow(`--configfile: cannot read "${missing}" (ENOENT)`)
     const file = join(missing, '..', 'x.conf')

@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { homedir, tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildNodeConfig } from '../../src/cli/node-config.ts'
 import type { RunOptions } from '../../src/cli/run-flags.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 function build (options: RunOptions): ReturnType<typeof buildNodeConfig> {
   return buildNodeConfig({ network: 'regtest', ...options })
@@ -47,7 +48,7 @@ describe('buildNodeConfig', () => {
   })
 
   it('reads durations, whitelist subnets, log settings and a custom chainparams file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pk-config-'))
+    const dir = tempDir('config')
     const file = join(dir, 'local.json')
     writeFileSync(file, JSON.stringify({ name: 'localnet', magic: '0a0b0c0d', defaultPort: 19000, protocolVersion: 70016, dnsSeeds: [], allowLocalAddresses: true }))
     const config = buildNodeConfig({ chainparams: file, banduration: '90m', whitelist: ['10.0.0.0/8', '::1'], debuglevel: 'PEER=debug', logformat: 'json', nobanning: true })

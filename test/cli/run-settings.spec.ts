@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RUN_FLAGS } from '../../src/cli/run-flags.ts'
 import { optionSchema, resolveRunSettings } from '../../src/cli/run-settings.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const SCHEMA = optionSchema(RUN_FLAGS)
 
 describe('resolveRunSettings', () => {
   it('layers the config file, then PEERKEEPER_* variables, then flags', () => {
-    const datadir = mkdtempSync(join(tmpdir(), 'pk-settings-'))
+    const datadir = tempDir('settings')
     writeFileSync(join(datadir, 'peerkeeper.conf'), 'network=regtest\nmaxpeers=20\ntargetoutbound=3\nbanthreshold=50\naddpeer=127.0.0.9\n')
     const config = resolveRunSettings(
       { datadir, maxpeers: 30, a: ['ignored alias copy'] },
@@ -25,7 +25,7 @@ describe('resolveRunSettings', () => {
   })
 
   it('finds the default config file in <datadir>, the data directory coming from the environment', () => {
-    const datadir = mkdtempSync(join(tmpdir(), 'pk-settings-'))
+    const datadir = tempDir('settings')
     writeFileSync(join(datadir, 'peerkeeper.conf'), 'network=regtest\nnolisten=1\n')
     const config = resolveRunSettings({}, { PEERKEEPER_DATADIR: datadir }, SCHEMA)
     expect(config.params.name).toBe('regtest')
@@ -33,7 +33,7 @@ describe('resolveRunSettings', () => {
   })
 
   it('finds the default data directory under HOME by network when none is given', () => {
-    const home = mkdtempSync(join(tmpdir(), 'pk-home-'))
+    const home = tempDir('home')
     mkdirSync(join(home, '.peerkeeper', 'regtest'), { recursive: true })
     writeFileSync(join(home, '.peerkeeper', 'regtest', 'peerkeeper.conf'), 'maxpeers=9\n')
     const previous = process.env.HOME
@@ -46,7 +46,7 @@ describe('resolveRunSettings', () => {
   })
 
   it('reads an explicit --configfile', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pk-settings-'))
+    const dir = tempDir('settings')
     const file = join(dir, 'other.conf')
     writeFileSync(file, 'network=regtest\nwhitelist=10.0.0.0/8\nwhitelist=127.0.0.1\n')
     const config = resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)

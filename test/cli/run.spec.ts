@@ -1,15 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuiltCli, runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 // Every case here is refused before the node starts, so nothing listens or dials.
 describe.concurrent('peerkeeper run refuses bad settings with exit status 2 and a one-line reason', () => {
   let home: string
   beforeAll(async () => {
     await ensureBuiltCli()
-    home = mkdtempSync(join(tmpdir(), 'pk-run-cli-'))
+    home = tempDir('run-cli')
   }, 120_000) // may run tsc first
 
   it.each<[string[], string]>([

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDnsSeedServer, type DnsSeedServer } from '../../src/sim/dns-seed-server.ts'
 import { ensureFreshBuild } from '../helpers/build.ts'
 import { runCli } from '../helpers/cli.ts'
 import { startSocks5Server, type Socks5Server } from '../helpers/socks5-server.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 /** tsc may have to rebuild dist while other work edits sources. */
 const BUILD_TIMEOUT_MS = 180_000
@@ -37,7 +37,7 @@ describe('peerkeeper seed', () => {
       silent: ['dead.test']
     })
     proxy = await startSocks5Server({ resolve: { 'seed-a.test': '10.1.1.1', 'x9.seed-f.test': '10.2.2.2' } })
-    const dir = mkdtempSync(join(tmpdir(), 'pk-seed-cli-'))
+    const dir = tempDir('seed-cli')
     file = join(dir, 'clitest.json')
     writeFileSync(file, JSON.stringify(CHAINPARAMS))
     dead = join(dir, 'dead.json')

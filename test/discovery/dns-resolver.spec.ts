@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DnsMalformedResponseError, DnsNameError } from '../../src/discovery/errors.ts'
+import { queryDns } from '../../src/discovery/dns-query.ts'
 import { createDnsResolver } from '../../src/discovery/dns-resolver.ts'
 import { startDnsSeedServer, type DnsSeedServer } from '../../src/sim/dns-seed-server.ts'
 import { systemClock } from '../../src/util/clock.ts'
+import { seededRandom } from '../../src/util/random.ts'
 import { untilIo, useFakeTimersWithRealIo } from '../helpers/wait-for-io.ts'
 
 const live = (): AbortSignal => new AbortController().signal
@@ -80,5 +82,39 @@ describe('DnsResolver against a dns2 server on 127.0.0.1', () => {
     await untilIo(() => asked(server, 'silent.test') === before + 2, 'the queries')
     controller.abort(new Error('seeding cancelled'))
     await expect(lookup).rejects.toThrow('seeding cancelled')
+  })
+
+  describe('truncated (TC) answers', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 1}`)
+    const manyV6 = Array.from({ length: 20 }, (_, i) => `2001:db8::${(i + 1).toString(16)}`)
+    let withTcp: DnsSeedServer
+    let udpOnly: DnsSeedServer
+    let emptyTruncated: DnsSeedServer
+    beforeAll(async () => {
+      withTcp = await startDnsSeedServer({ records: { 'many.test': { a: many, aaaa: manyV6 } }, truncateAbove: 10, tcp: true })
+      udpOnly = await startDnsSeedServer({ records: { 'many.test': { a: many } }, truncateAbove: 10 })
+      emptyTruncated = await startDnsSeedServer({ records: { 'many.test': { a: many } }, truncateAbove: 0 })
+    })
+    afterAll(async () => {
+      await withTcp.close()
+      await udpOnly.close()
+      await emptyTruncated.close()
+    })
+
+    it('asks again over TCP and returns every record', async () => {
+      const resolver = createDnsResolver({ servers: [at(withTcp)] })
+      expect(await resolver.resolve('many.test', { signal: live() })).toEqual([...many, ...manyV6])
+      expect(withTcp.queries.map((q) => `${q.type}/${q.transport}`).sort()).toEqual(['A/tcp', 'A/udp', 'AAAA/tcp', 'AAAA/udp'])
+    })
+
+    it('falls back to the records of the truncated answer when TCP is refused', async () => {
+      const resolver = createDnsResolver({ servers: [at(udpOnly)] })
+      expect(await resolver.resolve('many.test', { signal: live() })).toEqual(many.slice(0, 10))
+    })
+
+    it('says so when a truncated answer held nothing and TCP failed', async () => {
+      const err = await queryDns('many.test', 'A', [at(emptyTruncated)], { clock: systemClock, random: seededRandom(1), signal: live(), timeoutMs: 5_000 }).catch((e: unknown) => e)
+      expect((err as Error).message).toMatch(new RegExp(`^many\\.test: the A answer from 127\\.0\\.0\\.1:${emptyTruncated.port} was truncated and TCP failed \\(.*ECONNREFUSED`))
+    })
   })
 })

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseResolvConf, readSystemDnsServers } from '../../src/discovery/resolv-conf.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 describe('resolv.conf', () => {
   it('takes the nameserver lines in order, skipping comments, other directives and non-addresses', () => {
@@ -25,7 +25,7 @@ describe('resolv.conf', () => {
   })
 
   it('falls back to 127.0.0.1:53, saying why, when the file is missing or lists no server', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pk-resolv-'))
+    const dir = tempDir('resolv')
     const missing = readSystemDnsServers(join(dir, 'absent.conf'))
     expect(missing.servers).toEqual([{ host: '127.0.0.1', port: 53 }])
     expect(missing.fallback).toBe(`cannot read ${join(dir, 'absent.conf')} (ENOENT); using 127.0.0.1:53`)

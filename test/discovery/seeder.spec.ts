@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { groupKey, internalAddress } from '../../src/addrbook/netgroup.ts'
 import type { ChainParams, DnsSeed } from '../../src/chainparams/chainparams.ts'
 import { createDnsResolver } from '../../src/discovery/dns-resolver.ts'
 import { createNameResolver } from '../../src/discovery/name-resolver.ts'
@@ -94,6 +95,9 @@ describe('seedFromDns against a dns2 seed server on 127.0.0.1', () => {
       expect(NOW_S - t.time).toBeGreaterThanOrEqual(3 * DAY_S)
       expect(NOW_S - t.time).toBeLessThan(7 * DAY_S)
     }
+    // Each seed is its own source (group) for the address book, failing or not.
+    expect(results.map((r) => r.source)).toEqual(seeds.map((s) => internalAddress(s.host)))
+    expect(new Set(results.map((r) => groupKey(r.source, true))).size).toBe(seeds.length)
     const failures = logger.records.filter((r) => r.event === 'seed_failed')
     expect(failures.map((r) => [r.fields.seed, r.level])).toEqual([['junk.test', 'warn'], ['absent.test', 'warn'], ['dead.test', 'warn']])
     expect(failures.every((r) => typeof r.fields.reason === 'string' && r.fields.reason !== '')).toBe(true)

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BanList } from '../../src/banlist/ban-list.ts'
@@ -11,6 +9,7 @@ import { systemClock } from '../../src/util/clock.ts'
 import { ensureBuiltCli } from '../helpers/cli.ts'
 import { writeLocalChainParams } from '../helpers/local-chainparams.ts'
 import { startNodeProcess, type JsonRecord, type NodeProcess } from '../helpers/node-process.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 // The built `peerkeeper run` as an operator starts it, against a simulated network on 127.0.0.0/8 with
 // a local chainparams file and no DNS seeding: nothing leaves the machine. Every wait is on the node's
@@ -43,7 +42,7 @@ describe('peerkeeper run (end to end)', () => {
     await ensureBuiltCli()
     // Peer 0 is the permanent one; 1-3 are live; 4 sends an oversized message right after the handshake.
     sim = await startSimNetwork({ peers: [{ profile: 'live' }, { profile: 'live' }, { profile: 'live' }, { profile: 'live' }, { profile: 'misbehaving', misbehaviour: 'oversized' }], port: 0, seed: 11 })
-    const home = mkdtempSync(join(tmpdir(), 'pk-e2e-'))
+    const home = tempDir('e2e')
     datadir = join(home, 'data')
     args = ['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', datadir, '--addpeer', addrKey(sim.peer(0).addr), '--nodnsseed', '--nolisten']
     env = { HOME: home }
@@ -117,7 +116,7 @@ describe('peerkeeper run (end to end)', () => {
   }, 60_000)
 
   it('exits at once with status 130 on a second signal during shutdown', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'pk-e2e-'))
+    const home = tempDir('e2e')
     const node = startNodeProcess(['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', join(home, 'data'), '--connect', addrKey(sim.peer(1).addr)], { HOME: home })
     try {
       await node.waitFor('outbound_connected')

@@ -1,19 +1,15 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { buildNodeConfig } from '../../src/cli/node-config.ts'
 import type { RunOptions } from '../../src/cli/run-flags.ts'
 import { createNode, type Node, type NodeOverrides, type NodeTiming } from '../../src/node/node.ts'
 import type { SimNetwork } from '../../src/sim/sim-network.ts'
 import { writeLocalChainParams } from './local-chainparams.ts'
 import { recordingEvents, type RecordingEvents } from './recording-events.ts'
+import { tempDir } from './temp-dir.ts'
 
 /** Timings that keep in-process node tests short: permanent peers are retried within a second. */
 export const FAST_TIMING: NodeTiming = { retryDurationMs: 200, maxRetryDurationMs: 1_000 }
 
 export interface InProcessNode { node: Node, log: RecordingEvents }
-
-export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), 'pk-node-'))
 
 /**
  * A real node (createNode, real sockets, real LevelDB in `datadir`) against a simulated network, with
@@ -21,7 +17,7 @@ export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), 'pk-node-'))
  */
 export async function startInProcessNode (sim: SimNetwork, options: RunOptions, datadir: string, cleanup: Array<() => Promise<void>>,
   overrides: NodeOverrides = {}): Promise<InProcessNode> {
-  const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port), nodnsseed: true, nolisten: true, datadir, ...options })
+  const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port, tempDir('params')), nodnsseed: true, nolisten: true, datadir, ...options })
   const log = recordingEvents()
   const node = createNode(config, { timing: FAST_TIMING, ...overrides })
   log.attach(node.events)

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /**
  * Writes a regtest-like chainparams file for a network on 127.0.0.0/8: loopback peers are acceptable
- * and there are no DNS seeds, so nothing outside the machine is ever contacted. Returns its path.
+ * and there are no DNS seeds, so nothing outside the machine is ever contacted. Writes it into `dir`
+ * (a temp dir the caller removes) and returns its path.
  */
-export function writeLocalChainParams (defaultPort: number, dir = mkdtempSync(join(tmpdir(), 'pk-params-'))): string {
+export function writeLocalChainParams (defaultPort: number, dir: string): string {
   const file = join(dir, 'localnet.json')
   writeFileSync(file, JSON.stringify({
     name: 'localnet', magic: 'fabfb5da', defaultPort, protocolVersion: 70016, dnsSeeds: [], allowLocalAddresses: true

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
+import { exited, findExecutable } from './executables.ts'
 import { refusedPort } from './loopback-listener.ts'
 
 /** How long tor may take to open its SOCKS ports (it reads its GeoIP files first). */
@@ -11,8 +12,7 @@ const PORT_POLL_MS = 100
 
 /** The `tor` executable on PATH (or in /usr/sbin, where Debian puts it), or undefined. */
 export function findTor (): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin']
-  return dirs.map((d) => join(d, 'tor')).find((p) => existsSync(p))
+  return findExecutable('tor')
 }
 
 export interface TorDaemon {
@@ -57,11 +57,6 @@ async function portAccepts (port: number): Promise<boolean> {
     socket.once('connect', () => { socket.destroy(); resolve(true) })
     socket.once('error', () => { resolve(false) })
   })
-}
-
-async function exited (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  await new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
 }
 
 /** Starts an offline tor on two free loopback SOCKS ports and waits until both accept connections. */

@@ -12,7 +12,8 @@ import { seededRandom } from '../../src/util/random.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import type { ConnectionKind } from '../../src/registry/types.ts'
 import { refusedPort } from '../helpers/loopback-listener.ts'
-import { startInProcessNode, tempDataDir } from '../helpers/in-process-node.ts'
+import { startInProcessNode } from '../helpers/in-process-node.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 // The connection gater at node level: real sockets against the simulator, a real LevelDB.
 
@@ -65,7 +66,7 @@ describe('Node and its connection gater', () => {
     const sim = await simNetwork({ live: 6 })
     const refused = sim.peer(2).addr
     const gater = recordingGater((host) => host === refused.host)
-    const { node, log } = await startInProcessNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 4 }, tempDataDir(), cleanup, { gater: gater.make })
+    const { node, log } = await startInProcessNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 4 }, tempDir('node'), cleanup, { gater: gater.make })
     await log.waitUntil('4 automatic outbound peers', () => node.status()?.outbound === 4)
     await node.stop()
     // One question per dial: the dials the manager started are exactly the gater's questions.
@@ -84,7 +85,7 @@ describe('Node and its connection gater', () => {
     const sim = await simNetwork({ live: 1 })
     const port = await refusedPort()
     const gater = recordingGater((host) => host === '127.0.8.1')
-    const { node, log } = await startInProcessNode(sim, { listen: [`127.0.0.1:${port}`], nolisten: undefined, targetoutbound: 0, maxpeers: 1 }, tempDataDir(), cleanup, { gater: gater.make })
+    const { node, log } = await startInProcessNode(sim, { listen: [`127.0.0.1:${port}`], nolisten: undefined, targetoutbound: 0, maxpeers: 1 }, tempDir('node'), cleanup, { gater: gater.make })
     const params = node.config.params
     const refusedPeer = inboundClient(port, '127.0.8.1', params)
     await expect(refusedPeer.handshake()).rejects.toThrow()
@@ -100,7 +101,7 @@ describe('Node and its connection gater', () => {
 
   it('a ban added to the running node drops the live connections it covers at once', async () => {
     const sim = await simNetwork({ live: 3 })
-    const { node, log } = await startInProcessNode(sim, { targetoutbound: 0, connect: [addrKey(sim.peer(0).addr), addrKey(sim.peer(1).addr)] }, tempDataDir(), cleanup)
+    const { node, log } = await startInProcessNode(sim, { targetoutbound: 0, connect: [addrKey(sim.peer(0).addr), addrKey(sim.peer(1).addr)] }, tempDir('node'), cleanup)
     await log.waitUntil('2 permanent peers', () => node.status()?.permanentUp === 2)
     const victim = sim.peer(1).addr
     node.banList?.ban(`${victim.host}/32`, { reason: 'operator' })

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
@@ -18,7 +15,8 @@ import { nullLogger } from '../../src/log/logger.ts'
 import { writeLocalChainParams } from '../helpers/local-chainparams.ts'
 import { refusedPort } from '../helpers/loopback-listener.ts'
 import { recordingEvents } from '../helpers/recording-events.ts'
-import { FAST_TIMING as FAST, startInProcessNode, tempDataDir, type InProcessNode } from '../helpers/in-process-node.ts'
+import { FAST_TIMING as FAST, startInProcessNode, type InProcessNode } from '../helpers/in-process-node.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 // The node in-process against the simulator on 127.0.0.0/8, with real sockets and a real LevelDB.
 // Waits are on the node's own log events, bounded; nothing sleeps.
@@ -35,14 +33,14 @@ async function simNetwork (peers: SimPeerSpecs): Promise<SimNetwork> {
 }
 
 const runNode = async (sim: SimNetwork, options: RunOptions, datadir: string): Promise<InProcessNode> => await startInProcessNode(sim, options, datadir, cleanup)
-const tempDir = tempDataDir
+
 const isAuto = (f: Record<string, unknown>): boolean => f.permanent === false
 
 describe('Node', () => {
   it('fills the outbound target from addresses a permanent peer gossips, and marks them good', async () => {
     const sim = await simNetwork({ live: 6 })
     const [first] = sim.addresses()
-    const { node, log } = await runNode(sim, { addpeer: [addrKey(first as NetAddress)], targetoutbound: 3 }, tempDir())
+    const { node, log } = await runNode(sim, { addpeer: [addrKey(first as NetAddress)], targetoutbound: 3 }, tempDir('node'))
     await log.waitUntil('3 automatic outbound peers', () => node.status()?.outbound === 3)
     const status = node.status()
     expect(status).toMatchObject({ outbound: 3, targetOutbound: 3, permanentUp: 1, permanentTotal: 1, inbound: 0 })
@@ -57,7 +55,7 @@ describe('Node', () => {
 
   it('reconnects a permanent peer that went away, with backoff, once it is back', async () => {
     const sim = await simNetwork({ live: 2 })
-    const { node, log } = await runNode(sim, { connect: [addrKey(sim.peer(0).addr)] }, tempDir())
+    const { node, log } = await runNode(sim, { connect: [addrKey(sim.peer(0).addr)] }, tempDir('node'))
     await log.waitFor('outbound_connected', (f) => f.permanent === true)
     await sim.stopPeer(0)
     await log.waitFor('retry_scheduled', (f) => f.permanent === true && (f.retryCount as number) >= 2)
@@ -70,7 +68,7 @@ describe('Node', () => {
   it('bans a misbehaving peer, never dials it again, and keeps the ban and anchors across a restart', async () => {
     const sim = await simNetwork([{ profile: 'live' }, { profile: 'live' }, { profile: 'live' }, { profile: 'misbehaving', misbehaviour: 'oversized' }])
     const bad = sim.peer(3).addr
-    const datadir = tempDir()
+    const datadir = tempDir('node')
     const first = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 3, banduration: '1h' }, datadir)
     await first.log.waitFor('ban_recorded', (f) => f.addr === addrKey(bad))
     await first.log.waitUntil('2 automatic peers', () => first.node.status()?.outbound === 2)
@@ -92,7 +90,7 @@ describe('Node', () => {
 
   it('resolves permanent peer names through the resolver and retries a name that does not resolve', async () => {
     const sim = await simNetwork({ live: 1 })
-    const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port), nodnsseed: true, nolisten: true, datadir: tempDir(), connect: [`peer.test:${sim.port}`, 'missing.test'] })
+    const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port, tempDir('params')), nodnsseed: true, nolisten: true, datadir: tempDir('node'), connect: [`peer.test:${sim.port}`, 'missing.test'] })
     const log = recordingEvents()
     const asked: string[] = []
     const resolver = { resolve: async (host: string) => { asked.push(host); if (host === 'peer.test') return [sim.peer(0).addr.host]; throw new Error('NXDOMAIN') } }
@@ -109,7 +107,7 @@ describe('Node', () => {
 
   it('asks a --seednode for addresses when the book is empty, leaves it, and fills the target from them', async () => {
     const sim = await simNetwork({ live: 4 })
-    const { node, log } = await runNode(sim, { seednode: [addrKey(sim.peer(0).addr)], targetoutbound: 2 }, tempDir())
+    const { node, log } = await runNode(sim, { seednode: [addrKey(sim.peer(0).addr)], targetoutbound: 2 }, tempDir('node'))
     expect(log.events('seeding_started').map((r) => r.fields.reason)).toEqual(['empty_book'])
     const fetched = await log.waitFor('seednode_fetched')
     expect(fetched.fields.count as number).toBeGreaterThan(1)
@@ -119,7 +117,7 @@ describe('Node', () => {
 
   it('saves the address book at a clean stop', async () => {
     const sim = await simNetwork({ live: 4 })
-    const datadir = tempDir()
+    const datadir = tempDir('node')
     const { node, log } = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 2 }, datadir)
     await log.waitUntil('2 automatic peers', () => node.status()?.outbound === 2)
     const size = node.book?.size()
@@ -138,7 +136,7 @@ describe('Node', () => {
   it('accepts inbound peers on --listen and refuses banned ones before the handshake', async () => {
     const sim = await simNetwork({ live: 1 })
     const port = await refusedPort()
-    const { node, log } = await runNode(sim, { listen: [`127.0.0.1:${port}`], nolisten: undefined, targetoutbound: 0, maxpeers: 4 }, tempDir())
+    const { node, log } = await runNode(sim, { listen: [`127.0.0.1:${port}`], nolisten: undefined, targetoutbound: 0, maxpeers: 4 }, tempDir('node'))
     const params = node.config.params
     const client = (host: string): Peer => {
       const socket = connect({ host: '127.0.0.1', port, localAddress: host })

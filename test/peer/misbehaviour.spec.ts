@@ -63,7 +63,14 @@ describe('misbehaviour scoring', () => {
   })
 
   describe('one test per row of the table', () => {
-    it('oversized-message: a declared payload over 4,000,000 bytes bans at once', async () => {
+    /** Rows that have a test here: the last test checks that every row of the table is among them. */
+    const tested = new Set<string>()
+    const row = (reason: MisbehaviourReason, title: string, fn: () => Promise<void>): void => {
+      tested.add(reason)
+      it(`${reason}: ${title}`, fn)
+    }
+
+    row('oversized-message', 'a declared payload over 4,000,000 bytes bans at once', async () => {
       const f = await setup()
       f.remote.sendRaw(frame('ping', new Uint8Array(0), { magic, declaredLength: 4_000_001 }))
       expect(await closeReason(f)).toBe('banned: oversized-message (score 100)')
@@ -73,7 +80,7 @@ describe('misbehaviour scoring', () => {
       await f.remote.closed
     })
 
-    it('bad-command: a garbled command field scores 10 and disconnects (framing lost)', async () => {
+    row('bad-command', 'a garbled command field scores 10 and disconnects (framing lost)', async () => {
       const f = await setup()
       f.remote.sendRaw(frame('pi\u0001ng', new Uint8Array(8), { magic }))
       expect(await closeReason(f)).toMatch(/^misbehaving: bad-command/)
@@ -81,7 +88,7 @@ describe('misbehaviour scoring', () => {
       expect(bans).toEqual([])
     })
 
-    it('bad-checksum: scores 10 persistent, skips the message, stays connected', async () => {
+    row('bad-checksum', 'scores 10 persistent, skips the message, stays connected', async () => {
       const f = await setup()
       f.remote.sendRaw(frame('ping', new Uint8Array(8), { magic, checksum: Uint8Array.from([1, 2, 3, 4]) }))
       await settle(f)
@@ -90,14 +97,14 @@ describe('misbehaviour scoring', () => {
       expect(f.peer.state).toBe('established')
     })
 
-    it('malformed-payload: a known command that does not decode scores 10', async () => {
+    row('malformed-payload', 'a known command that does not decode scores 10', async () => {
       const f = await setup()
       f.remote.sendRaw(frame('ping', new Uint8Array(3), { magic }))
       await settle(f)
       expect(events).toMatchObject([{ reason: 'malformed-payload', persistent: 10, score: 10, action: 'none' }])
     })
 
-    it('message-before-handshake: before the version, and a known message before verack, score 10 each', async () => {
+    row('message-before-handshake', 'before the version, and a known message before verack, score 10 each', async () => {
       const f = await setup({ direction: 'inbound' }, false)
       const done = f.peer.handshake()
       f.remote.send({ command: 'ping', nonce: 1n })
@@ -109,7 +116,7 @@ describe('misbehaviour scoring', () => {
       expect(f.remote.received.filter(isCommand('pong'))).toHaveLength(0)
     })
 
-    it('duplicate-version: a second version scores 10 and is ignored', async () => {
+    row('duplicate-version', 'a second version scores 10 and is ignored', async () => {
       const f = await setup()
       f.remote.send(remoteVersion({ userAgent: '/other:2.0/' }))
       await settle(f)
@@ -117,7 +124,7 @@ describe('misbehaviour scoring', () => {
       expect(f.peer.info?.userAgent).toBe('/scripted:1.0/')
     })
 
-    it('addr-too-many: addr with 1001 entries scores 20 and is dropped whole', async () => {
+    row('addr-too-many', 'addr with 1001 entries scores 20 and is dropped whole', async () => {
       const addrSink = { addAddresses: vi.fn() }
       const f = await setup({ addrSink, whitelisted: true })
       f.remote.sendRaw(frame('addr', addrPayload(1001), { magic }))
@@ -128,7 +135,7 @@ describe('misbehaviour scoring', () => {
       expect(addrSink.addAddresses.mock.calls[0]?.[0]).toHaveLength(1000)
     })
 
-    it('late-negotiation: sendaddrv2 or wtxidrelay after the handshake disconnects without score', async () => {
+    row('late-negotiation', 'sendaddrv2 or wtxidrelay after the handshake disconnects without score', async () => {
       const f = await setup()
       f.remote.send({ command: 'sendaddrv2' })
       expect(await closeReason(f)).toBe('misbehaving: late-negotiation')
@@ -138,30 +145,29 @@ describe('misbehaviour scoring', () => {
       expect(await closeReason(g)).toBe('misbehaving: late-negotiation')
     })
 
-    it('ping-flood: beyond 10 at once each ping adds 10 transient; 10 extra ban', async () => {
+    row('ping-flood', 'beyond 10 at once each ping adds 10 transient; 10 extra ban', async () => {
       const f = await setup()
       f.remote.sendRaw(many(20, { command: 'ping', nonce: 5n }))
       expect(await closeReason(f)).toBe('banned: ping-flood (score 100)')
       expect(events.map((e) => e.score)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
     })
 
-    it('getaddr-flood: beyond 3 at once each getaddr adds 20 transient', async () => {
+    row('getaddr-flood', 'beyond 3 at once each getaddr adds 20 transient', async () => {
       const f = await setup({ direction: 'inbound' })
       f.remote.sendRaw(many(8, { command: 'getaddr' }))
       expect(await closeReason(f)).toBe('banned: getaddr-flood (score 100)')
       expect(events.map((e) => [e.reason, e.transient])).toEqual(Array.from({ length: 5 }, () => ['getaddr-flood', 20]))
     })
 
-    it('message-flood: beyond 1000 messages at once each adds 1 transient', async () => {
+    row('message-flood', 'beyond 1000 messages at once each adds 1 transient', async () => {
       const f = await setup()
       f.remote.sendRaw(many(1100, { command: 'sendheaders' }))
       expect(await closeReason(f)).toBe('banned: message-flood (score 100)')
       expect(events.every((e) => e.reason === 'message-flood' && e.transient === 1)).toBe(true)
     })
 
-    it('every row has a test above (names match the table)', () => {
-      expect(MISBEHAVIOUR_REASONS).toEqual(['oversized-message', 'bad-command', 'bad-checksum', 'malformed-payload',
-        'message-before-handshake', 'duplicate-version', 'addr-too-many', 'late-negotiation', 'ping-flood', 'getaddr-flood', 'message-flood'])
+    it('every row of the table has a test above', () => {
+      expect([...tested].sort()).toEqual([...MISBEHAVIOUR_REASONS].sort())
     })
   })
 
@@ -184,15 +190,29 @@ describe('misbehaviour scoring', () => {
 
     it('a sustained flooder is banned: one ping a second crosses 100 within half a minute', async () => {
       const f = await setup()
+      const closed = once(f.peer, 'close') // one listener for the whole loop, not one per round
       let seconds = 0
       while (f.peer.state !== 'closed' && seconds < 60) {
         f.remote.send({ command: 'ping', nonce: BigInt(1000 + seconds) })
-        await Promise.race([f.remote.next(isCommand('pong')), once(f.peer, 'close')])
+        await Promise.race([f.remote.next(isCommand('pong')), closed])
         await vi.advanceTimersByTimeAsync(1_000)
         seconds++
       }
       expect(bans).toMatchObject([{ reason: 'ping-flood' }])
       expect(seconds).toBeLessThan(30)
+    })
+
+    it('a chatty honest peer pinging every 5 s for an hour is never scored (docs/peer-sessions.md rates)', async () => {
+      const f = await setup()
+      const ours = f.remote.received.find(isCommand('ping')) as { nonce: bigint } // answered, or it times out
+      f.remote.send({ command: 'pong', nonce: ours.nonce })
+      for (let i = 0; i < 720; i++) {
+        await settle(f, BigInt(2000 + i))
+        await vi.advanceTimersByTimeAsync(5_000)
+      }
+      expect(events).toEqual([])
+      expect(f.peer.banScore.int()).toBe(0)
+      expect(f.peer.state).toBe('established')
     })
 
     it('bans when the score reaches the threshold, not only above it (configurable)', async () => {

@@ -44,7 +44,7 @@ describe('the loopback DNS seed server', () => {
     const resolve = UDPClient({ dns: '127.0.0.1', port: server.port })
     expect((await resolve('seed.test', 'A')).answers.map((a) => a.address)).toEqual(['192.0.2.1', '192.0.2.2'])
     expect((await resolve('SEED.test', 'AAAA')).answers.map((a) => a.address)).toEqual(['2001:db8::5'])
-    expect(server.queries.slice(0, 2)).toEqual([{ name: 'seed.test', type: 'A' }, { name: 'seed.test', type: 'AAAA' }])
+    expect(server.queries.slice(0, 2)).toEqual([{ name: 'seed.test', type: 'A', transport: 'udp' }, { name: 'seed.test', type: 'AAAA', transport: 'udp' }])
   })
 
   it('answers NXDOMAIN for unknown names and an empty NOERROR for other record types', async () => {
