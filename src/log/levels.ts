@@ -1,7 +1,7 @@
 import { LOG_LEVELS, SUBSYSTEMS, type LogLevel, type Subsystem } from './logger.ts'
 import { NamedError } from '../util/errors.ts'
 
-/** A --debuglevel value that does not parse. */
+/** A --debuglevel value that does not parse, or a --logfile that cannot be written. */
 export class LogConfigError extends NamedError {}
 
 export interface LevelSpec {

@@ -151,13 +151,18 @@ export class NodeStore {
     await checkDataDir(datadir, { mustExist: true })
     const path = join(datadir, DB_DIR_NAME)
     let loaded: Loaded = { ...EMPTY_LOADED }
-    if (await dbState(path) === 'present') {
-      const db = await openDb(datadir, path, false)
-      try {
-        loaded = await load(db, datadir, path)
-      } finally {
-        await db.close()
+    try {
+      if (await dbState(path) === 'present') {
+        const db = await openDb(datadir, path, false)
+        try {
+          loaded = await load(db, datadir, path)
+        } finally {
+          await db.close()
+        }
       }
+    } catch (err) {
+      if (!(err instanceof StoreCorruptError)) throw err
+      throw new StoreCorruptError(`database ${path} cannot be used (${err.message}); left as it is: peerkeeper run moves it aside and starts a new one`, { cause: err })
     }
     const { bans } = await reconcileBans(datadir, loaded, components, { write: false })
     return { datadir, path, addrBookKey: loaded.addrBookKey, addrRecords: loaded.addrRecords, anchors: loaded.anchors, bans }
