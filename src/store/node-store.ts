@@ -124,12 +124,13 @@ export class NodeStore {
     }
     const { db, loaded } = opened
     try {
-      const bans = await reconcileBans(datadir, loaded, { logger, clock }, { db, write: true })
       const ops: WriteOp[] = []
       const { meta } = subs(db)
       if (loaded.needsSchema) ops.push({ type: 'put', sublevel: meta, key: META_SCHEMA, value: SCHEMA_VERSION })
       if (consumeAnchors && loaded.anchors.length > 0) ops.push({ type: 'del', sublevel: meta, key: META_ANCHORS })
       if (ops.length > 0) await writeBatch(db, ops).catch((e: unknown) => { throw accessError(e, path, 'write database') ?? e })
+      // After the schema: bans restored into a new database must not make it "data without a schema".
+      const bans = await reconcileBans(datadir, loaded, { logger, clock }, { db, write: true })
       loaded.bans = bans.bans
       loaded.banGeneration = bans.generation
     } catch (err) {
