@@ -1,6 +1,10 @@
 import type { Options } from 'yargs'
 import { createWinstonLogging } from '../log/winston.ts'
+import type { Logger } from '../log/logger.ts'
+import { checkDataDir } from '../store/data-dir.ts'
+import { DataDirError } from '../store/errors.ts'
 import { NodeStore } from '../store/node-store.ts'
+import type { StoreSnapshot } from '../store/node-store.ts'
 import { systemClock } from '../util/clock.ts'
 import { buildNodeConfig } from './node-config.ts'
 import { RUN_FLAGS } from './run-flags.ts'
@@ -26,23 +30,55 @@ export function dataDirFrom (args: DataDirArgs, env: Readonly<Record<string, str
   return buildNodeConfig({ datadir: pick('datadir'), network: pick('network'), chainparams: pick('chainparams') }).datadir
 }
 
+/** The store's complaint about a data directory path, as a usage error naming the flag. */
+export function dataDirUsageError (err: unknown): unknown {
+  return err instanceof DataDirError ? new UsageError(`--datadir: ${err.message}`) : err
+}
+
+/** Refuses a data directory that can never work (a file, empty, under /proc) before anything reads it. */
+export async function checkDataDirFlag (datadir: string): Promise<void> {
+  try {
+    await checkDataDir(datadir)
+  } catch (err) {
+    throw dataDirUsageError(err)
+  }
+}
+
 /**
- * Opens the store of the data directory for an offline command, runs `fn`, and closes it. Warnings
- * (a database moved aside) go to stderr; the saved anchors are left for the next `run`.
+ * Runs `fn` with a STORE logger whose warnings (a database moved aside, bans recovered) go to stderr.
+ * The store's complaints about the path itself become usage errors naming the flag.
+ */
+async function withStoreLogger<T> (fn: (logger: Logger) => Promise<T>): Promise<T> {
+  const logging = createWinstonLogging({ debugLevel: 'warn' })
+  try {
+    return await fn(logging.subsystem('STORE'))
+  } catch (err) {
+    throw dataDirUsageError(err)
+  } finally {
+    await logging.close()
+  }
+}
+
+/**
+ * Opens the store of the data directory (creating it) for an offline command that changes it, runs
+ * `fn`, and closes it. The saved anchors are left for the next `run`.
  */
 export async function withDataDirStore<T> (args: DataDirArgs, fn: (store: NodeStore) => Promise<T> | T): Promise<T> {
   const datadir = dataDirFrom(args, process.env)
-  const logging = createWinstonLogging({ debugLevel: 'warn' })
-  try {
-    const store = await NodeStore.open(datadir, { logger: logging.subsystem('STORE'), clock: systemClock }, { consumeAnchors: false })
+  return await withStoreLogger(async (logger) => {
+    const store = await NodeStore.open(datadir, { logger, clock: systemClock }, { consumeAnchors: false })
     try {
       return await fn(store)
     } finally {
       await store.close()
     }
-  } finally {
-    await logging.close()
-  }
+  })
+}
+
+/** Reads the data directory for an offline command that only looks: nothing is created, moved or written. */
+export async function readDataDir (args: DataDirArgs): Promise<StoreSnapshot> {
+  const datadir = dataDirFrom(args, process.env)
+  return await withStoreLogger(async (logger) => await NodeStore.readSnapshot(datadir, { logger, clock: systemClock }))
 }
 
 /** A non-negative integer flag (taken as text so the error can quote it), or a UsageError naming it. */

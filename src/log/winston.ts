@@ -1,6 +1,8 @@
+import { closeSync, openSync } from 'node:fs'
 import type { Writable } from 'node:stream'
 import winston from 'winston'
 import { DEFAULT_DEBUG_LEVEL, levelEnabled, parseDebugLevel } from './levels.ts'
+import { LogConfigError } from './errors.ts'
 import type { LogFields, Logger, LoggerFactory, LogLevel, Subsystem } from './logger.ts'
 
 export const LOG_FORMATS = ['text', 'json'] as const
@@ -41,9 +43,34 @@ const jsonFormat = winston.format.printf((info) => {
   return JSON.stringify({ timestamp, level, subsystem, message, ...fields }, (_k, v: unknown) => typeof v === 'bigint' ? v.toString() : v)
 })
 
+/** Why open(2) failed, in words an operator can act on. */
+const LOGFILE_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of its path is a file, not a directory',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full'
+}
+
+/**
+ * Opens (creating) the log file once before winston does: winston reports a file it cannot open only
+ * as an asynchronous error event, after the node has started, so the log would be lost silently.
+ */
+function checkLogFile (file: string): void {
+  try {
+    closeSync(openSync(file, 'a'))
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? ''
+    throw new LogConfigError(`cannot write ${file}: ${LOGFILE_REASONS[code] ?? (err as Error).message}`)
+  }
+}
+
 /** One winston logger with a child per subsystem, filtered by the --debuglevel spec. */
 export function createWinstonLogging (init: WinstonLoggingInit = {}): LoggerFactory & { close(): Promise<void> } {
   const spec = parseDebugLevel(init.debugLevel ?? DEFAULT_DEBUG_LEVEL)
+  if (init.file !== undefined) checkLogFile(init.file)
   const format = winston.format.combine(
     winston.format.timestamp({ format: () => new Date().toISOString() }),
     (init.format ?? DEFAULT_LOG_FORMAT) === 'json' ? jsonFormat : textFormat

@@ -1,35 +1,27 @@
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Level } from 'level'
 import type { AddrChanges, AddrRecord } from '../addrbook/record.ts'
 import type { BanChange, BanEntry, BanList } from '../banlist/ban-list.ts'
 import type { Logger } from '../log/logger.ts'
 import type { NetAddress } from '../netaddr/netaddress.ts'
 import type { Clock } from '../util/clock.ts'
-import { addrPageKey, changesByPage, decodeAddrPage, newDecodeCache, rewriteAddrPage } from './addr-codec.ts'
-import { decodeAnchors, decodeBanEntry, decodeBookKey, encodeAnchors, encodeBookKey } from './decode.ts'
-import { DataDirLockedError, StoreCorruptError } from './errors.ts'
+import { addrPageKey, changesByPage, rewriteAddrPage } from './addr-codec.ts'
+import { BAN_FILE_NAME, writeBanFile } from './ban-file.ts'
+import { reconcileBans } from './ban-reconcile.ts'
+import { ensureDataDir, checkDataDir } from './data-dir.ts'
+import { encodeAnchors, encodeBookKey } from './decode.ts'
+import { StoreCorruptError } from './errors.ts'
 import { moveAside } from './move-aside.ts'
+import { accessError } from './os-errors.ts'
+import { dbState, EMPTY_LOADED, load, META_ANCHORS, META_BAN_GENERATION, META_BOOK_KEY, META_SCHEMA, openDb, SCHEMA_VERSION, subs, writeBatch } from './store-db.ts'
+import type { Db, Loaded, PageSub, Sub, WriteOp } from './store-db.ts'
 
-/** Bumped when the key layout or a value format changes; a database of another version is moved aside. */
-export const SCHEMA_VERSION = 2
+export { SCHEMA_VERSION } from './store-db.ts'
 
 /** The LevelDB folder inside the data directory. */
 export const DB_DIR_NAME = 'db'
 
 /** Core keeps 2 block-relay anchors: enough to survive a restart, too few to pin the node to stale peers. */
 export const MAX_ANCHORS = 2
-
-const META_SCHEMA = 'schema'
-const META_BOOK_KEY = 'addrbook-key'
-const META_ANCHORS = 'anchors'
-
-/** Every write is fsynced: writes are rare (a batch a minute, bans), and a power cut should not cost them. */
-const WRITE_OPTIONS = { sync: true } as const
-
-type Db = Level<string, unknown>
-type Sub = ReturnType<typeof jsonSublevel>
-type PageSub = ReturnType<typeof pageSublevel>
 
 export interface NodeStoreComponents {
   logger: Logger
@@ -54,15 +46,20 @@ export interface StoreContents {
   anchors: NetAddress[]
 }
 
-interface Loaded extends StoreContents {
+/** A data directory as read by NodeStore.readSnapshot: nothing was written, the database is closed again. */
+export interface StoreSnapshot extends StoreContents {
+  datadir: string
+  path: string
+  /** The stored bans (expired ones included: a BanList drops them), after the cross-check with banlist.json. */
   bans: BanEntry[]
 }
 
 /**
- * The node's LevelDB (one per data directory): schema version and address-book key under `meta`, the
- * address records in pages under `addr` (addr-codec.ts), one entry per ban under `ban`. Everything is
- * read and checked when the store opens, so a database that does not decode is found (and moved aside)
- * before the node uses it. Writes go through one queue, in order.
+ * The node's LevelDB (one per data directory): schema version, address-book key, anchors and ban
+ * generation under `meta`, the address records in pages under `addr` (addr-codec.ts), one entry per ban
+ * under `ban`, plus a second copy of the bans in `banlist.json` (ban-file.ts). Everything is read and
+ * checked when the store opens, so a database that does not decode is found (and moved aside) before the
+ * node uses it. Writes go through one queue, in order.
  */
 export class NodeStore {
   readonly datadir: string
@@ -75,50 +72,101 @@ export class NodeStore {
   readonly #addr: PageSub
   readonly #ban: Sub
   readonly #logger: Logger
+  readonly #banFile: string
   #loaded: Loaded | undefined
-  #bans: BanEntry[]
+  /** The bans as last changed: banlist.json is written from this. */
+  readonly #bans: Map<string, BanEntry>
+  /** Ban changes not yet written: target → entry to put, or undefined to delete. */
+  #banOps = new Map<string, BanEntry | undefined>()
+  #banGeneration: number
+  /** The queued ban write that has not started yet; later changes join it. */
+  #banWrite: Promise<void> | undefined
+  #bansSaved: Promise<void> = Promise.resolve()
   #tail: Promise<void> = Promise.resolve()
   #unbind: (() => void) | undefined
   #closed = false
 
-  private constructor (datadir: string, path: string, db: Db, loaded: Loaded, logger: Logger, movedAside: string | undefined) {
+  private constructor (datadir: string, db: Db, loaded: Loaded, logger: Logger, movedAside: string | undefined) {
     this.datadir = datadir
-    this.path = path
+    this.path = join(datadir, DB_DIR_NAME)
     this.#db = db
-    this.#meta = subs(db).meta
-    this.#addr = subs(db).addr
-    this.#ban = subs(db).ban
+    ;({ meta: this.#meta, addr: this.#addr, ban: this.#ban } = subs(db))
     this.#loaded = loaded
-    this.#bans = loaded.bans
+    this.#bans = new Map(loaded.bans.map((e) => [e.target, e]))
+    this.#banGeneration = loaded.banGeneration
+    this.#banFile = join(datadir, BAN_FILE_NAME)
     this.#logger = logger
     this.movedAside = movedAside
   }
 
   /**
-   * Opens (creating if needed) the database of `datadir`. Throws DataDirLockedError if another process
-   * has it open. A database that cannot be used is renamed to `<path>.corrupt-<time>` with a warning,
-   * and a new one is started.
+   * Opens (creating if needed) the database of `datadir`. Throws DataDirError for a path that cannot be
+   * a data directory, DataDirLockedError if another process has it open, and StoreAccessError when the
+   * operating system refuses (permissions, read-only or full disk): those leave everything as it was.
+   * Only a corrupt database is renamed to `<path>.corrupt-<time>` with a warning, and a new one started.
+   * The bans are then cross-checked with banlist.json (ban-reconcile.ts).
    */
   static async open (datadir: string, components: NodeStoreComponents, init: NodeStoreInit = {}): Promise<NodeStore> {
     const { logger, clock } = components
     const path = join(datadir, DB_DIR_NAME)
     const consumeAnchors = init.consumeAnchors ?? true
-    await mkdir(datadir, { recursive: true })
+    await ensureDataDir(datadir)
     let movedAside: string | undefined
     let opened: { db: Db, loaded: Loaded }
     try {
-      opened = await openAndLoad(datadir, path, consumeAnchors)
+      opened = await openAndLoad(datadir, path)
     } catch (err) {
       if (!(err instanceof StoreCorruptError)) throw err
-      movedAside = await moveAside(path, clock.now())
+      movedAside = await moveAside(path, clock.now()).catch((e: unknown) => { throw accessError(e, path, 'move aside database') ?? e })
       logger.event('store_moved_aside', { path, movedTo: movedAside, reason: err.message },
         `database ${path} cannot be used (${err.message}); moved it to ${movedAside} and started a new one`, 'warn')
-      opened = await openAndLoad(datadir, path, consumeAnchors)
+      opened = await openAndLoad(datadir, path)
     }
     const { db, loaded } = opened
+    try {
+      const ops: WriteOp[] = []
+      const { meta } = subs(db)
+      if (loaded.needsSchema) ops.push({ type: 'put', sublevel: meta, key: META_SCHEMA, value: SCHEMA_VERSION })
+      if (consumeAnchors && loaded.anchors.length > 0) ops.push({ type: 'del', sublevel: meta, key: META_ANCHORS })
+      if (ops.length > 0) await writeBatch(db, ops).catch((e: unknown) => { throw accessError(e, path, 'write database') ?? e })
+      // After the schema: bans restored into a new database must not make it "data without a schema".
+      const bans = await reconcileBans(datadir, loaded, { logger, clock }, { db, write: true })
+      loaded.bans = bans.bans
+      loaded.banGeneration = bans.generation
+    } catch (err) {
+      await db.close()
+      throw err
+    }
     logger.event('store_opened', { path, addrRecords: loaded.addrRecords.length, bans: loaded.bans.length, anchors: loaded.anchors.length },
       `opened ${path}: ${loaded.addrRecords.length} addresses, ${loaded.bans.length} bans, ${loaded.anchors.length} anchors`)
-    return new NodeStore(datadir, path, db, loaded, logger, movedAside)
+    return new NodeStore(datadir, db, loaded, logger, movedAside)
+  }
+
+  /**
+   * Reads the data directory without changing it: no directory or database is created, nothing is
+   * moved aside, no schema, key or anchor is written (LevelDB still replays its own log files on open).
+   * Throws DataDirError when `datadir` does not exist, StoreCorruptError for a corrupt database (left
+   * where it is: the next NodeStore.open moves it aside), and otherwise as open does.
+   */
+  static async readSnapshot (datadir: string, components: NodeStoreComponents): Promise<StoreSnapshot> {
+    await checkDataDir(datadir, { mustExist: true })
+    const path = join(datadir, DB_DIR_NAME)
+    let loaded: Loaded = { ...EMPTY_LOADED }
+    try {
+      if (await dbState(path) === 'present') {
+        const db = await openDb(datadir, path, false)
+        try {
+          loaded = await load(db, datadir, path)
+        } finally {
+          await db.close()
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof StoreCorruptError)) throw err
+      throw new StoreCorruptError(`database ${path} cannot be used (${err.message}); left as it is: peerkeeper run moves it aside and starts a new one`, { cause: err })
+    }
+    const { bans } = await reconcileBans(datadir, loaded, components, { write: false })
+    return { datadir, path, addrBookKey: loaded.addrBookKey, addrRecords: loaded.addrRecords, anchors: loaded.anchors, bans }
   }
 
   /** Hands over what was read at open (once: the records are then the address book's to keep). */
@@ -155,25 +203,30 @@ export class NodeStore {
   }
 
   /**
-   * Loads the stored bans into `banList` and from then on writes each ban change at once (errors are
-   * logged). Expired stored bans are dropped and deleted. One ban list per store.
+   * Loads the stored bans into `banList` and from then on writes its changes (errors are logged):
+   * changes made together are written together, to LevelDB and then to banlist.json, at once.
+   * Expired stored bans are dropped and deleted. One ban list per store.
    */
   bindBanList (banList: BanList): void {
     if (this.#unbind !== undefined) throw new Error('NodeStore.bindBanList() may be called only once')
     const onChanged = (change: BanChange): void => {
       const target = change.entry.target
-      const op: WriteOp = change.type === 'added'
-        ? { type: 'put', sublevel: this.#ban, key: target, value: change.entry }
-        : { type: 'del', sublevel: this.#ban, key: target }
-      this.#write([op]).catch((err: unknown) => {
-        this.#logger.event('store_write_failed', { path: this.path, what: 'ban', target, error: (err as Error).message },
-          `could not write ban ${target} to ${this.path}: ${(err as Error).message}`, 'error')
-      })
+      if (change.type === 'added') this.#bans.set(target, change.entry)
+      else this.#bans.delete(target)
+      this.#banOps.set(target, change.type === 'added' ? change.entry : undefined)
+      this.#scheduleBanWrite()
     }
     banList.on('changed', onChanged)
     this.#unbind = () => { banList.off('changed', onChanged) }
-    banList.load(this.#bans)
-    this.#bans = []
+    banList.load([...this.#bans.values()])
+  }
+
+  /**
+   * Resolves once every ban change made so far is fsynced in LevelDB and in banlist.json: a ban is
+   * acknowledged only then. Rejects if that write failed.
+   */
+  bansSaved (): Promise<void> {
+    return this.#bansSaved
   }
 
   /** Saves up to MAX_ANCHORS peers to dial first at the next start (call at a clean shutdown). */
@@ -190,6 +243,37 @@ export class NodeStore {
     await this.#db.close()
   }
 
+  /** Queues one write of all pending ban changes, unless one is queued and not yet started. */
+  #scheduleBanWrite (): void {
+    if (this.#banWrite !== undefined) return
+    const write = this.#enqueue(async () => {
+      this.#banWrite = undefined
+      const ops = this.#banOps
+      this.#banOps = new Map()
+      // Both copies get this generation and this state, taken now: later changes go in the next write.
+      const generation = ++this.#banGeneration
+      const bans = [...this.#bans.values()]
+      try {
+        await writeBatch(this.#db, [
+          ...[...ops].map(([key, entry]): WriteOp => entry === undefined
+            ? { type: 'del', sublevel: this.#ban, key }
+            : { type: 'put', sublevel: this.#ban, key, value: entry }),
+          { type: 'put', sublevel: this.#meta, key: META_BAN_GENERATION, value: generation }
+        ])
+      } catch (err) {
+        for (const [key, entry] of ops) if (!this.#banOps.has(key)) this.#banOps.set(key, entry) // retried with the next change
+        throw err
+      }
+      await writeBanFile(this.#banFile, { generation, bans })
+    })
+    this.#banWrite = write
+    this.#bansSaved = write
+    write.catch((err: unknown) => {
+      this.#logger.event('store_write_failed', { path: this.path, what: 'bans', error: (err as Error).message },
+        `could not write bans to ${this.path}: ${(err as Error).message}`, 'error')
+    })
+  }
+
   #write (ops: WriteOp[]): Promise<void> {
     return this.#enqueue(() => writeBatch(this.#db, ops))
   }
@@ -203,69 +287,14 @@ export class NodeStore {
   }
 }
 
-function jsonSublevel (db: Db, name: string) {
-  return db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
-}
-
-/** Address pages are kept as text and parsed by addr-codec.ts, so a page that is not JSON is named. */
-function pageSublevel (db: Db) {
-  return db.sublevel<string, string>('addr', { valueEncoding: 'utf8' })
-}
-
-function subs (db: Db): { meta: Sub, addr: PageSub, ban: Sub } {
-  return { meta: jsonSublevel(db, 'meta'), addr: pageSublevel(db), ban: jsonSublevel(db, 'ban') }
-}
-
-type WriteOp = { type: 'put', sublevel: Sub | PageSub, key: string, value: unknown } | { type: 'del', sublevel: Sub | PageSub, key: string }
-
-/** All writes are root batches: atomic, fsynced, and able to span sublevels. */
-async function writeBatch (db: Db, ops: WriteOp[]): Promise<void> {
-  await db.batch(ops, WRITE_OPTIONS)
-}
-
-/** Opens the LevelDB at `path` and reads everything; anything unusable becomes StoreCorruptError. */
-async function openAndLoad (datadir: string, path: string, consumeAnchors: boolean): Promise<{ db: Db, loaded: Loaded }> {
-  const db: Db = new Level<string, unknown>(path, { valueEncoding: 'json' })
+/** Checks the folder, opens (creating) the LevelDB and reads everything; errors are classified. */
+async function openAndLoad (datadir: string, path: string): Promise<{ db: Db, loaded: Loaded }> {
+  await dbState(path)
+  const db = await openDb(datadir, path, true)
   try {
-    await db.open()
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string, message?: string } }).cause
-    if (cause?.code === 'LEVEL_LOCKED') {
-      throw new DataDirLockedError(`data directory ${datadir} is in use by another running peerkeeper (its database ${path} is locked)`)
-    }
-    throw new StoreCorruptError(`failed to open: ${cause?.message ?? (err as Error).message}`)
-  }
-  try {
-    const loaded = await load(db, path)
-    if (consumeAnchors && loaded.anchors.length > 0) await writeBatch(db, [{ type: 'del', sublevel: subs(db).meta, key: META_ANCHORS }])
-    return { db, loaded }
+    return { db, loaded: await load(db, datadir, path) }
   } catch (err) {
     await db.close()
-    if (err instanceof StoreCorruptError) throw err
-    throw new StoreCorruptError(`failed to read: ${(err as Error).message}`)
+    throw err
   }
-}
-
-async function load (db: Db, path: string): Promise<Loaded> {
-  const { meta, addr, ban } = subs(db)
-  const schema = await meta.get(META_SCHEMA)
-  if (schema === undefined) {
-    const [anyKey] = await db.keys({ limit: 1 }).all()
-    if (anyKey !== undefined) throw new StoreCorruptError('it holds data but no schema version')
-    await writeBatch(db, [{ type: 'put', sublevel: meta, key: META_SCHEMA, value: SCHEMA_VERSION }])
-  } else if (schema !== SCHEMA_VERSION) {
-    throw new StoreCorruptError(`unknown schema version ${JSON.stringify(schema)} (this peerkeeper reads version ${SCHEMA_VERSION})`)
-  }
-  const bookKey = await meta.get(META_BOOK_KEY)
-  const addrBookKey = bookKey === undefined ? undefined : decodeBookKey(bookKey, `${path} meta/${META_BOOK_KEY}`)
-  const addrRecords: AddrRecord[] = []
-  const shared = newDecodeCache()
-  for (const [key, text] of await addr.iterator().all()) decodeAddrPage(key, text, `${path} addr/${key}`, addrRecords, shared)
-  if (addrRecords.length > 0 && addrBookKey === undefined) {
-    throw new StoreCorruptError(`it holds ${addrRecords.length} address records but no address-book key`)
-  }
-  const bans = (await ban.iterator().all()).map(([key, value]) => decodeBanEntry(value, key, `${path} ban/${key}`))
-  const storedAnchors = await meta.get(META_ANCHORS)
-  const anchors = storedAnchors === undefined ? [] : decodeAnchors(storedAnchors, `${path} meta/${META_ANCHORS}`)
-  return { addrBookKey, addrRecords, anchors, bans }
 }

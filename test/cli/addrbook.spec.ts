@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -76,17 +76,30 @@ describe('peerkeeper addrbook (built CLI, offline on a data directory)', () => {
     expect(result.stderr).toContain('peerkeeper: --limit: "lots" is not a whole number >= 0')
   })
 
-  it('counts an empty book as zero', async () => {
-    expect((await cli(['addrbook', 'count', '--datadir', join(home, 'empty')])).stdout).toBe('new    0\ntried  0\ntotal  0\n')
+  it('counts an empty data directory as zero, creating nothing in it', async () => {
+    const empty = join(home, 'empty')
+    mkdirSync(empty)
+    expect((await cli(['addrbook', 'count', '--datadir', empty])).stdout).toBe('new    0\ntried  0\ntotal  0\n')
+    expect(readdirSync(empty)).toEqual([])
   })
 
-  it('moves a corrupt database aside with a warning naming it, then reports the new empty book', async () => {
+  it.each([['count'], ['list']])('%s refuses a data directory that does not exist (exit 2), and does not create it', async (command) => {
+    const missing = join(home, 'mistyped')
+    expect(await cli(['addrbook', command, '--datadir', missing])).toEqual({
+      code: 2, signal: null, stdout: '', stderr: `peerkeeper: --datadir: data directory ${missing} does not exist\n`
+    })
+    expect(existsSync(missing)).toBe(false)
+  })
+
+  it('reports a corrupt database in one line (exit 1) and leaves it where it is', async () => {
     const broken = join(home, 'broken')
     await (await NodeStore.open(broken, { logger: nullLogger, clock: systemClock })).close()
     writeFileSync(join(broken, 'db', 'CURRENT'), 'garbage')
+    const before = readdirSync(broken)
     const result = await cli(['addrbook', 'count', '--datadir', broken])
-    expect(result.code).toBe(0)
-    expect(result.stdout).toBe('new    0\ntried  0\ntotal  0\n')
-    expect(result.stderr).toMatch(new RegExp(`\\[WRN\\] STORE: database ${join(broken, 'db')} cannot be used .*moved it to ${join(broken, 'db')}\\.corrupt-\\d{8}T\\d{9}Z`))
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(new RegExp(`^peerkeeper: database ${join(broken, 'db')} cannot be used \\(failed to open: Corruption[^\n]*; left as it is: peerkeeper run moves it aside and starts a new one\n$`))
+    expect(readdirSync(broken)).toEqual(before)
   })
 })

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -76,7 +76,31 @@ describe('peerkeeper ban (built CLI, offline on a data directory)', () => {
   })
 
   it('prints "no bans" for an empty list', async () => {
-    expect(await cli(['ban', 'list', '--datadir', freshDir()])).toMatchObject({ code: 0, stdout: 'no bans\n' })
+    const datadir = freshDir()
+    mkdirSync(datadir)
+    expect(await cli(['ban', 'list', '--datadir', datadir])).toMatchObject({ code: 0, stdout: 'no bans\n' })
+    expect(readdirSync(datadir)).toEqual([])
+  })
+
+  it('list refuses a data directory that does not exist (exit 2) instead of creating one and saying "no bans"', async () => {
+    const missing = freshDir()
+    expect(await cli(['ban', 'list', '--datadir', missing])).toEqual({
+      code: 2, signal: null, stdout: '', stderr: `peerkeeper: --datadir: data directory ${missing} does not exist\n`
+    })
+    expect(existsSync(missing)).toBe(false)
+  })
+
+  it.each<[string, (file: string) => string, (path: string) => string]>([
+    ['a file', (file) => file, (path) => `data directory ${path} is a file, not a directory`],
+    ['empty', () => '', () => 'data directory path is empty'],
+    ['under /proc', () => '/proc/pk-test', (path) => `data directory ${path} is on the proc virtual file system, which cannot hold files; choose a directory on disk`]
+  ])('--datadir that is %s is a one-line usage error (exit 2) for add and list', async (_what, datadirOf, message) => {
+    const file = join(home, `file-${n++}`)
+    writeFileSync(file, 'x')
+    const datadir = datadirOf(file)
+    for (const args of [['ban', 'add', '192.0.2.1'], ['ban', 'list']]) {
+      expect(await cli([...args, '--datadir', datadir])).toEqual({ code: 2, signal: null, stdout: '', stderr: `peerkeeper: --datadir: ${message(datadir)}\n` })
+    }
   })
 
   it.each([

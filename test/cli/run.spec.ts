@@ -22,7 +22,9 @@ describe.concurrent('peerkeeper run refuses bad settings with exit status 2 and 
     [['--network', 'moonnet'], '--network: unknown network "moonnet"'],
     [['--chainparams', '/nonexistent/pk.json'], '--chainparams: /nonexistent/pk.json: cannot read chainparams file (ENOENT)'],
     [['--maxpeers', 'lots'], '--maxpeers: expected an integer >= 1'],
-    [['--configfile', '/nonexistent/pk.conf'], '--configfile: cannot read "/nonexistent/pk.conf" (ENOENT)']
+    [['--configfile', '/nonexistent/pk.conf'], '--configfile: cannot read "/nonexistent/pk.conf" (ENOENT)'],
+    // Were the log file not checked, this node would start (and idle: no listener, seeds or outbound).
+    [['--logfile', '/nonexistent/pk.log', '--nolisten', '--nodnsseed', '--targetoutbound', '0'], '--logfile: cannot write /nonexistent/pk.log: its directory does not exist']
   ])('%j', async (args, message) => {
     const network = args.includes('--network') || args.includes('--chainparams') ? [] : ['--network', 'regtest']
     const result = await runCli(['run', ...network, ...args], { HOME: home })

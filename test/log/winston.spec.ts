@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseDebugLevel } from '../../src/log/levels.ts'
 import { createWinstonLogging } from '../../src/log/winston.ts'
+import { immutableUnsupported, withImmutable } from '../helpers/data-dir-tree.ts'
 
 function capture (): { stream: PassThrough, lines: () => string[] } {
   const stream = new PassThrough()
@@ -46,5 +50,38 @@ describe('winston logging', () => {
     expect(lines).toHaveLength(2)
     expect(lines[0]).toMatch(/^\S+Z \[WRN\] CMGR: shown reason="two words"$/)
     expect(lines[1]).toMatch(/\[DBG\] PEER: peer detail$/)
+  })
+})
+
+describe('--logfile that cannot be written is refused at start (LogConfigError, a usage error)', () => {
+  let root: string
+  beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'pk-logfile-')) })
+  afterEach(() => { rmSync(root, { recursive: true, force: true }) })
+
+  it.each<[string, (root: string) => string, string]>([
+    ['in a missing directory', (r) => join(r, 'missing', 'pk.log'), 'its directory does not exist'],
+    ['under a file', (r) => { writeFileSync(join(r, 'file'), ''); return join(r, 'file', 'pk.log') }, 'a part of its path is a file, not a directory'],
+    ['that is a directory', (r) => r, 'it is a directory']
+  ])('%s', (_what, fileOf, reason) => {
+    const file = fileOf(root)
+    expect(() => createWinstonLogging({ file })).toThrow(expect.objectContaining({ name: 'LogConfigError', message: `cannot write ${file}: ${reason}` }) as Error)
+  })
+
+  // Root ignores permission bits, so the directory is made immutable instead (skipped where chattr cannot).
+  const noChattr = immutableUnsupported(tmpdir())
+  if (noChattr !== undefined) console.log(`skipping the unwritable-directory case: ${noChattr}`)
+  it.skipIf(noChattr !== undefined)('in a directory that cannot be written', async () => {
+    const file = join(root, 'pk.log')
+    await withImmutable(root, async () => {
+      expect(() => createWinstonLogging({ file })).toThrow(`cannot write ${file}: operation not permitted`)
+    })
+  })
+
+  it('appends to a file it can write', async () => {
+    const file = join(root, 'pk.log')
+    const logging = createWinstonLogging({ file, stream: new PassThrough() })
+    logging.subsystem('NODE').info('hello')
+    await logging.close()
+    expect(readFileSync(file, 'utf8')).toMatch(/\[INF\] NODE: hello\n$/)
   })
 })

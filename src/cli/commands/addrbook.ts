@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs'
 import type { AddrRecord } from '../../addrbook/record.ts'
 import { addrKey } from '../../netaddr/netaddress.ts'
-import { countFlag, DATADIR_FLAGS, isoTime, withDataDirStore } from '../options.ts'
+import { countFlag, DATADIR_FLAGS, isoTime, readDataDir } from '../options.ts'
 import type { DataDirArgs } from '../options.ts'
 
 interface ListArgs extends DataDirArgs {
@@ -45,11 +45,9 @@ const countCommand: CommandModule<object, DataDirArgs & { json?: boolean }> = {
   describe: 'How many addresses are in the new and tried tables',
   builder: (yargs: Argv) => yargs.options({ ...DATADIR_FLAGS, json: { type: 'boolean', describe: 'print one JSON object' } }),
   handler: async (argv) => {
-    const counts = await withDataDirStore(argv, (store) => {
-      const records = store.takeContents().addrRecords
-      const tried = records.filter((r) => r.tried).length
-      return { new: records.length - tried, tried, total: records.length }
-    })
+    const records = (await readDataDir(argv)).addrRecords
+    const tried = records.filter((r) => r.tried).length
+    const counts = { new: records.length - tried, tried, total: records.length }
     process.stdout.write(argv.json === true
       ? `${JSON.stringify(counts)}\n`
       : `new    ${counts.new}\ntried  ${counts.tried}\ntotal  ${counts.total}\n`)
@@ -66,7 +64,7 @@ const listCommand: CommandModule<object, ListArgs> = {
   }),
   handler: async (argv) => {
     const limit = countFlag(argv.limit, '--limit')
-    const records = await withDataDirStore(argv, (store) => store.takeContents().addrRecords)
+    const records = (await readDataDir(argv)).addrRecords
     const shown = records.sort(listOrder).slice(0, limit)
     if (argv.json === true) {
       process.stdout.write(`${JSON.stringify(shown.map(toJson), null, 2)}\n`)
@@ -77,7 +75,7 @@ const listCommand: CommandModule<object, ListArgs> = {
   }
 }
 
-/** `peerkeeper addrbook count|list`: reads the data directory's address book (the node must be stopped). */
+/** `peerkeeper addrbook count|list`: reads the data directory's address book without changing it (the node must be stopped). */
 export const addrbookCommand: CommandModule = {
   command: 'addrbook <command>',
   describe: 'Inspect the address book in a data directory (offline: stop the node first)',

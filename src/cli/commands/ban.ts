@@ -4,7 +4,7 @@ import type { BanEntry } from '../../banlist/ban-list.ts'
 import { parseBanTarget } from '../../banlist/ban-target.ts'
 import { systemClock } from '../../util/clock.ts'
 import { formatDuration, parseDuration } from '../duration.ts'
-import { DATADIR_FLAGS, isoTime, withDataDirStore } from '../options.ts'
+import { DATADIR_FLAGS, isoTime, readDataDir, withDataDirStore } from '../options.ts'
 import type { DataDirArgs } from '../options.ts'
 import type { NodeStore } from '../../store/node-store.ts'
 import { UsageError } from '../../util/errors.ts'
@@ -89,10 +89,12 @@ const removeCommand: CommandModule<object, TargetArgs> = {
 
 const listCommand: CommandModule<object, DataDirArgs & { json?: boolean }> = {
   command: 'list',
-  describe: 'The bans in force, oldest first (expired ones are dropped)',
+  describe: 'The bans in force, oldest first (read only: the data directory is not changed)',
   builder: (yargs: Argv) => yargs.options({ ...DATADIR_FLAGS, json: { type: 'boolean', describe: 'print a JSON array' } }),
   handler: async (argv) => {
-    const entries = await withDataDirStore(argv, (store) => boundBanList(store).list())
+    const bans = new BanList({ clock: systemClock })
+    bans.load((await readDataDir(argv)).bans)
+    const entries = bans.list()
     if (argv.json === true) {
       process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`)
       return

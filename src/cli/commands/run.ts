@@ -1,6 +1,9 @@
 import type { Argv, CommandModule } from 'yargs'
 import { ListenError } from '../../inbound/errors.ts'
+import { LogConfigError } from '../../log/errors.ts'
 import { runNodeProcess } from '../../node/process.ts'
+import { checkDataDirFlag } from '../options.ts'
+import { expandHome } from '../paths.ts'
 import { RUN_FLAGS } from '../run-flags.ts'
 import { optionSchema, resolveRunSettings } from '../run-settings.ts'
 
@@ -17,12 +20,17 @@ export const runCommand: CommandModule = {
     .example('$0 run --proxy 127.0.0.1:9050 --torisolation', 'everything through Tor')
     .epilogue('Settings also come from the config file and PEERKEEPER_<FLAG> variables; flags win.'),
   handler: async (argv) => {
+    // The data directory holds the default config file: a path that can never work is refused first.
+    const early = argv.datadir ?? process.env.PEERKEEPER_DATADIR
+    if (typeof early === 'string') await checkDataDirFlag(expandHome(early))
     const config = resolveRunSettings(argv, process.env, SCHEMA)
+    await checkDataDirFlag(config.datadir)
     try {
       await runNodeProcess(config)
     } catch (err) {
       // The library names the address; the flag that asked for it is the command line's to add.
       if (err instanceof ListenError) err.message = `--listen: ${err.message}`
+      if (err instanceof LogConfigError) err.message = `--logfile: ${err.message}`
       throw err
     }
   }
