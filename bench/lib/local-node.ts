@@ -31,7 +31,7 @@ export async function prefilledDataDir (addrs: readonly NetAddress[], seed: numb
   const time = Math.floor(Date.now() / 1000) - LAST_SEEN_AGO_S
   for (const addr of addrs) book.add([{ addr, services: BOOK_SERVICES, time }], addr)
   const size = book.size()
-  const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+  const store = await NodeStore.open(datadir, { clock: systemClock })
   try {
     await store.saveAddrBookKey(book.key)
     await store.writeAddrChanges({ put: book.exportRecords(), del: [] })

@@ -77,14 +77,14 @@ export const addrBookSuite: Suite = {
     for (let round = 0; round < 3; round++) {
       const dir = await mkdtemp(join(tmpdir(), 'pk-bench-store-'))
       try {
-        const store = await NodeStore.open(dir, { logger: nullLogger, clock: systemClock })
+        const store = await NodeStore.open(dir, { clock: systemClock })
         let start = nowMs()
         await store.saveAddrBookKey(persisted.key)
         await store.writeAddrChanges({ put: persisted.exportRecords(), del: [] })
         await store.close()
         saveSamples.push(nowMs() - start)
         start = nowMs()
-        const reopened = await NodeStore.open(dir, { logger: nullLogger, clock: systemClock })
+        const reopened = await NodeStore.open(dir, { clock: systemClock })
         const contents = reopened.takeContents()
         const loaded = new AddrBook({ clock: systemClock, random: seededRandom(3), logger: nullLogger }, { allowLocal: false, ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }) })
         const { loaded: count } = loaded.loadRecords(contents.addrRecords)

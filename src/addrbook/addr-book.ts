@@ -2,6 +2,8 @@ import { unixSeconds } from '../util/clock.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import type { Logger } from '../log/logger.ts'
+import { nullEventSink, type EventSink } from '../util/event-bus.ts'
+import type { AddrBookEventMap } from './events.ts'
 import { addrKey, isValidPort, sameAddress } from '../netaddr/netaddress.ts'
 import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
 import { AddrEntry, isTerrible, plausibleTime, REFUSED_HOLD_S, refreshInterval, selectionChance } from './addr-entry.ts'
@@ -33,6 +35,8 @@ export interface AddrBookComponents {
   clock: Clock
   random: Random
   logger: Logger
+  /** Where addrbook_loaded goes (the node's bus). @default dropped */
+  events?: EventSink<AddrBookEventMap>
 }
 
 export interface AddrBookInit {
@@ -55,6 +59,7 @@ export class AddrBook implements AddrRecordStore {
   private readonly clock: Clock
   private readonly random: Random
   private readonly logger: Logger
+  private readonly events: EventSink<AddrBookEventMap>
   private readonly placement: Placement
   private readonly tables = new AddrTables()
   /** When good() was last called (Core's m_last_good): failures count at most once between successes. */
@@ -65,6 +70,7 @@ export class AddrBook implements AddrRecordStore {
     this.clock = components.clock
     this.random = components.random
     this.logger = components.logger
+    this.events = components.events ?? nullEventSink()
     this.allowLocal = init.allowLocal
     const key = init.key ?? components.random.bytes(KEY_BYTES)
     if (key.length !== KEY_BYTES) throw new AddrBookError(`address book key: expected ${KEY_BYTES} bytes, got ${key.length}`)
@@ -253,7 +259,7 @@ export class AddrBook implements AddrRecordStore {
       this.changes.changed(entry.key)
     }
     const loaded = this.tables.count
-    this.logger.event('addrbook_loaded', { loaded, skipped, replaced, trustPositions, ...this.size() }, `loaded ${loaded} addresses (${skipped} skipped, ${replaced} re-placed)`)
+    this.events.emit('addrbook_loaded', { loaded, skipped, replaced, trustPositions, ...this.size() })
     return { loaded, skipped }
   }
 

@@ -1,6 +1,8 @@
 import type { Options } from 'yargs'
 import { createWinstonLogging } from '../log/winston.ts'
-import type { Logger } from '../log/logger.ts'
+import { logEvents } from '../node/event-log.ts'
+import type { NodeEvents } from '../node/events.ts'
+import { EventBus, type EventSink } from '../util/event-bus.ts'
 import { checkDataDir } from '../store/data-dir.ts'
 import { DataDirError } from '../store/errors.ts'
 import { NodeStore } from '../store/node-store.ts'
@@ -45,13 +47,15 @@ export async function checkDataDirFlag (datadir: string): Promise<void> {
 }
 
 /**
- * Runs `fn` with a STORE logger whose warnings (a database moved aside, bans recovered) go to stderr.
- * The store's complaints about the path itself become usage errors naming the flag.
+ * Runs `fn` with an event sink whose warnings (a database moved aside, bans recovered) are logged to
+ * stderr. The store's complaints about the path itself become usage errors naming the flag.
  */
-async function withStoreLogger<T> (fn: (logger: Logger) => Promise<T>): Promise<T> {
+async function withStoreEvents<T> (fn: (events: EventSink<NodeEvents>) => Promise<T>): Promise<T> {
   const logging = createWinstonLogging({ debugLevel: 'warn' })
+  const events = new EventBus<NodeEvents>()
+  logEvents(events, logging)
   try {
-    return await fn(logging.subsystem('STORE'))
+    return await fn(events)
   } catch (err) {
     throw dataDirUsageError(err)
   } finally {
@@ -65,8 +69,8 @@ async function withStoreLogger<T> (fn: (logger: Logger) => Promise<T>): Promise<
  */
 export async function withDataDirStore<T> (args: DataDirArgs, fn: (store: NodeStore) => Promise<T> | T): Promise<T> {
   const datadir = dataDirFrom(args, process.env)
-  return await withStoreLogger(async (logger) => {
-    const store = await NodeStore.open(datadir, { logger, clock: systemClock }, { consumeAnchors: false })
+  return await withStoreEvents(async (events) => {
+    const store = await NodeStore.open(datadir, { events, clock: systemClock }, { consumeAnchors: false })
     try {
       return await fn(store)
     } finally {
@@ -78,7 +82,7 @@ export async function withDataDirStore<T> (args: DataDirArgs, fn: (store: NodeSt
 /** Reads the data directory for an offline command that only looks: nothing is created, moved or written. */
 export async function readDataDir (args: DataDirArgs): Promise<StoreSnapshot> {
   const datadir = dataDirFrom(args, process.env)
-  return await withStoreLogger(async (logger) => await NodeStore.readSnapshot(datadir, { logger, clock: systemClock }))
+  return await withStoreEvents(async (events) => await NodeStore.readSnapshot(datadir, { events, clock: systemClock }))
 }
 
 /** A non-negative integer flag (taken as text so the error can quote it), or a UsageError naming it. */

@@ -1,6 +1,7 @@
 import type { LoggerFactory, LogLevel, Subsystem } from '../log/logger.ts'
 import type { EventBus } from '../util/event-bus.ts'
 import type { NodeEvents, NodeEventName } from './events.ts'
+import { named } from '../store/ban-reconcile.ts'
 import { formatStatus } from './status.ts'
 
 interface EventFormat<P> {
@@ -13,6 +14,17 @@ interface EventFormat<P> {
 
 const req = (p: { addr: string | undefined, id: number }): string => p.addr === undefined ? `reqid ${p.id}` : `${p.addr} (reqid ${p.id})`
 const seconds = (ms: number): string => `${ms / 1000} s`
+
+function bansRecoveredMessage (p: NodeEvents['store_bans_recovered']): string {
+  const what = [
+    p.recovered.length > 0 ? `restored ${p.recovered.length} (${named(p.recovered)})` : '',
+    p.dropped.length > 0 ? `lifted ${p.dropped.length} that had been lifted since (${named(p.dropped)})` : ''
+  ].filter((s) => s !== '').join('; ')
+  const why = p.outcome === 'union'
+    ? `${p.path} and ${p.file} disagree at the same generation; kept the union`
+    : `${p.path} had lost ban changes that ${p.file} kept (generation ${p.generation}, the database had ${p.dbGeneration})`
+  return `${why}: ${what}`
+}
 
 /**
  * How each event is written to the log: its subsystem, level and message. One entry per event name, so
@@ -55,6 +67,17 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   seed_answered: { subsystem: 'SEED', message: (p) => `DNS seed ${p.seed} returned ${p.count} addresses` },
   seed_failed: { subsystem: 'SEED', level: 'warn', message: (p) => `DNS seed ${p.seed} failed: ${p.reason}` },
   seed_literal: { subsystem: 'SEED', level: 'debug', message: (p) => `seed ${p.seed} is an address; using it directly` },
+  store_opened: { subsystem: 'STORE', message: (p) => `opened ${p.path}: ${p.addrRecords} addresses, ${p.bans} bans, ${p.anchors} anchors` },
+  store_moved_aside: { subsystem: 'STORE', level: 'warn', message: (p) => `database ${p.path} cannot be used (${p.reason}); moved it to ${p.movedTo} and started a new one` },
+  store_write_failed: { subsystem: 'STORE', level: 'error', message: (p) => `could not write bans to ${p.path}: ${p.error}` },
+  store_ban_file_damaged: {
+    subsystem: 'STORE',
+    level: 'warn',
+    message: (p) => `${p.path} cannot be used (${p.reason})${p.movedTo === undefined ? '' : `; moved it to ${p.movedTo}`}; the ${p.kept} bans in ${p.database} are kept`
+  },
+  store_bans_recovered: { subsystem: 'STORE', level: 'warn', message: bansRecoveredMessage },
+  addrbook_flush_failed: { subsystem: 'STORE', level: 'error', message: (p) => `could not write ${p.put + p.del} address-book changes (kept for the next flush): ${p.error}` },
+  addrbook_loaded: { subsystem: 'ADDR', message: (p) => `loaded ${p.loaded} addresses (${p.skipped} skipped, ${p.replaced} re-placed)` },
   peer_handshake: { subsystem: 'PEER', message: (p) => `${p.addr}: handshake done (${p.direction}, ${p.userAgent}, version ${p.version})` },
   peer_refused: { subsystem: 'PEER', message: (p) => `${p.addr}: refused: ${p.detail}` },
   peer_misbehaving: { subsystem: 'PEER', level: 'warn', message: (p) => `${p.addr}: ${p.reason}; ban score now ${p.score}` },

@@ -116,13 +116,13 @@ export class Node implements Startable {
   async #start (): Promise<void> {
     const { clock, logging } = this.#c
     const timing = this.#overrides.timing ?? {}
-    const store = await NodeStore.open(this.config.datadir, { logger: logging.subsystem('STORE'), clock })
+    const store = await NodeStore.open(this.config.datadir, { clock, events: this.events })
     try {
       const contents = store.takeContents()
       const parts = await this.#build(store, contents)
       this.#parts = parts
       this.#started = [
-        new AddrBookFlusher({ clock, logger: logging.subsystem('STORE'), book: parts.book, store },
+        new AddrBookFlusher({ clock, logger: logging.subsystem('STORE'), events: this.events, book: parts.book, store },
           timing.flushIntervalMs === undefined ? {} : { intervalMs: timing.flushIntervalMs }),
         parts.sessions,
         parts.listener,
@@ -159,7 +159,7 @@ export class Node implements Startable {
     const { clock, random, logging, dialer, resolver } = this.#c
     const { config, events } = this
     const timing = this.#overrides.timing ?? {}
-    const book = new AddrBook({ clock, random, logger: logging.subsystem('ADDR') }, {
+    const book = new AddrBook({ clock, random, logger: logging.subsystem('ADDR'), events }, {
       ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }),
       allowLocal: config.params.allowLocalAddresses
     })

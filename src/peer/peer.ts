@@ -15,6 +15,7 @@ import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../wire/services.ts'
 import * as D from './constants.ts'
 import { HandshakeTimeoutError, PeerClosedError, PeerConfigError, PeerRefusedError, type RefusalReason } from './errors.ts'
 import { FloodGuard } from './flood-guard.ts'
+import { PingState } from './ping-state.ts'
 import { buildVersion, refuseVersion, type Direction } from './handshake-policy.ts'
 import type { PeerEventMap, SessionFields } from './events.ts'
 import { misbehaviourRule, type MisbehaviourReason } from './misbehaviour.ts'
@@ -60,10 +61,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   #answeredGetAddr = false
   #ourNonce: bigint | undefined
   #lastReceiveMs: number
-  #pingNonce: bigint | undefined
-  #pingSentMs = 0
-  #latencyMs: number | undefined
-  #minLatencyMs: number | undefined
+  readonly #ping = new PingState()
   #timers: { handshake?: TimerHandle, idle?: TimerHandle, pingTimeout?: TimerHandle, pingInterval?: TimerHandle } = {}
   #handshake: { promise: Promise<HandshakeInfo>, resolve: (i: HandshakeInfo) => void, reject: (e: Error) => void } | undefined
   #closeError: Error | undefined
@@ -100,8 +98,8 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   get state (): PeerState { return this.#state }
   /** Round trip of the last answered ping, in ms (undefined before the first pong). */
-  get latencyMs (): number | undefined { return this.#latencyMs }
-  get minLatencyMs (): number | undefined { return this.#minLatencyMs }
+  get latencyMs (): number | undefined { return this.#ping.latencyMs }
+  get minLatencyMs (): number | undefined { return this.#ping.minLatencyMs }
   get info (): HandshakeInfo | undefined { return this.#info }
   get permanent (): boolean { return this.#init.permanent === true }
   get whitelisted (): boolean { return this.#init.whitelisted === true }
@@ -294,11 +292,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #sendPing (): void {
-    if (this.#pingNonce !== undefined) return // one ping in flight; its timeout timer is running
+    if (this.#ping.inFlight) return // its timeout timer is running
     let nonce = 0n
     for (const b of this.#random.bytes(8)) nonce = (nonce << 8n) | BigInt(b)
-    this.#pingNonce = nonce
-    this.#pingSentMs = this.#clock.now()
+    this.#ping.sent(nonce, this.#clock.now())
     this.#timers.pingTimeout = this.#clock.setTimeout(() => {
       this.close(`ping unanswered for ${this.#timeouts.pingTimeoutMs} ms`)
     }, this.#timeouts.pingTimeoutMs)
@@ -306,13 +303,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #onPong (nonce: bigint): void {
-    if (this.#pingNonce === undefined || nonce !== this.#pingNonce) return // stale or unsolicited: ignore
-    this.#pingNonce = undefined
+    const latency = this.#ping.answered(nonce, this.#clock.now())
+    if (latency === undefined) return // stale or unsolicited: ignore
     if (this.#timers.pingTimeout !== undefined) this.#clock.clearTimeout(this.#timers.pingTimeout)
     this.#timers.pingTimeout = undefined
-    const latency = Math.max(0, this.#clock.now() - this.#pingSentMs)
-    this.#latencyMs = latency
-    this.#minLatencyMs = Math.min(this.#minLatencyMs ?? latency, latency)
     this.emit('pong', latency)
   }
 

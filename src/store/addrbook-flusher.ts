@@ -1,5 +1,7 @@
 import type { AddrChanges } from '../addrbook/record.ts'
 import type { Logger } from '../log/logger.ts'
+import { nullEventSink, type EventSink } from '../util/event-bus.ts'
+import type { StoreEventMap } from './events.ts'
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { Startable } from '../util/startable.ts'
 
@@ -9,6 +11,8 @@ export const DEFAULT_FLUSH_INTERVAL_MS = 60_000
 export interface AddrBookFlusherComponents {
   clock: Clock
   logger: Logger
+  /** Where a failed flush is announced (the node's bus). @default dropped */
+  events?: EventSink<StoreEventMap>
   book: { takeChanges(): AddrChanges }
   store: { writeAddrChanges(changes: AddrChanges): Promise<void> }
 }
@@ -25,6 +29,7 @@ export interface AddrBookFlusherInit {
  */
 export class AddrBookFlusher implements Startable {
   readonly #components: AddrBookFlusherComponents
+  readonly #events: EventSink<StoreEventMap>
   readonly #intervalMs: number
   #timer: TimerHandle | undefined
   #running: Promise<unknown> = Promise.resolve()
@@ -32,6 +37,7 @@ export class AddrBookFlusher implements Startable {
 
   constructor (components: AddrBookFlusherComponents, init: AddrBookFlusherInit = {}) {
     this.#components = components
+    this.#events = components.events ?? nullEventSink()
     this.#intervalMs = init.intervalMs ?? DEFAULT_FLUSH_INTERVAL_MS
   }
 
@@ -66,8 +72,7 @@ export class AddrBookFlusher implements Startable {
       await store.writeAddrChanges(changes)
     } catch (err) {
       this.#unwritten = changes
-      logger.event('addrbook_flush_failed', { ...counts, error: (err as Error).message },
-        `could not write ${counts.put + counts.del} address-book changes (kept for the next flush): ${(err as Error).message}`, 'error')
+      this.#events.emit('addrbook_flush_failed', { ...counts, error: (err as Error).message })
       throw err
     }
     logger.debug('flushed address-book changes', counts)

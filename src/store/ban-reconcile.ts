@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { BanEntry } from '../banlist/ban-list.ts'
-import type { Logger } from '../log/logger.ts'
+import type { EventSink } from '../util/event-bus.ts'
+import type { StoreEventMap } from './events.ts'
 import type { Clock } from '../util/clock.ts'
 import { BAN_FILE_NAME, readBanFile, writeBanFile } from './ban-file.ts'
 import { mergeBanCopies } from './ban-merge.ts'
@@ -19,7 +20,7 @@ export interface ReconcileOptions {
   db?: Db
 }
 
-function named (targets: string[]): string {
+export function named (targets: readonly string[]): string {
   const shown = targets.slice(0, MAX_TARGETS_NAMED).join(', ')
   return targets.length > MAX_TARGETS_NAMED ? `${shown} and ${targets.length - MAX_TARGETS_NAMED} more` : shown
 }
@@ -28,27 +29,21 @@ function named (targets: string[]): string {
  * Cross-checks the bans read from the database with banlist.json (ban-merge.ts), warns when either
  * copy had lost something, and with `write` brings the stale copy up to date. Returns the bans to use.
  */
-export async function reconcileBans (datadir: string, loaded: Loaded, components: { logger: Logger, clock: Clock }, options: ReconcileOptions): Promise<{ bans: BanEntry[], generation: number }> {
-  const { logger, clock } = components
+export async function reconcileBans (datadir: string, loaded: Loaded, components: { events: EventSink<StoreEventMap>, clock: Clock }, options: ReconcileOptions): Promise<{ bans: BanEntry[], generation: number }> {
+  const { events, clock } = components
   const file = join(datadir, BAN_FILE_NAME)
   const path = join(datadir, 'db')
   const read = await readBanFile(file)
   if (read.state === 'damaged' || (read.state === 'absent' && loaded.banGeneration > 0)) {
     const reason = read.state === 'damaged' ? read.reason : 'missing'
     const movedTo = read.state === 'damaged' && options.write ? await moveAside(file, clock.now()) : undefined
-    logger.event('store_ban_file_damaged', { path: file, reason, ...(movedTo === undefined ? {} : { movedTo }) },
-      `${file} cannot be used (${reason})${movedTo === undefined ? '' : `; moved it to ${movedTo}`}; the ${loaded.bans.length} bans in ${path} are kept`, 'warn')
+    events.emit('store_ban_file_damaged', { path: file, reason, ...(movedTo === undefined ? {} : { movedTo }), database: path, kept: loaded.bans.length })
   }
   const merge = mergeBanCopies({ generation: loaded.banGeneration, bans: loaded.bans }, read.state === 'ok' ? read.copy : undefined)
   if (merge.recovered.length > 0 || merge.dropped.length > 0) {
-    const what = [
-      merge.recovered.length > 0 ? `restored ${merge.recovered.length} (${named(merge.recovered)})` : '',
-      merge.dropped.length > 0 ? `lifted ${merge.dropped.length} that had been lifted since (${named(merge.dropped)})` : ''
-    ].filter((s) => s !== '').join('; ')
-    const why = merge.outcome === 'union'
-      ? `${path} and ${file} disagree at the same generation; kept the union`
-      : `${path} had lost ban changes that ${file} kept (generation ${merge.generation}, the database had ${loaded.banGeneration})`
-    logger.event('store_bans_recovered', { path, file, outcome: merge.outcome, recovered: merge.recovered, dropped: merge.dropped }, `${why}: ${what}`, 'warn')
+    events.emit('store_bans_recovered', {
+      path, file, outcome: merge.outcome, recovered: merge.recovered, dropped: merge.dropped, generation: merge.generation, dbGeneration: loaded.banGeneration
+    })
   }
   if (options.write && options.db !== undefined) {
     if (merge.writeDb) await rewriteDbBans(options.db, path, loaded.bans, merge.bans, merge.generation)

@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import type { AddrChanges, AddrRecord } from '../addrbook/record.ts'
 import type { BanChange, BanEntry, BanList } from '../banlist/ban-list.ts'
-import type { Logger } from '../log/logger.ts'
+import { nullEventSink, type EventSink } from '../util/event-bus.ts'
+import type { StoreEventMap } from './events.ts'
 import type { NetAddress } from '../netaddr/netaddress.ts'
 import type { Clock } from '../util/clock.ts'
 import { addrPageKey, changesByPage, rewriteAddrPage } from './addr-codec.ts'
@@ -24,8 +25,9 @@ export const DB_DIR_NAME = 'db'
 export const MAX_ANCHORS = 2
 
 export interface NodeStoreComponents {
-  logger: Logger
   clock: Clock
+  /** Where the store's events go (the node's bus). @default dropped */
+  events?: EventSink<StoreEventMap>
 }
 
 export interface NodeStoreInit {
@@ -71,7 +73,7 @@ export class NodeStore {
   readonly #meta: Sub
   readonly #addr: PageSub
   readonly #ban: Sub
-  readonly #logger: Logger
+  readonly #events: EventSink<StoreEventMap>
   readonly #banFile: string
   #loaded: Loaded | undefined
   /** The bans as last changed: banlist.json is written from this. */
@@ -86,7 +88,7 @@ export class NodeStore {
   #unbind: (() => void) | undefined
   #closed = false
 
-  private constructor (datadir: string, db: Db, loaded: Loaded, logger: Logger, movedAside: string | undefined) {
+  private constructor (datadir: string, db: Db, loaded: Loaded, events: EventSink<StoreEventMap>, movedAside: string | undefined) {
     this.datadir = datadir
     this.path = join(datadir, DB_DIR_NAME)
     this.#db = db
@@ -95,7 +97,7 @@ export class NodeStore {
     this.#bans = new Map(loaded.bans.map((e) => [e.target, e]))
     this.#banGeneration = loaded.banGeneration
     this.#banFile = join(datadir, BAN_FILE_NAME)
-    this.#logger = logger
+    this.#events = events
     this.movedAside = movedAside
   }
 
@@ -107,7 +109,8 @@ export class NodeStore {
    * The bans are then cross-checked with banlist.json (ban-reconcile.ts).
    */
   static async open (datadir: string, components: NodeStoreComponents, init: NodeStoreInit = {}): Promise<NodeStore> {
-    const { logger, clock } = components
+    const { clock } = components
+    const events = components.events ?? nullEventSink()
     const path = join(datadir, DB_DIR_NAME)
     const consumeAnchors = init.consumeAnchors ?? true
     await ensureDataDir(datadir)
@@ -118,8 +121,7 @@ export class NodeStore {
     } catch (err) {
       if (!(err instanceof StoreCorruptError)) throw err
       movedAside = await moveAside(path, clock.now()).catch((e: unknown) => { throw accessError(e, path, 'move aside database') ?? e })
-      logger.event('store_moved_aside', { path, movedTo: movedAside, reason: err.message },
-        `database ${path} cannot be used (${err.message}); moved it to ${movedAside} and started a new one`, 'warn')
+      events.emit('store_moved_aside', { path, movedTo: movedAside, reason: err.message })
       opened = await openAndLoad(datadir, path)
     }
     const { db, loaded } = opened
@@ -130,16 +132,15 @@ export class NodeStore {
       if (consumeAnchors && loaded.anchors.length > 0) ops.push({ type: 'del', sublevel: meta, key: META_ANCHORS })
       if (ops.length > 0) await writeBatch(db, ops).catch((e: unknown) => { throw accessError(e, path, 'write database') ?? e })
       // After the schema: bans restored into a new database must not make it "data without a schema".
-      const bans = await reconcileBans(datadir, loaded, { logger, clock }, { db, write: true })
+      const bans = await reconcileBans(datadir, loaded, { events, clock }, { db, write: true })
       loaded.bans = bans.bans
       loaded.banGeneration = bans.generation
     } catch (err) {
       await db.close()
       throw err
     }
-    logger.event('store_opened', { path, addrRecords: loaded.addrRecords.length, bans: loaded.bans.length, anchors: loaded.anchors.length },
-      `opened ${path}: ${loaded.addrRecords.length} addresses, ${loaded.bans.length} bans, ${loaded.anchors.length} anchors`)
-    return new NodeStore(datadir, db, loaded, logger, movedAside)
+    events.emit('store_opened', { path, addrRecords: loaded.addrRecords.length, bans: loaded.bans.length, anchors: loaded.anchors.length })
+    return new NodeStore(datadir, db, loaded, events, movedAside)
   }
 
   /**
@@ -165,7 +166,7 @@ export class NodeStore {
       if (!(err instanceof StoreCorruptError)) throw err
       throw new StoreCorruptError(`database ${path} cannot be used (${err.message}); left as it is: peerkeeper run moves it aside and starts a new one`, { cause: err })
     }
-    const { bans } = await reconcileBans(datadir, loaded, components, { write: false })
+    const { bans } = await reconcileBans(datadir, loaded, { clock: components.clock, events: components.events ?? nullEventSink() }, { write: false })
     return { datadir, path, addrBookKey: loaded.addrBookKey, addrRecords: loaded.addrRecords, anchors: loaded.anchors, bans }
   }
 
@@ -269,8 +270,7 @@ export class NodeStore {
     this.#banWrite = write
     this.#bansSaved = write
     write.catch((err: unknown) => {
-      this.#logger.event('store_write_failed', { path: this.path, what: 'bans', error: (err as Error).message },
-        `could not write bans to ${this.path}: ${(err as Error).message}`, 'error')
+      this.#events.emit('store_write_failed', { path: this.path, what: 'bans', error: (err as Error).message })
     })
   }
 

@@ -21,7 +21,7 @@ async function populatedDataDir (datadir: string): Promise<void> {
   book.add(hosts.map((h, i) => ({ addr: ipv4(h), services: 1033n, time: NOW_S - 600 * (i + 1) })), ipv4('9.9.9.9'))
   book.good(ipv4('4.4.4.4'))
   book.good(ipv4('5.5.5.5'))
-  const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+  const store = await NodeStore.open(datadir, { clock: systemClock })
   await store.saveAddrBookKey(book.key)
   await store.writeAddrChanges(book.takeChanges())
   await store.saveAnchors([ipv4('4.4.4.4')])
@@ -65,7 +65,7 @@ describe('peerkeeper addrbook (built CLI, offline on a data directory)', () => {
 
   it('leaves the anchors for the next run', async () => {
     await cli(['addrbook', 'count', '--datadir', datadir])
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock }, { consumeAnchors: false })
+    const store = await NodeStore.open(datadir, { clock: systemClock }, { consumeAnchors: false })
     expect(store.takeContents().anchors).toEqual([ipv4('4.4.4.4')])
     await store.close()
   })
@@ -93,7 +93,7 @@ describe('peerkeeper addrbook (built CLI, offline on a data directory)', () => {
 
   it('reports a corrupt database in one line (exit 1) and leaves it where it is', async () => {
     const broken = join(home, 'broken')
-    await (await NodeStore.open(broken, { logger: nullLogger, clock: systemClock })).close()
+    await (await NodeStore.open(broken, { clock: systemClock })).close()
     writeFileSync(join(broken, 'db', 'CURRENT'), 'garbage')
     const before = readdirSync(broken)
     const result = await cli(['addrbook', 'count', '--datadir', broken])

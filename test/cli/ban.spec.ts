@@ -49,7 +49,7 @@ describe('peerkeeper ban (built CLI, offline on a data directory)', () => {
       ['1.2.3.4', 'manual', 24 * HOUR_MS]
     ])
 
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+    const store = await NodeStore.open(datadir, { clock: systemClock })
     const bans = new BanList({ clock: systemClock })
     store.bindBanList(bans)
     await store.close()
@@ -128,7 +128,7 @@ describe('peerkeeper ban (built CLI, offline on a data directory)', () => {
 
   it('refuses a data directory a running peerkeeper holds, naming it (exit 1)', async () => {
     const datadir = freshDir()
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+    const store = await NodeStore.open(datadir, { clock: systemClock })
     try {
       const result = await cli(['ban', 'add', '192.0.2.9', '--datadir', datadir])
       expect(result.code).toBe(1)

@@ -306,3 +306,27 @@ describe('ConnManager lifecycle log records', () => {
     await cm.stop()
   })
 })
+
+describe('ConnManager: a connection that closes on its own', () => {
+  it('is replaced at once when automatic, retried with backoff when permanent (no node glue: the closeSignal)', async () => {
+    const supply = addressSupply(10)
+    const { cm, dialer, logger } = makeManager({ targetOutbound: 1, getNewAddress: supply.getNewAddress })
+    const retries: number[] = []
+    cm.on('retry_scheduled', (_req, delayMs) => retries.push(delayMs))
+    cm.start()
+    cm.connect(new ConnReq({ addr: loopbackAddr(1), permanent: true }))
+    expect(dialer.calls).toHaveLength(2)
+    const conns = dialer.calls.map((c) => c.succeed())
+    await vi.advanceTimersByTimeAsync(0)
+    expect(logger.records.filter((r) => r.event === 'outbound_connected')).toHaveLength(2)
+    // The peers go away by themselves: nobody calls disconnect().
+    for (const conn of conns) conn.drop()
+    await vi.advanceTimersByTimeAsync(0)
+    const reasons = logger.records.filter((r) => r.event === 'outbound_disconnected').map((r) => [r.fields.permanent, r.fields.reason])
+    expect(reasons).toEqual(expect.arrayContaining([[false, 'replace'], [true, 'reconnect']]))
+    expect(retries).toHaveLength(1)
+    expect(dialer.calls).toHaveLength(3) // the automatic slot was refilled at once; the permanent peer waits
+    expect(conns.map((c) => c.closed)).toEqual([1, 1]) // each closed once by the manager, none twice
+    await cm.stop()
+  })
+})

@@ -100,7 +100,7 @@ describe('peerkeeper run (end to end)', () => {
     expect(second.events('outbound_connected').map((r) => r.addr)).not.toContain(addrKey(sim.peer(MISBEHAVING).addr))
 
     // The data directory holds the address book, the ban and the anchors of the clean shutdown.
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock }, { consumeAnchors: false })
+    const store = await NodeStore.open(datadir, { clock: systemClock }, { consumeAnchors: false })
     try {
       const contents = store.takeContents()
       const keys = contents.addrRecords.map((r) => r.key)

@@ -10,11 +10,11 @@ export interface LogRecord {
   event?: string
 }
 
-/** Where a node event is logged at: its format's level. */
-function eventLevel (name: string, payload: object): LogLevel {
-  const format = EVENT_LOG_FORMATS[name as NodeEventName] as { level?: LogLevel | ((p: object) => LogLevel) } | undefined
+/** How a node event is logged: its format's level and message. */
+function eventRecord (name: string, payload: object): { level: LogLevel, message: string } {
+  const format = EVENT_LOG_FORMATS[name as NodeEventName] as { level?: LogLevel | ((p: object) => LogLevel), message: (p: object) => string } | undefined
   const level = format?.level
-  return typeof level === 'function' ? level(payload) : level ?? 'info'
+  return { level: typeof level === 'function' ? level(payload) : level ?? 'info', message: format?.message(payload) ?? name }
 }
 
 /**
@@ -32,6 +32,6 @@ export function recordingLogger (): Logger & { records: LogRecord[], emit: (name
     warn: at('warn'),
     error: at('error'),
     event: (event, fields, message, level = 'info') => { records.push({ level, message, fields, event }) },
-    emit: (name, payload) => { records.push({ level: eventLevel(name, payload), message: name, fields: { ...payload }, event: name }) }
+    emit: (name, payload) => { records.push({ ...eventRecord(name, payload), fields: { ...payload }, event: name }) }
   }
 }

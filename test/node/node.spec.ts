@@ -122,7 +122,7 @@ describe('Node', () => {
     await log.waitUntil('2 automatic peers', () => node.status()?.outbound === 2)
     const size = node.book?.size()
     await node.stop()
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock }, { consumeAnchors: false })
+    const store = await NodeStore.open(datadir, { clock: systemClock }, { consumeAnchors: false })
     try {
       const contents = store.takeContents()
       expect(contents.addrRecords.length).toBe((size?.new ?? 0) + (size?.tried ?? 0))

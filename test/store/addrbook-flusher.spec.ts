@@ -31,7 +31,7 @@ async function storedKeys (store: NodeStore): Promise<string[]> {
   // Reads what a restart would see: close, reopen, read.
   const { datadir } = store
   await store.close()
-  const reopened = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+  const reopened = await NodeStore.open(datadir, { clock: systemClock })
   const keys = reopened.takeContents().addrRecords.map((r) => r.key).sort()
   await reopened.close()
   return keys
@@ -47,7 +47,7 @@ describe('AddrBookFlusher', () => {
     // Only the interval is faked: LevelDB's own IO must run in real time.
     vi.useFakeTimers({ now: 0, toFake: ['setInterval', 'clearInterval'] })
     dir = mkdtempSync(join(tmpdir(), 'pk-flusher-'))
-    store = await NodeStore.open(dir, { logger: nullLogger, clock: systemClock })
+    store = await NodeStore.open(dir, { clock: systemClock })
     await store.saveAddrBookKey(KEY)
   })
 
@@ -81,7 +81,7 @@ describe('AddrBookFlusher', () => {
     await vi.advanceTimersByTimeAsync(10 * DEFAULT_FLUSH_INTERVAL_MS)
     expect(writes).toHaveLength(2)
     expect(await storedKeys(store)).toEqual(keysOf([2, 3, 4]))
-    store = await NodeStore.open(dir, { logger: nullLogger, clock: systemClock })
+    store = await NodeStore.open(dir, { clock: systemClock })
   })
 
   it('takes its interval from init and skips empty flushes', async () => {
@@ -110,6 +110,7 @@ describe('AddrBookFlusher', () => {
     const flusher = new AddrBookFlusher({
       clock: systemClock,
       logger,
+      events: logger,
       book,
       store: {
         writeAddrChanges: async (c) => {
@@ -127,7 +128,7 @@ describe('AddrBookFlusher', () => {
     book.push([3], [2])
     expect(await flusher.flush()).toEqual({ put: 2, del: 1 })
     expect(await storedKeys(store)).toEqual(keysOf([1, 3]))
-    store = await NodeStore.open(dir, { logger: nullLogger, clock: systemClock })
+    store = await NodeStore.open(dir, { clock: systemClock })
   })
 
   it('never runs two flushes at once: a flush asked for during a write runs after it', async () => {

@@ -5,7 +5,8 @@ import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BanList } from '../../src/banlist/ban-list.ts'
 import type { BanEntry } from '../../src/banlist/ban-list.ts'
-import { nullLogger } from '../../src/log/logger.ts'
+import { nullEventSink, type EventSink } from '../../src/util/event-bus.ts'
+import type { StoreEventMap } from '../../src/store/events.ts'
 import { mergeBanCopies } from '../../src/store/ban-merge.ts'
 import { NodeStore } from '../../src/store/node-store.ts'
 import { systemClock } from '../../src/util/clock.ts'
@@ -21,8 +22,8 @@ describe('banlist.json: a second copy of the bans, cross-checked at open', () =>
   const banFile = (): string => join(datadir, 'banlist.json')
 
   /** Opens the store, binds a ban list, runs `fn` on it (each change acknowledged), and closes. */
-  async function withBans (fn: (bans: BanList) => void | Promise<void>, logger = nullLogger): Promise<void> {
-    const store = await NodeStore.open(datadir, { logger, clock: systemClock })
+  async function withBans (fn: (bans: BanList) => void | Promise<void>, logger: EventSink<StoreEventMap> = nullEventSink()): Promise<void> {
+    const store = await NodeStore.open(datadir, { events: logger, clock: systemClock })
     const bans = new BanList({ clock: systemClock })
     store.bindBanList(bans)
     await fn(bans)
@@ -33,7 +34,7 @@ describe('banlist.json: a second copy of the bans, cross-checked at open', () =>
   /** The bans NodeStore.open hands to a ban list, and what it logged. */
   async function reopen (): Promise<{ targets: string[], warnings: Array<{ event?: string, message: string }> }> {
     const logger = recordingLogger()
-    const store = await NodeStore.open(datadir, { logger, clock: systemClock })
+    const store = await NodeStore.open(datadir, { events: logger, clock: systemClock })
     const bans = new BanList({ clock: systemClock })
     store.bindBanList(bans)
     await store.close()
@@ -85,7 +86,7 @@ describe('banlist.json: a second copy of the bans, cross-checked at open', () =>
   })
 
   it('keeps a lifted ban lifted when the write that lifted it is lost from the log', async () => {
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+    const store = await NodeStore.open(datadir, { clock: systemClock })
     const bans = new BanList({ clock: systemClock })
     store.bindBanList(bans)
     for (const target of TARGETS) bans.ban(target)

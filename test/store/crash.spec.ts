@@ -79,7 +79,7 @@ describe('crash safety', () => {
       const run = await runAndKill(datadir, startupKill ? 0 : 1 + random.int(MAX_ACKED_BEFORE_KILL), random.int(MAX_STARTUP_KILL_DELAY_MS))
       if (run.killedAfterAcks) midRunKills++
 
-      const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+      const store = await NodeStore.open(datadir, { clock: systemClock })
       expect(store.movedAside, context).toBeUndefined()
       const { addrRecords } = store.takeContents()
       const bans = new BanList({ clock: systemClock })

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BanList } from '../../src/banlist/ban-list.ts'
-import { nullLogger } from '../../src/log/logger.ts'
+import { nullEventSink, type EventSink } from '../../src/util/event-bus.ts'
+import type { StoreEventMap } from '../../src/store/events.ts'
 import { addrPageKey, addrPageOf, encodeAddrPage } from '../../src/store/addr-codec.ts'
 import { NodeStore, SCHEMA_VERSION } from '../../src/store/node-store.ts'
 import { systemClock } from '../../src/util/clock.ts'
@@ -28,8 +29,8 @@ function fixedClock (nowMs: number): Clock {
 
 describe('NodeStore', () => {
   let datadir: string
-  const open = async (clock: Clock = systemClock, logger = nullLogger, consumeAnchors?: boolean): Promise<NodeStore> =>
-    await NodeStore.open(datadir, { logger, clock }, consumeAnchors === undefined ? {} : { consumeAnchors })
+  const open = async (clock: Clock = systemClock, logger: EventSink<StoreEventMap> = nullEventSink(), consumeAnchors?: boolean): Promise<NodeStore> =>
+    await NodeStore.open(datadir, { events: logger, clock }, consumeAnchors === undefined ? {} : { consumeAnchors })
 
   beforeEach(() => { datadir = join(mkdtempSync(join(tmpdir(), 'pk-store-')), 'data') })
   afterEach(() => { rmSync(join(datadir, '..'), { recursive: true, force: true }) })
@@ -95,7 +96,7 @@ describe('NodeStore', () => {
     await store.saveAnchors([A, B, C])
     await store.close()
 
-    const peek = await open(systemClock, nullLogger, false)
+    const peek = await open(systemClock, nullEventSink(), false)
     expect(peek.takeContents().anchors).toEqual([A, B])
     await peek.close()
 

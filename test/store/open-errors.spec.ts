@@ -23,7 +23,7 @@ describe('NodeStore.open when the operating system refuses: reported as that, no
 
   /** A data directory with a book key and one ban, closed. */
   async function populated (): Promise<void> {
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+    const store = await NodeStore.open(datadir, { clock: systemClock })
     await store.saveAddrBookKey(KEY)
     const bans = new BanList({ clock: systemClock })
     store.bindBanList(bans)
@@ -35,7 +35,7 @@ describe('NodeStore.open when the operating system refuses: reported as that, no
   async function expectRefused (name: string, message: RegExp): Promise<void> {
     const before = dirTree(root)
     const logger = recordingLogger()
-    const err = await NodeStore.open(datadir, { logger, clock: systemClock }).then(async (s) => { await s.close(); return undefined }, (e: unknown) => e as Error)
+    const err = await NodeStore.open(datadir, { events: logger, clock: systemClock }).then(async (s) => { await s.close(); return undefined }, (e: unknown) => e as Error)
     expect(err).toMatchObject({ name })
     expect(err?.message).toMatch(message)
     expect(err?.message).not.toContain('\n')
@@ -54,7 +54,7 @@ describe('NodeStore.open when the operating system refuses: reported as that, no
       await expectRefused('StoreAccessError', new RegExp(`^cannot open database ${join(datadir, 'db')}: operation not permitted \\(IO error: ${lock}: Operation not permitted\\); make sure the user running peerkeeper owns it and may write it.*; nothing was moved or changed$`))
     })
     // And once the cause is fixed, everything is still there.
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+    const store = await NodeStore.open(datadir, { clock: systemClock })
     expect(store.movedAside).toBeUndefined()
     expect(store.takeContents().addrBookKey).toEqual(KEY)
     const bans = new BanList({ clock: systemClock })

@@ -22,7 +22,7 @@ describe('NodeStore.readSnapshot: reads a data directory without changing it', (
   afterEach(() => { rmSync(root, { recursive: true, force: true }) })
 
   const read = async (clock: Clock = systemClock): ReturnType<typeof NodeStore.readSnapshot> =>
-    await NodeStore.readSnapshot(datadir, { logger: nullLogger, clock })
+    await NodeStore.readSnapshot(datadir, { clock })
 
   it('refuses a missing data directory and does not create it', async () => {
     await expect(read()).rejects.toMatchObject({ name: 'DataDirError', message: `data directory ${datadir} does not exist` })
@@ -38,7 +38,7 @@ describe('NodeStore.readSnapshot: reads a data directory without changing it', (
   it('returns everything, and leaves anchors and expired bans on disk', async () => {
     let now = 1_000_000
     const clock: Clock = { ...systemClock, now: () => now }
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock })
+    const store = await NodeStore.open(datadir, { clock })
     await store.saveAddrBookKey(KEY)
     await store.writeAddrChanges({ put: [addrRecordFor(1)], del: [] })
     const bans = new BanList({ clock })
@@ -58,7 +58,7 @@ describe('NodeStore.readSnapshot: reads a data directory without changing it', (
   })
 
   it('reports a corrupt database and leaves it where it is', async () => {
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+    const store = await NodeStore.open(datadir, { clock: systemClock })
     await store.close()
     writeFileSync(join(datadir, 'db', 'CURRENT'), 'garbage')
     const before = readdirSync(datadir)
@@ -67,7 +67,7 @@ describe('NodeStore.readSnapshot: reads a data directory without changing it', (
   })
 
   it('refuses a database a running store holds', async () => {
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock: systemClock })
+    const store = await NodeStore.open(datadir, { clock: systemClock })
     await expect(read()).rejects.toMatchObject({ name: 'DataDirLockedError' })
     await store.close()
   })

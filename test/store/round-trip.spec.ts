@@ -29,7 +29,7 @@ function routable (n: number): NetAddress {
 async function timedOpen (datadir: string): Promise<{ store: NodeStore, ms: string }> {
   const started = performance.now()
   const cpu = process.cpuUsage()
-  const store = await NodeStore.open(datadir, { logger: nullLogger, clock })
+  const store = await NodeStore.open(datadir, { clock })
   const used = process.cpuUsage(cpu)
   return { store, ms: `${(performance.now() - started).toFixed(0)} ms (CPU ${((used.user + used.system) / 1000).toFixed(0)} ms)` }
 }
@@ -42,7 +42,7 @@ describe('persistence round trip', () => {
   it(`${RECORDS} address records and the bans survive close and reopen`, async () => {
     const key = seededRandom(3).bytes(32)
     const records = Array.from({ length: RECORDS }, (_, n) => addrRecordFor(n, 1_600_000_000 + n))
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock })
+    const store = await NodeStore.open(datadir, { clock })
     store.takeContents()
     await store.saveAddrBookKey(key)
     const bans = new BanList({ clock })
@@ -78,7 +78,7 @@ describe('persistence round trip', () => {
     const size = book.size()
     expect(size.tried).toBeGreaterThan(5_000)
 
-    const store = await NodeStore.open(datadir, { logger: nullLogger, clock })
+    const store = await NodeStore.open(datadir, { clock })
     store.takeContents()
     await store.saveAddrBookKey(book.key)
     const flusher = new AddrBookFlusher({ clock, logger: nullLogger, store, book })
