@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net'
 import { toNetAddress } from '../netaddr/netaddress.ts'
 import type { Clock } from '../util/clock.ts'
 import { AdmissionInputError } from './errors.ts'
@@ -64,7 +65,8 @@ export interface InboundAdmissionInit extends Partial<InboundLimits> {
 }
 
 interface RateWindow {
-  startMs: number
+  readonly ip: string
+  readonly startMs: number
   count: number
 }
 
@@ -81,8 +83,13 @@ export class InboundAdmission {
   #limits: InboundLimits
   readonly #perIp = new Map<string, number>()
   readonly #perGroup = new Map<string, number>()
-  /** Insertion order is window start order (a restarted window is re-inserted), so expiry pops from the front. */
   readonly #rate = new Map<string, RateWindow>()
+  /**
+   * Windows in the order they opened, for expiry from the front; an entry the map no longer holds is stale
+   * and skipped. (Iterating the Map itself from the front would walk V8's deleted slots on every call.)
+   */
+  #queue: RateWindow[] = []
+  #queueHead = 0
   #pending = 0
 
   constructor (components: InboundAdmissionComponents, init: InboundAdmissionInit = {}) {
@@ -177,28 +184,45 @@ export class InboundAdmission {
     return window !== undefined && nowMs - window.startMs < RATE_WINDOW_MS ? window.count : 0
   }
 
-  #charge (key: string, nowMs: number): void {
-    for (const [ip, window] of this.#rate) { // expired windows sit at the front
-      if (nowMs - window.startMs < RATE_WINDOW_MS) break
-      this.#rate.delete(ip)
-    }
-    const window = this.#rate.get(key)
+  #charge (ip: string, nowMs: number): void {
+    this.#dropFront(nowMs, false)
+    const window = this.#rate.get(ip)
     if (window !== undefined && nowMs - window.startMs < RATE_WINDOW_MS) {
       window.count++
       return
     }
-    this.#rate.delete(key) // an expired window left behind a live one (the clock went back) restarts at the back
     // Full of live windows: drop the oldest, the one closest to expiring anyway (that IP may get in early).
-    if (this.#rate.size >= this.#maxRateEntries) {
-      const oldest = this.#rate.keys().next()
-      if (oldest.done !== true) this.#rate.delete(oldest.value)
+    if (window === undefined && this.#rate.size >= this.#maxRateEntries) this.#dropFront(nowMs, true)
+    const fresh = { ip, startMs: nowMs, count: 1 }
+    this.#rate.set(ip, fresh)
+    this.#queue.push(fresh)
+  }
+
+  /** Drops expired windows from the front; with `oneLive`, then also the oldest live one. */
+  #dropFront (nowMs: number, oneLive: boolean): void {
+    const queue = this.#queue
+    while (this.#queueHead < queue.length) {
+      const window = queue[this.#queueHead] as RateWindow
+      if (this.#rate.get(window.ip) === window) {
+        if (nowMs - window.startMs < RATE_WINDOW_MS && !oneLive) break
+        this.#rate.delete(window.ip)
+        oneLive = false
+      }
+      this.#queueHead++
     }
-    this.#rate.set(key, { startMs: nowMs, count: 1 })
+    if (this.#queueHead > 1024 && this.#queueHead * 2 > queue.length) { // amortised O(1) compaction
+      this.#queue = queue.slice(this.#queueHead)
+      this.#queueHead = 0
+    }
   }
 }
 
+const IPV4_MAPPED_PREFIX = '::ffff:'
+
 /** The one key of an IP: IPv4-mapped IPv6 as dotted IPv4, IPv6 compressed (RFC 5952), onion/i2p lower case. */
 function canonicalIp (ip: string): string {
+  // Fast path: a dual-stack listener reports every IPv4 client as ::ffff:a.b.c.d.
+  if (ip.startsWith(IPV4_MAPPED_PREFIX) && isIPv4(ip.slice(IPV4_MAPPED_PREFIX.length))) return ip.slice(IPV4_MAPPED_PREFIX.length)
   return toNetAddress(ip, 0)?.host ?? ip.toLowerCase()
 }
 
