@@ -155,6 +155,19 @@ describe('InboundAdmission', () => {
       expect(admission.countForGroup('g')).toBe(0)
     })
 
+    it('survives the clock going back: a window from the future still counts, and both expire in time', () => {
+      const { admission, clock } = setup({ inboundRatePerSecond: 1 })
+      const start = clock.now()
+      admission.admit('1.1.1.1', 'g').release()
+      clock.set(start - 5_000)
+      expect(admission.check('1.1.1.1', 'g')).toEqual({ allow: false, reason: 'rate' })
+      admission.admit('2.2.2.2', 'g').release()
+      clock.set(start + RATE_WINDOW_MS)
+      expect(admission.check('1.1.1.1', 'g').allow).toBe(true)
+      admission.admit('3.3.3.3', 'g').release()
+      expect(admission.rateEntries).toBe(1)
+    })
+
     it('evicting the oldest window under the cap lets that IP in early, and nobody else', () => {
       const { admission, clock } = setup({ maxRateEntries: 2, inboundRatePerSecond: 1 })
       admission.admit('1.1.1.1', 'g').release()
