@@ -8,7 +8,7 @@ import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { Startable } from '../util/startable.ts'
 import { ListenError } from './errors.ts'
 import type { InboundEventMap } from './events.ts'
-import { LogThrottle } from './log-throttle.ts'
+import { LogThrottle } from '../util/log-throttle.ts'
 
 /** btcd logs the first three inbound rejections, then at most one per 30 s. */
 const REJECT_LOG_BURST = 3

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { LogThrottle } from '../../src/util/log-throttle.ts'
-import { LogThrottle as ConnmgrLogThrottle } from '../../src/connmgr/log-throttle.ts'
 
 describe('LogThrottle', () => {
   it('lets the first burst through, then at most one per interval (btcd\'s inbound rejection logging)', () => {
@@ -17,9 +16,5 @@ describe('LogThrottle', () => {
     throttle.shouldLog(7)
     expect(throttle.takeSuppressed()).toEqual({ total: 3, byKey: { x: 1, y: 1 }, firstMs: 5, lastMs: 7 })
     expect(throttle.takeSuppressed()).toBeUndefined()
-  })
-
-  it('is still what connmgr imports', () => {
-    expect(ConnmgrLogThrottle).toBe(LogThrottle)
   })
 })
