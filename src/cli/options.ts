@@ -1,4 +1,5 @@
 import type { Options } from 'yargs'
+import type { ChainParams } from '../chainparams/chainparams.ts'
 import { buildNodeConfig } from '../node/config.ts'
 import { createWinstonLogging } from '../log/winston.ts'
 import { NodeStore } from '../store/node-store.ts'
@@ -23,11 +24,17 @@ export interface DataDirArgs {
 
 const RUN_SCHEMA = optionSchema(RUN_FLAGS)
 
-/** The data directory `run` would use with these flags and this environment. */
-export function dataDirFrom (args: DataDirArgs, env: Readonly<Record<string, string | undefined>>): string {
+/** The data directory and network `run` would use with these flags and this environment. */
+export function dataDirLocation (args: DataDirArgs, env: Readonly<Record<string, string | undefined>>): { datadir: string, params: ChainParams } {
   const fromEnv = envSettings(env, RUN_SCHEMA)
   const pick = (key: keyof DataDirArgs): string | undefined => args[key] ?? (fromEnv[key] as string | undefined)
-  return buildNodeConfig({ datadir: pick('datadir'), network: pick('network'), chainparams: pick('chainparams') }).datadir
+  const config = buildNodeConfig({ datadir: pick('datadir'), network: pick('network'), chainparams: pick('chainparams') })
+  return { datadir: config.datadir, params: config.params }
+}
+
+/** The data directory `run` would use with these flags and this environment. */
+export function dataDirFrom (args: DataDirArgs, env: Readonly<Record<string, string | undefined>>): string {
+  return dataDirLocation(args, env).datadir
 }
 
 /**
