@@ -71,7 +71,13 @@ export class BoundedHttpServer implements Startable {
     this.#http = createHttpServer({ maxHeaderSize: this.limits.maxHeaderBytes, requestTimeout: 0, headersTimeout: 0, keepAliveTimeout: 0 })
     this.#http.maxRequestsPerSocket = this.limits.maxRequestsPerConnection
     this.#http.on('request', (req: IncomingMessage, res: ServerResponse) => { this.#onRequest(req, res) })
-    this.#http.on('clientError', (_err: Error, socket: Socket) => { socket.destroy() })
+    this.#http.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      // A malformed or oversized head gets a status line, as node:http's default would send, then the close.
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+      // The connection's deadline still cuts a client that never reads the reply.
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
+      else socket.destroy()
+    })
     try {
       for (const address of this.#init.listen) this.#listeners.push(await this.#bind(address))
     } catch (err) {
