@@ -60,6 +60,7 @@ export class RpcServer implements Startable {
   readonly #configured: RpcCredential[]
   #credentials: RpcCredential[] = []
   #cookie: { path: string, password: string } | undefined
+  #running = false
 
   constructor (components: RpcServerComponents, init: RpcServerInit) {
     this.#components = components
@@ -103,6 +104,7 @@ export class RpcServer implements Startable {
   }
 
   async start (): Promise<void> {
+    if (this.#running) return
     let cookieCredential: RpcCredential[] = []
     let password: string | undefined
     if (this.#init.cookieDir !== undefined) {
@@ -120,9 +122,11 @@ export class RpcServer implements Startable {
         throw new RpcConfigError(`cannot write the RPC cookie in ${this.#init.cookieDir}: ${(err as Error).message}`)
       }
     }
+    this.#running = true
   }
 
   async stop (): Promise<void> {
+    this.#running = false
     await this.#http.stop()
     if (this.#cookie !== undefined) await removeCookie(this.#cookie.path, this.#cookie.password)
     this.#cookie = undefined
