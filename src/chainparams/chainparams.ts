@@ -18,6 +18,11 @@ export interface ChainParams {
   /** The 4 network-magic bytes in wire order (mainnet: f9 be b4 d9). */
   readonly magic: Uint8Array
   readonly defaultPort: number
+  /**
+   * The JSON-RPC port of `peerkeeper run` on this network (Core's plus 100, so a node and bitcoind can share
+   * a machine); undefined in a custom file that sets none, where the RPC falls back to DEFAULT_RPC_PORT.
+   */
+  readonly rpcPort?: number
   readonly protocolVersion: number
   readonly dnsSeeds: readonly DnsSeed[]
   /** Whether loopback/private addresses are acceptable peers (regtest-like test networks only). */
@@ -78,6 +83,8 @@ export function parseChainParams (json: unknown, source: string): ChainParams {
   if (typeof magic !== 'string' || !/^[0-9a-f]{8}$/i.test(magic)) fail('magic', 'the 4 network-magic bytes as 8 hex digits in wire order, e.g. "f9beb4d9"')
   const port = o.defaultPort
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) fail('defaultPort', 'an integer port 1-65535')
+  const rpcPort = o.rpcPort
+  if (rpcPort !== undefined && (typeof rpcPort !== 'number' || !Number.isInteger(rpcPort) || rpcPort < 1 || rpcPort > 65535)) fail('rpcPort', 'an integer port 1-65535 (or absent)')
   const pver = o.protocolVersion
   if (typeof pver !== 'number' || !Number.isInteger(pver) || pver < 70001) fail('protocolVersion', 'an integer protocol version >= 70001')
   const local = o.allowLocalAddresses
@@ -94,6 +101,7 @@ export function parseChainParams (json: unknown, source: string): ChainParams {
     name: name as string,
     magic: Uint8Array.from(Buffer.from(magic as string, 'hex')),
     defaultPort: port as number,
+    ...(rpcPort === undefined ? {} : { rpcPort: rpcPort as number }),
     protocolVersion: pver as number,
     dnsSeeds,
     allowLocalAddresses: local as boolean

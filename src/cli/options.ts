@@ -1,4 +1,5 @@
 import type { Options } from 'yargs'
+import type { ChainParams } from '../chainparams/chainparams.ts'
 import { createWinstonLogging } from '../log/winston.ts'
 import { logEvents } from '../node/event-log.ts'
 import type { NodeEvents } from '../node/events.ts'
@@ -25,11 +26,17 @@ export type DataDirArgs = FlagValues<typeof DATADIR_FLAGS>
 
 const RUN_SCHEMA = optionSchema(RUN_FLAGS)
 
-/** The data directory `run` would use with these flags and this environment. */
-export function dataDirFrom (args: DataDirArgs, env: Readonly<Record<string, string | undefined>>): string {
+/** The data directory and network `run` would use with these flags and this environment. */
+export function dataDirLocation (args: DataDirArgs, env: Readonly<Record<string, string | undefined>>): { datadir: string, params: ChainParams } {
   const fromEnv = envSettings(env, RUN_SCHEMA)
   const pick = (key: keyof DataDirArgs): string | undefined => args[key] ?? (fromEnv[key] as string | undefined)
-  return buildNodeConfig({ datadir: pick('datadir'), network: pick('network'), chainparams: pick('chainparams') }).datadir
+  const config = buildNodeConfig({ datadir: pick('datadir'), network: pick('network'), chainparams: pick('chainparams') })
+  return { datadir: config.datadir, params: config.params }
+}
+
+/** The data directory `run` would use with these flags and this environment. */
+export function dataDirFrom (args: DataDirArgs, env: Readonly<Record<string, string | undefined>>): string {
+  return dataDirLocation(args, env).datadir
 }
 
 /** The store's complaint about a data directory path, as a usage error naming the flag. */

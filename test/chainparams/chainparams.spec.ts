@@ -6,15 +6,23 @@ import { tempDir } from '../helpers/temp-dir.ts'
 
 describe('shipped networks', () => {
   it.each([
-    ['mainnet', 'f9beb4d9', 8333, 8, false], ['testnet3', '0b110907', 18333, 4, false], ['testnet4', '1c163f28', 48333, 2, false],
-    ['signet', '0a03cf40', 38333, 4, false], ['regtest', 'fabfb5da', 18444, 0, true]
-  ] as const)('%s has btcd\'s magic, port and seeds', (name, magic, port, seeds, local) => {
+    ['mainnet', 'f9beb4d9', 8333, 8, false, 8432], ['testnet3', '0b110907', 18333, 4, false, 18432], ['testnet4', '1c163f28', 48333, 2, false, 48432],
+    ['signet', '0a03cf40', 38333, 4, false, 38432], ['regtest', 'fabfb5da', 18444, 0, true, 18543]
+  ] as const)('%s has btcd\'s magic, port and seeds', (name, magic, port, seeds, local, rpcPort) => {
     const params = loadNetwork(name)
     expect(Buffer.from(params.magic).toString('hex')).toBe(magic)
     expect(params.defaultPort).toBe(port)
+    expect(params.rpcPort).toBe(rpcPort)
     expect(params.dnsSeeds).toHaveLength(seeds)
     expect(params.allowLocalAddresses).toBe(local)
     expect(params.protocolVersion).toBe(70016)
+  })
+
+  it('gives no two networks the same RPC port, and none of Bitcoin Core\'s or btcd\'s RPC or P2P ports', () => {
+    const taken = new Set([8332, 18332, 38332, 18443, 48332, 8334, 18334, 38334, 18556, 8333, 18333, 48333, 38333, 18444])
+    const ports = NETWORK_NAMES.map((name) => loadNetwork(name).rpcPort)
+    expect(new Set(ports).size).toBe(ports.length)
+    for (const port of ports) expect(taken.has(port as number)).toBe(false)
   })
 
   it('lists exactly the five files', () => {
@@ -40,11 +48,14 @@ describe('custom chainparams files', () => {
     expect(params.name).toBe('localnet')
     expect(Array.from(params.magic)).toEqual([0xaa, 0xbb, 0xcc, 0xdd])
     expect(params.dnsSeeds).toEqual([{ host: 'seed.local', hasFiltering: true }])
+    expect(params.rpcPort).toBeUndefined()
+    expect(loadChainParams(write('rpc.json', JSON.stringify({ ...valid, rpcPort: 19001 }))).rpcPort).toBe(19001)
   })
 
   it.each([
     [{ magic: 'xyz' }, 'field "magic" must be the 4 network-magic bytes'],
     [{ defaultPort: 70000 }, 'field "defaultPort" must be an integer port 1-65535'],
+    [{ rpcPort: '8432' }, 'field "rpcPort" must be an integer port 1-65535 (or absent)'],
     [{ dnsSeeds: [{ host: 'a' }] }, 'field "dnsSeeds[0].hasFiltering" must be true or false'],
     [{ allowLocalAddresses: 'yes' }, 'field "allowLocalAddresses" must be true or false']
   ])('names the file and the field: %j', (override, message) => {
