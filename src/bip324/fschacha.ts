@@ -97,7 +97,7 @@ export class FSChaCha20Poly1305 {
   }
 
   /** The plaintext of `ciphertext` (tag last), or undefined when it does not authenticate. */
-  decrypt (aad: Uint8Array, ciphertext: Uint8Array): Buffer | undefined {
+  decrypt (aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | undefined {
     const decipher = createDecipheriv('chacha20-poly1305', this.#key, nonce(this.#packets, this.#rekeys), { authTagLength: TAG_BYTES })
     this.#advance()
     if (ciphertext.length < TAG_BYTES) return undefined
@@ -109,7 +109,8 @@ export class FSChaCha20Poly1305 {
     } catch {
       return undefined
     }
-    return plain
+    // A plain Uint8Array view, so decoded payloads look the same as the v1 decoder's.
+    return new Uint8Array(plain.buffer, plain.byteOffset, plain.length)
   }
 
   #advance (): void {

@@ -38,7 +38,7 @@ export interface SessionPair {
   /** Events each side produced other than 'send' (those bytes were delivered to the other side). */
   readonly initiatorEvents: V2Event[]
   readonly responderEvents: V2Event[]
-  /** Delivers `bytes` to `to`, in chunks of `chunkBytes`, relaying whatever it answers until both are quiet. */
+  /** Delivers `bytes` to `to` in chunks of `chunkBytes`, relaying every answer in order until both are quiet. */
   deliver: (to: 'initiator' | 'responder', bytes: Uint8Array) => void
 }
 
@@ -51,15 +51,23 @@ export function sessionPair (options: { seed?: string, init?: V2SessionInit, mag
   const initiatorEvents: V2Event[] = []
   const responderEvents: V2Event[] = []
   const chunkBytes = options.chunkBytes ?? Number.MAX_SAFE_INTEGER
+  // One FIFO per direction, as on a TCP connection: an answer never overtakes bytes sent before it.
+  const queues = { initiator: [] as Uint8Array[], responder: [] as Uint8Array[] }
+  let pumping = false
   const deliver = (to: 'initiator' | 'responder', bytes: Uint8Array): void => {
-    const session = to === 'initiator' ? initiator : responder
-    const events = to === 'initiator' ? initiatorEvents : responderEvents
-    for (let i = 0; i < bytes.length; i += chunkBytes) {
-      for (const event of session.push(bytes.subarray(i, i + chunkBytes))) {
+    for (let i = 0; i < bytes.length; i += chunkBytes) queues[to].push(bytes.subarray(i, i + chunkBytes))
+    if (pumping) return
+    pumping = true
+    for (;;) {
+      const to = queues.responder.length > 0 ? 'responder' : queues.initiator.length > 0 ? 'initiator' : undefined
+      if (to === undefined) break
+      const session = to === 'initiator' ? initiator : responder
+      for (const event of session.push(queues[to].shift() as Uint8Array)) {
         if (event.kind === 'send') deliver(to === 'initiator' ? 'responder' : 'initiator', event.bytes)
-        else events.push(event)
+        else (to === 'initiator' ? initiatorEvents : responderEvents).push(event)
       }
     }
+    pumping = false
   }
   expectEmpty(responder.start())
   deliver('responder', initiator.start())
@@ -102,4 +110,19 @@ export class ManualPeer {
     if (this.cipher === undefined) throw new Error('handshake() first')
     return this.cipher.encrypt(contents, options)
   }
+}
+
+/** A started responder on regtest with seeded randomness. */
+export function startedResponder (seed = 'resp', init: V2SessionInit = {}): V2Session {
+  const session = new V2Session({ magic: REGTEST_MAGIC, role: 'responder', random: seededRandom(seed) }, init)
+  session.start()
+  return session
+}
+
+/** A ManualPeer initiator that has sent its key (and `garbage`) to `responder` and read the answer; returns its terminator too. */
+export function manualInitiator (responder: V2Session, garbage: Uint8Array = new Uint8Array(0), seed = 'manual'): { peer: ManualPeer, terminator: Uint8Array } {
+  const peer = new ManualPeer(true, seed)
+  const first = responder.push(Buffer.concat([peer.ellswift, garbage]))[0]
+  if (first?.kind !== 'send') throw new Error('the responder answered no key')
+  return { peer, terminator: peer.handshake(first.bytes.subarray(0, 64)) }
 }
