@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bytesToField, ellswiftCreate, ellswiftDecode, ellswiftEcdhXonly, numberToBytes32, xswiftec, xswiftecInv } from '../../src/bip324/ellswift.ts'
+import { bytesToField, ellswiftCreate, ellswiftDecode, ellswiftEcdhXonly, nativeMultiplier, nobleMultiplier, numberToBytes32, xswiftec, xswiftecInv } from '../../src/bip324/ellswift.ts'
 import { deriveSessionKeys, v2Ecdh } from '../../src/bip324/keys.ts'
 import { PacketCipher } from '../../src/bip324/packet-cipher.ts'
 import { V2Session } from '../../src/bip324/session.ts'
@@ -53,6 +53,11 @@ describe('BIP324 packet encoding vectors', () => {
       expect(toHex(ellswiftDecode(ours))).toBe(v('mid_x_ours'))
       expect(toHex(ellswiftDecode(theirs))).toBe(v('mid_x_theirs'))
       expect(toHex(ellswiftEcdhXonly(theirs, privateKey))).toBe(v('mid_x_shared'))
+      // Both point-multiplication back ends (OpenSSL via node:crypto, and noble where OpenSSL lacks the curve) agree.
+      for (const using of [nativeMultiplier, nobleMultiplier]) {
+        expect(toHex(using.publicX(privateKey))).toBe(v('mid_x_ours'))
+        expect(toHex(ellswiftEcdhXonly(theirs, privateKey, using))).toBe(v('mid_x_shared'))
+      }
       const secret = v2Ecdh(privateKey, theirs, ours, initiating)
       expect(toHex(secret)).toBe(v('mid_shared_secret'))
       const keys = deriveSessionKeys(secret, MAINNET_MAGIC, initiating)
