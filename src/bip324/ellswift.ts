@@ -7,7 +7,7 @@ import { V2UsageError } from './errors.ts'
  * coordinates") on @noble/curves' field arithmetic; neither noble nor node:crypto has ElligatorSwift.
  * The field code is not constant time, as the BIP allows: decoding works on public data, and encoding
  * only hides which of many encodings was picked. Scalar multiplication (the private key) runs in
- * OpenSSL through node:crypto when its build has secp256k1, else in noble's constant-time ladder.
+ * OpenSSL through node:crypto when its build has secp256k1, else in noble's constant-time multiplication.
  */
 
 const Point = secp256k1.Point

@@ -3,6 +3,7 @@ import { decodeMessagePayload } from '../wire/decoder.ts'
 import { WireEncodeError } from '../wire/errors.ts'
 import { MAX_PROTOCOL_MESSAGE_BYTES, type KnownMessage, type Message } from '../wire/messages.ts'
 import { encodePayload } from '../wire/payloads.ts'
+import { MAGIC_BYTES } from '../wire/framing.ts'
 import type { ProtocolError } from '../wire/errors.ts'
 import { detectTransport, isForeignV1Version, V1_PREFIX_BYTES } from './detect.ts'
 import { ELLSWIFT_BYTES, ellswiftCreate, type EllswiftKeyPair, type RandomBytes } from './ellswift.ts'
@@ -93,7 +94,7 @@ export class V2Session {
   #receivedBytes = 0
 
   constructor (components: V2SessionComponents, init: V2SessionInit = {}) {
-    if (components.magic.length !== 4) throw new V2UsageError(`network magic must be 4 bytes, got ${components.magic.length}`)
+    if (components.magic.length !== MAGIC_BYTES) throw new V2UsageError(`network magic must be 4 bytes, got ${components.magic.length}`)
     const garbage = init.garbage?.length ?? init.garbageBytes ?? 0
     if (!Number.isSafeInteger(garbage) || garbage < 0 || garbage > MAX_GARBAGE_BYTES) throw new V2UsageError(`garbage must be 0..${MAX_GARBAGE_BYTES} bytes, got ${garbage}`)
     const max = init.maxContentsBytes ?? MAX_V2_CONTENTS_BYTES
@@ -231,6 +232,7 @@ export class V2Session {
     this.#state = 'garbage'
     // The first packet we send authenticates the garbage we sent.
     this.#sendAad = this.#sentGarbage
+    this.#sentGarbage = EMPTY
     out.push({ kind: 'send', bytes: Buffer.concat([keys.sendGarbageTerminator, this.#encrypt(VERSION_CONTENTS, false)]) })
     return pos + take
   }
