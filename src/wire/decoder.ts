@@ -108,11 +108,16 @@ function decodeFrame (header: FrameHeader, payload: Uint8Array): Message | Proto
   if (payloadChecksum(payload) !== header.checksum) {
     return new ProtocolError('bad-checksum', `${header.command} payload checksum does not match its header`, header.command)
   }
+  return decodeMessagePayload(header.command, payload)
+}
+
+/** The message for a payload whose framing is already checked (v1 checksum or v2 AEAD); payload faults become non-fatal errors. */
+export function decodeMessagePayload (command: string, payload: Uint8Array): Message | ProtocolError {
   try {
-    return decodePayload(header.command, payload)
+    return decodePayload(command, payload)
   } catch (err) {
     if (err instanceof ReadPastEndError || err instanceof InvalidPayloadError) {
-      return new ProtocolError(err instanceof TooManyEntriesError ? 'too-many-entries' : 'malformed-payload', `${header.command} payload: ${err.message}`, header.command)
+      return new ProtocolError(err instanceof TooManyEntriesError ? 'too-many-entries' : 'malformed-payload', `${command} payload: ${err.message}`, command)
     }
     throw err
   }

@@ -36,7 +36,7 @@ export function encodeHeader (magic: Uint8Array, command: string, payload: Uint8
  * The command in a 12-byte field, or undefined unless it is printable ASCII (0x20-0x7e) followed
  * only by NUL padding — Bitcoin Core's rule.
  */
-function readCommand (field: Uint8Array): string | undefined {
+export function readCommand (field: Uint8Array): string | undefined {
   let end = field.length
   for (let i = 0; i < field.length; i++) {
     const byte = field[i] as number

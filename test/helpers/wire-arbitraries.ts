@@ -67,3 +67,11 @@ export const arbKnownMessage: fc.Arbitrary<KnownMessage> = fc.oneof(
   fc.record({ command: fc.constant('sendcmpct' as const), announce: fc.boolean(), version: u64 }),
   fc.record({ command: fc.constant('feefilter' as const), feeRate: i64 })
 )
+
+/** Cuts `bytes` into chunks at arbitrary points. */
+export function chunked (bytes: Uint8Array): fc.Arbitrary<Uint8Array[]> {
+  return fc.array(fc.nat({ max: bytes.length }), { maxLength: 12 }).map((cuts) => {
+    const points = [...new Set(cuts)].sort((a, b) => a - b)
+    return [...points, bytes.length].map((end, i) => bytes.subarray(i === 0 ? 0 : points[i - 1], end))
+  })
+}

@@ -4,7 +4,7 @@ import { MessageDecoder } from '../../src/wire/decoder.ts'
 import { encodeMessage } from '../../src/wire/encode.ts'
 import { ProtocolError, type ProtocolErrorKind } from '../../src/wire/errors.ts'
 import { HEADER_BYTES, MAX_PROTOCOL_MESSAGE_BYTES } from '../../src/wire/messages.ts'
-import { arbKnownMessage, MAINNET_MAGIC } from '../helpers/wire-arbitraries.ts'
+import { arbKnownMessage, chunked, MAINNET_MAGIC } from '../helpers/wire-arbitraries.ts'
 import { frame } from '../helpers/wire-frames.ts'
 
 /**
@@ -39,14 +39,6 @@ function checkStream (chunks: readonly Uint8Array[], maxPayloadBytes = MAX_PROTO
     })
     expect(decoder.bufferedBytes).toBeLessThanOrEqual(HEADER_BYTES + maxPayloadBytes)
   }
-}
-
-/** Cuts `bytes` into chunks at arbitrary points. */
-function chunked (bytes: Uint8Array): fc.Arbitrary<Uint8Array[]> {
-  return fc.array(fc.nat({ max: bytes.length }), { maxLength: 12 }).map((cuts) => {
-    const points = [...new Set(cuts)].sort((a, b) => a - b)
-    return [...points, bytes.length].map((end, i) => bytes.subarray(i === 0 ? 0 : points[i - 1], end))
-  })
 }
 
 type Mutation = { kind: 'set', at: number, value: number } | { kind: 'delete', at: number } | { kind: 'insert', at: number, value: number } | { kind: 'truncate', at: number }
