@@ -54,6 +54,8 @@ export class CidrSet<T> {
    * may turn an entry down (the ban list drops expired bans that way); the search then goes on.
    */
   match (host: string, accept: (value: T, key: string) => boolean = () => true): T | undefined {
+    // Most lookups (every accepted socket, every dial) meet an empty list: no parsing at all then.
+    if (this.#entries.size === 0) return undefined
     const take = (key: string): T | undefined => {
       const value = this.#entries.get(key)
       return value !== undefined && accept(value, key) ? value : undefined
