@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { DialDeniedError } from '../../src/node/errors.ts'
 import { DialError, NamedError, ProtocolError, UsageError } from '../../src/util/errors.ts'
 import { AddressParseError } from '../../src/netaddr/errors.ts'
 import { ChainParamsError } from '../../src/chainparams/errors.ts'
@@ -31,7 +32,8 @@ describe('error kinds', () => {
   it('classes failed dials as DialError, not as usage errors', () => {
     const dials = [
       new DialTimeoutError('1.2.3.4:8333', 5000), new ProxyError('127.0.0.1:9050', 'refused'), new OnionDisabledError('x.onion:8333'),
-      new UnreachableNetworkError('x.i2p:0', 'no I2P route'), new DialAbortedError('surplus', '1.2.3.4:8333')
+      new UnreachableNetworkError('x.i2p:0', 'no I2P route'), new DialAbortedError('surplus', '1.2.3.4:8333'),
+      new DialDeniedError('1.2.3.4:8333', 'banned')
     ]
     for (const err of dials) {
       expect(err).toBeInstanceOf(DialError)
