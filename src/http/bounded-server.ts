@@ -64,6 +64,16 @@ export class BoundedHttpServer implements Startable {
     return this.#connections.size
   }
 
+  /**
+   * Marks `res` as a long-lived stream (Server-Sent Events): its connection's request deadline is lifted,
+   * and the handler becomes responsible for bounding it (its buffer, its lifetime). Still counted in the
+   * connection cap, and still cut by stop().
+   */
+  streaming (res: ServerResponse): void {
+    const connection = this.#connections.get(res.req.socket)
+    if (connection !== undefined) this.#disarm(connection)
+  }
+
   async start (): Promise<void> {
     if (this.#http !== undefined) return
     this.#stopping = false

@@ -96,11 +96,18 @@ export const NODE_EVENT_NAMES = Object.keys(EVENT_LOG_FORMATS) as NodeEventName[
 export function logEvents (bus: EventBus<NodeEvents>, logging: LoggerFactory): () => void {
   const loggers = new Map<Subsystem, ReturnType<LoggerFactory['subsystem']>>()
   return bus.onAny((name, payload) => {
-    const format = EVENT_LOG_FORMATS[name] as EventFormat<typeof payload> | undefined
-    if (format === undefined) return
-    let logger = loggers.get(format.subsystem)
-    if (logger === undefined) loggers.set(format.subsystem, logger = logging.subsystem(format.subsystem))
-    const level = typeof format.level === 'function' ? format.level(payload) : format.level ?? 'info'
-    logger.event(name, { ...payload }, format.message(payload), level)
+    const record = describeEvent(name, payload)
+    if (record === undefined) return
+    let logger = loggers.get(record.subsystem)
+    if (logger === undefined) loggers.set(record.subsystem, logger = logging.subsystem(record.subsystem))
+    logger.event(name, { ...payload }, record.message, record.level)
   })
+}
+
+/** How one event is logged: its subsystem, level and message (the log and the status page share this). */
+export function describeEvent<K extends NodeEventName> (name: K, payload: NodeEvents[K]): { subsystem: Subsystem, level: LogLevel, message: string } | undefined {
+  const format = EVENT_LOG_FORMATS[name] as EventFormat<typeof payload> | undefined
+  if (format === undefined) return undefined
+  const level = typeof format.level === 'function' ? format.level(payload) : format.level ?? 'info'
+  return { subsystem: format.subsystem, level, message: format.message(payload) }
 }
