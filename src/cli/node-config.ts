@@ -7,6 +7,8 @@ import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import type { ListenAddress, NodeConfig } from '../node/config.ts'
 import { DEFAULT_MAX_PEERS, peerLimits } from '../node/limits.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
+import { parseSubnet } from '../http/subnet.ts'
+import { checkStatusBinds, DEFAULT_STATUS_PORT } from '../status/binds.ts'
 import { UsageError } from '../util/errors.ts'
 import { parseDuration } from './duration.ts'
 import { withFlag } from './errors.ts'
@@ -106,6 +108,22 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
       durationMs,
       whitelist: whitelist(options.whitelist ?? [])
     },
-    logging: { debugLevel, format, file: options.logfile === undefined ? undefined : expandHome(options.logfile) }
+    logging: { debugLevel, format, file: options.logfile === undefined ? undefined : expandHome(options.logfile) },
+    ...statusPage(options)
   }
+}
+
+/** --statuslisten and --statusallowip: off unless asked for; a non-loopback address needs an allow list. */
+function statusPage (options: RunOptions): Pick<NodeConfig, 'statusPage'> {
+  const listen = (options.statuslisten ?? []).map((v) => withFlag('--statuslisten', () => parseHostPort(v, DEFAULT_STATUS_PORT)))
+  const allowIps = (options.statusallowip ?? []).map((v) => {
+    // The subnet parser's error already names the flag; here it becomes a usage error (exit 2).
+    try { return parseSubnet(v, '--statusallowip') } catch (err) { throw new UsageError((err as Error).message) }
+  })
+  if (listen.length === 0) {
+    if (allowIps.length > 0) throw new UsageError('--statusallowip needs --statuslisten (the page is off without it)')
+    return {}
+  }
+  withFlag('--statuslisten', () => { checkStatusBinds(listen, allowIps) })
+  return { statusPage: { listen, allowIps } }
 }

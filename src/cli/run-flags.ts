@@ -5,6 +5,7 @@ import { DEFAULT_DEBUG_LEVEL } from '../log/levels.ts'
 import { DEFAULT_LOG_FORMAT, LOG_FORMATS } from '../log/winston.ts'
 import { DEFAULT_MAX_PEERS } from '../node/limits.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
+import { DEFAULT_STATUS_PORT } from '../status/binds.ts'
 import { CONFIG_FILE_NAME, type FlagValues } from './config-file.ts'
 import { formatDuration } from './duration.ts'
 import { DNS_FLAGS, NETWORK_FLAGS, ONION_FLAGS, PROXY_FLAGS } from './net-options.ts'
@@ -37,7 +38,9 @@ export const RUN_FLAGS = {
   configfile: { type: 'string', group: 'Data and logs:', describe: 'key=value settings with the flags\' names', defaultDescription: `<datadir>/${CONFIG_FILE_NAME}` },
   debuglevel: { type: 'string', group: 'Data and logs:', describe: 'level, or SUBSYS=level,… (trace debug info warn error critical)', defaultDescription: DEFAULT_DEBUG_LEVEL },
   logformat: { type: 'string', choices: LOG_FORMATS, group: 'Data and logs:', describe: 'console lines or one JSON object per line', defaultDescription: DEFAULT_LOG_FORMAT },
-  logfile: { type: 'string', group: 'Data and logs:', describe: 'also append the log to this file' }
+  logfile: { type: 'string', group: 'Data and logs:', describe: 'also append the log to this file' },
+  statuslisten: { type: 'string', array: true, requiresArg: true, group: 'Status page:', describe: `serve the live status page on HOST[:PORT] (repeatable; port ${DEFAULT_STATUS_PORT} if none)`, defaultDescription: 'off' },
+  statusallowip: { type: 'string', array: true, requiresArg: true, group: 'Status page:', describe: 'also let these IP/CIDR clients read the page (needed for a non-loopback --statuslisten; repeatable)' }
 } as const satisfies Record<string, Options>
 
 /**

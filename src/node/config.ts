@@ -1,6 +1,7 @@
 import type { BanTarget } from '../banlist/ban-target.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import type { LogFormat } from '../log/winston.ts'
+import type { Subnet } from '../http/subnet.ts'
 import type { HostPort } from '../netaddr/netaddress.ts'
 import type { TransportOptions } from '../transport/create-dialer.ts'
 
@@ -49,4 +50,6 @@ export interface NodeConfig {
     readonly whitelist: readonly BanTarget[]
   }
   readonly logging: { readonly debugLevel: string, readonly format: LogFormat, readonly file: string | undefined }
+  /** --statuslisten, --statusallowip: the live status page (src/status/); absent or no listen = off. */
+  readonly statusPage?: { readonly listen: readonly HostPort[], readonly allowIps: readonly Subnet[] }
 }

@@ -1,6 +1,11 @@
+import type { LoggerFactory } from '../log/logger.ts'
 import { createWinstonLogging } from '../log/winston.ts'
+import { startAll, stopAll, type Startable } from '../util/startable.ts'
 import type { NodeConfig } from './config.ts'
-import { createNode } from './node.ts'
+import { createNode, type Node } from './node.ts'
+
+/** Something that runs beside the node (the status page): built before it starts, stopped after it stops. */
+export type Companion = (node: Node, logging: LoggerFactory) => Startable | undefined
 
 /** A clean shutdown closes sockets and flushes LevelDB; past this something hangs, and we leave anyway. */
 const SHUTDOWN_GRACE_MS = 10_000
@@ -12,9 +17,10 @@ const EXIT_INTERRUPTED = 130
  * the signals an operator sends. SIGINT/SIGTERM stop the node cleanly (exit 0); a second one exits at
  * once; SIGUSR1 logs the status line. Resolves once the node has stopped and the log is flushed.
  */
-export async function runNodeProcess (config: NodeConfig): Promise<void> {
+export async function runNodeProcess (config: NodeConfig, companions: readonly Companion[] = []): Promise<void> {
   const logging = createWinstonLogging({ debugLevel: config.logging.debugLevel, format: config.logging.format, file: config.logging.file })
   const node = createNode(config, { logging })
+  const beside = companions.map((c) => c(node, logging)).filter((c): c is Startable => c !== undefined)
   let onSignal: (signal: NodeJS.Signals) => void = () => {}
   const onStatus = (): void => { node.logStatus() }
   try {
@@ -37,6 +43,7 @@ export async function runNodeProcess (config: NodeConfig): Promise<void> {
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     process.on('SIGUSR1', onStatus)
+    await startAll(beside)
     await node.start()
     await stopped
   } catch (err) {
@@ -46,6 +53,7 @@ export async function runNodeProcess (config: NodeConfig): Promise<void> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     process.off('SIGUSR1', onStatus)
+    await stopAll(beside).catch(() => {})
     await logging.close()
   }
 }

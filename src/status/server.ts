@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BoundedHttpServer } from '../http/bounded-server.ts'
 import type { HttpLimits } from '../http/limits.ts'
 import { sendBody, sendJson, sendText } from '../http/reply.ts'
-import type { Logger } from '../log/logger.ts'
+import type { Logger, LoggerFactory } from '../log/logger.ts'
 import type { HostPort } from '../netaddr/netaddress.ts'
 import type { NodeEvents } from '../node/events.ts'
-import type { Clock, TimerHandle } from '../util/clock.ts'
+import { systemClock, type Clock, type TimerHandle } from '../util/clock.ts'
 import type { EventBus } from '../util/event-bus.ts'
 import type { Startable } from '../util/startable.ts'
+import { statusClientAllowed } from './binds.ts'
 import { EventStream, type EventStreamLimits } from './event-stream.ts'
 import { STATUS_PAGE_HTML } from './page/page.ts'
 import { buildSnapshot, type StatusHello, type StatusSnapshot, type StatusSource } from './snapshot.ts'
@@ -80,11 +81,12 @@ export class StatusServer implements Startable {
   url (): string {
     const first = this.addresses()[0]
     if (first === undefined) throw new Error('the status server is not listening')
-    return `http://${first.host.includes(':') ? `[${first.host}]` : first.host}:${first.port}/`
+    return urlOf(first)
   }
 
   async start (): Promise<void> {
     await this.#http.start()
+    this.#c.logger.info(`status page at ${this.addresses().map((a) => urlOf(a)).join(' and ')}`)
     this.tracker.start()
     this.#unsubscribe.push(
       this.tracker.onEvent((event) => {
@@ -159,6 +161,17 @@ const PAGE_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer'
+}
+
+function urlOf (a: HostPort): string {
+  return `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/`
+}
+
+/** The status page of `peerkeeper run` (a Companion of runNodeProcess), when the config asks for one. */
+export function statusPageFor (node: StatusServerComponents['node'], logging: LoggerFactory): StatusServer | undefined {
+  const page = node.config.statusPage
+  if (page === undefined || page.listen.length === 0) return undefined
+  return new StatusServer({ clock: systemClock, logger: logging.subsystem('NODE'), node }, { listen: page.listen, allowRemote: statusClientAllowed(page.allowIps) })
 }
 
 function countsOf (node: StatusSource): { outbound: number, inbound: number } {

@@ -28,6 +28,17 @@ describe('buildNodeConfig', () => {
     })
   })
 
+  it('serves the status page only with --statuslisten; a non-loopback one needs --statusallowip', () => {
+    expect(build({}).statusPage).toBeUndefined()
+    expect(build({ statuslisten: ['127.0.0.1', '[::1]:9000'] }).statusPage).toEqual({ listen: [{ host: '127.0.0.1', port: 8435 }, { host: '::1', port: 9000 }], allowIps: [] })
+    expect(() => build({ statuslisten: ['0.0.0.0:8435'] })).toThrow('--statuslisten: 0.0.0.0:8435: a non-loopback status page address needs an allow list')
+    const exposed = build({ statuslisten: ['0.0.0.0:8435'], statusallowip: ['10.0.0.0/8'] }).statusPage
+    expect(exposed?.allowIps.map((s) => s.text)).toEqual(['10.0.0.0/8'])
+    expect(() => build({ statusallowip: ['10.0.0.0/8'] })).toThrow('--statusallowip needs --statuslisten')
+    expect(() => build({ statuslisten: ['127.0.0.1'], statusallowip: ['nope'] })).toThrow(/--statusallowip: "nope" is not an IP/)
+    expect(() => build({ statuslisten: ['127.0.0.1:99999'] })).toThrow(/--statuslisten/)
+  })
+
   it('gives permanent peers the network port and reserves their slots', () => {
     const config = build({ addpeer: ['127.0.0.2', '[::1]:9000', 'Node.Example.org:1'] })
     expect(config.outbound.permanentPeers).toEqual([{ host: '127.0.0.2', port: 18444 }, { host: '::1', port: 9000 }, { host: 'node.example.org', port: 1 }])

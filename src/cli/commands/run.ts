@@ -1,7 +1,9 @@
 import type { Argv, CommandModule } from 'yargs'
+import { HttpListenError } from '../../http/errors.ts'
 import { ListenError } from '../../inbound/errors.ts'
 import { LogConfigError } from '../../log/errors.ts'
 import { runNodeProcess } from '../../node/process.ts'
+import { statusPageFor } from '../../status/server.ts'
 import { checkDataDirFlag } from '../options.ts'
 import { expandHome } from '../paths.ts'
 import { RUN_FLAGS } from '../run-flags.ts'
@@ -18,6 +20,7 @@ export const runCommand: CommandModule = {
     .example('$0 run --connect 10.0.0.5', 'only this peer')
     .example('$0 run -a node.example.org --targetoutbound 4', 'a permanent peer plus 4 automatic ones')
     .example('$0 run --proxy 127.0.0.1:9050 --torisolation', 'everything through Tor')
+    .example('$0 run --statuslisten 127.0.0.1:8435', 'and watch it at http://127.0.0.1:8435/')
     .epilogue('Settings also come from the config file and PEERKEEPER_<FLAG> variables; flags win.'),
   handler: async (argv) => {
     // The data directory holds the default config file: a path that can never work is refused first.
@@ -26,11 +29,12 @@ export const runCommand: CommandModule = {
     const config = resolveRunSettings(argv, process.env, SCHEMA)
     await checkDataDirFlag(config.datadir)
     try {
-      await runNodeProcess(config)
+      await runNodeProcess(config, [statusPageFor])
     } catch (err) {
       // The library names the address; the flag that asked for it is the command line's to add.
       if (err instanceof ListenError) err.message = `--listen: ${err.message}`
       if (err instanceof LogConfigError) err.message = `--logfile: ${err.message}`
+      if (err instanceof HttpListenError && err.message.startsWith('status:')) err.message = `--statuslisten: ${err.message}`
       throw err
     }
   }

@@ -10,8 +10,9 @@ import { DEFAULT_MAX_PEERS, peerLimits } from '../../node/limits.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../../peer/constants.ts'
 import { createNode, type Node } from '../../node/node.ts'
 import { formatStatus } from '../../node/status.ts'
-import type { LoggerFactory } from '../../log/logger.ts'
+import { nullLogger, type LoggerFactory } from '../../log/logger.ts'
 import { addrKey, type HostPort } from '../../netaddr/netaddress.ts'
+import { StatusServer } from '../../status/server.ts'
 import { systemClock, type Clock } from '../../util/clock.ts'
 import { startDnsSeedServer, type DnsSeedServer } from '../dns-seed-server.ts'
 import type { SimPeerSpec } from '../profiles.ts'
@@ -26,6 +27,12 @@ export interface DemoOptions {
   readonly inner?: LoggerFactory
   /** Where the story goes, line by line. */
   out(line: string): void
+  /** Serve the live status page here during the run (port 0: any free port; the URL is printed). */
+  readonly statusListen?: HostPort
+  /** Keep the network, the node and the page up this long after the story, for a person to watch. */
+  readonly lingerMs?: number
+  /** Ends the linger early (the CLI's Ctrl-C); everything is still torn down cleanly. */
+  readonly signal?: AbortSignal
 }
 
 export interface DemoResult {
@@ -61,6 +68,8 @@ const PERMANENT_DOWNTIME_MS = 1_500
 const BEAT_TIMEOUT_MS = 10_000
 /** How long the story gives the node to fill a slot again (a courtesy wait, never a failure). */
 const REFILL_WAIT_MS = 5_000
+/** The demo's chart gets a point every 5 s: a demo lasts minutes, not the hour the default 10 s suits. */
+const DEMO_TIMELINE_SAMPLE_MS = 5_000
 
 /**
  * What `peerkeeper run --chainparams <demo network> --addpeer <permanent> --dnsserver <dns>
@@ -103,6 +112,7 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
   let sim: SimNetwork | undefined
   let dns: DnsSeedServer | undefined
   let node: Node | undefined
+  let page: StatusServer | undefined
   const missing: string[] = []
   try {
     sim = await startSimNetwork({ peers: CAST.map((c) => c.spec), port: 0, seed: options.seed ?? 1 }, { clock })
@@ -135,6 +145,12 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
       if (narrating) for (const line of lines) out(line)
       facts.check()
     })
+    if (options.statusListen !== undefined) {
+      page = new StatusServer({ clock, logger: nullLogger, node }, { listen: [options.statusListen], sampleIntervalMs: DEMO_TIMELINE_SAMPLE_MS })
+      await page.start()
+      out(`  status page: ${page.url()} (live while the demo runs${(options.lingerMs ?? 0) > 0 ? ` and ${(options.lingerMs ?? 0) / 1000} s after` : ''})`)
+      out('')
+    }
     await node.start()
     const note = (text: string): void => { out(story.note(clock.now(), text)) }
     const beat = async (what: string, happened: () => boolean): Promise<boolean> => {
@@ -174,7 +190,12 @@ export async function runDemo (options: DemoOptions, clock: Clock = systemClock)
     out('')
     if (status !== undefined) out(`final status: ${formatStatus(status)}`)
     out(`  ${story.failedDialSummary()}; simulated peers completed ${sim.totals().handshakes} handshakes`)
+    if ((options.lingerMs ?? 0) > 0 && options.signal?.aborted !== true) {
+      out(`lingering ${(options.lingerMs ?? 0) / 1000} s with the network up${page === undefined ? '' : ` (status page ${page.url()})`}; Ctrl-C ends it`)
+      await facts.sleep(options.lingerMs ?? 0, options.signal)
+    }
   } finally {
+    await page?.close()
     await node?.stop()
     await sim?.close()
     await dns?.close()
@@ -213,7 +234,16 @@ class FactWaiter {
     })
   }
 
-  async sleep (ms: number): Promise<void> {
-    await new Promise<void>((resolve) => { this.clock.setTimeout(resolve, ms) })
+  /** Waits `ms`, or less if `signal` aborts. */
+  async sleep (ms: number, signal?: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(done, ms)
+      function done (): void {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      const onAbort = (): void => { this.clock.clearTimeout(timer); done() }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
   }
 }
