@@ -1,6 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { RunOptions } from '../../src/cli/run-flags.ts'
+import { nullLoggerFactory } from '../../src/log/logger.ts'
 import type { Node, NodeTiming } from '../../src/node/node.ts'
+import { statusPageFor, type StatusServer } from '../../src/status/server.ts'
 import { probedNode } from './local-node.ts'
 import { NodeProbe } from './probe.ts'
 import { nowMs } from './stats.ts'
@@ -44,6 +46,8 @@ export interface HostUsage {
 }
 
 let node: Node | undefined
+/** The status page, when the options ask for one (--statuslisten): measured as part of the node's process. */
+let page: StatusServer | undefined
 const probe = new NodeProbe({ keepRecords: false })
 const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS })
 let window: { startMs: number, cpu: NodeJS.CpuUsage, minOutbound: number, unwatch: () => void } | undefined
@@ -54,6 +58,8 @@ async function handle (req: HostRequest): Promise<unknown> {
   switch (req.op) {
     case 'start': {
       node = probedNode(req.options ?? {}, req.init ?? {}, probe).node
+      page = statusPageFor(node, nullLoggerFactory)
+      await page?.start()
       await node.start()
       return null
     }
@@ -99,6 +105,8 @@ async function handle (req: HostRequest): Promise<unknown> {
       return usage
     }
     case 'stop':
+      await page?.close()
+      page = undefined
       await node?.stop()
       node = undefined
       return null

@@ -11,15 +11,14 @@ import { refusedPort } from '../../test/helpers/loopback-listener.ts'
 import { sourceHost } from '../lib/flood.ts'
 import { prefilledDataDir, removeDataDir, simRunOptions } from '../lib/local-node.ts'
 import { NodeChild } from '../lib/node-child.ts'
-import type { HostUsage } from '../lib/node-host.ts'
 import type { Suite } from '../lib/result.ts'
 import { sleep, summarize } from '../lib/stats.ts'
+import { sample } from '../lib/usage.ts'
 
 const TARGET_OUTBOUND = 8
 /** btcd's and Core's 125 connections: 8 outbound and the 117 inbound slots --maxpeers 125 leaves. */
 const INBOUND = 117
 const LIVE_PEERS = 40
-const SAMPLE_MS = 1_000
 const SAMPLES = 5
 const BASELINE_SAMPLES = 2
 /** Handshakes in flight at once while the inbound clients connect. */
@@ -38,21 +37,6 @@ async function inboundClient (i: number, port: number, params: ChainParams): Pro
   })
   await peer.handshake()
   return peer
-}
-
-/** Per-second RSS (MB) and CPU (% of one core) of the node, over `count` seconds. */
-async function sample (node: NodeChild, count: number): Promise<{ rssMB: number[], cpuPct: number[] }> {
-  const rssMB: number[] = []
-  const cpuPct: number[] = []
-  let last: HostUsage = await node.usage()
-  for (let i = 0; i < count; i++) {
-    await sleep(SAMPLE_MS)
-    const now = await node.usage()
-    rssMB.push(now.rssBytes / 2 ** 20)
-    cpuPct.push(100 * (now.cpuMs - last.cpuMs) / SAMPLE_MS)
-    last = now
-  }
-  return { rssMB, cpuPct }
 }
 
 /** Measurement 8: the node's RSS and CPU per second while it holds 125 idle connections. */

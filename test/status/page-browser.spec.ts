@@ -75,6 +75,7 @@ describe.skipIf(CHROMIUM === undefined)('status page in Chromium', () => {
     // Let the node refill (and meet the misbehaving peer) so the screenshot shows a working node.
     await log.waitUntil('target refilled', () => node.status()?.outbound === TARGET)
     await waitInPage(page, `document.querySelectorAll('.slot[data-kind="outbound-full-relay"][data-slot-state="filled"]').length === ${TARGET}`)
+    expect(await page.evaluate('document.querySelector("#chart path[data-series=outbound]") !== null')).toBe(true)
     const shot = await page.send<{ data: string }>('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true })
     const png = Buffer.from(shot.data, 'base64')
     expect(png.subarray(1, 4).toString()).toBe('PNG')
