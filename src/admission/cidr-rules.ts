@@ -1,4 +1,5 @@
-import { hostBytes, maskBytes, subnetKey, type BanTarget } from '../banlist/ban-target.ts'
+import { maskBytes, subnetKey, type BanTarget } from '../banlist/ban-target.ts'
+import { CidrSet } from '../banlist/cidr-set.ts'
 import { unionPermissions, type Permissions, type WhitelistEntry } from './permissions.ts'
 
 /** What admission asks of a CIDR structure: the value of the most specific rule covering `host`. */
@@ -11,36 +12,17 @@ export interface CidrRule<T> {
   readonly value: T
 }
 
-/** Builds a matcher from rules (longest prefix wins); the shared CidrSet of the core redesign plugs in here. */
-export type CidrMatcherFactory = <T>(rules: ReadonlyArray<CidrRule<T>>) => CidrMatcher<T>
-
 const EMPTY: CidrMatcher<never> = { match: () => undefined }
 
 /**
- * A stand-in until the shared CidrSet lands: it tests every rule, so a lookup costs O(rules). Correct for
- * any list, fast only for short ones; pass the CidrSet's factory to buildWhitelist/buildDenyList instead.
+ * A matcher over the shared CidrSet (the ban list's structure): a lookup costs one hash probe per prefix
+ * length in use, however many rules the list holds, so a socket never scans every rule.
  */
-export const scanMatcher: CidrMatcherFactory = <T>(rules: ReadonlyArray<CidrRule<T>>): CidrMatcher<T> => {
+export function cidrMatcher<T> (rules: ReadonlyArray<CidrRule<T>>): CidrMatcher<T> {
   if (rules.length === 0) return EMPTY
-  return {
-    match (host: string): T | undefined {
-      const bytes = hostBytes(host)
-      let best: T | undefined
-      let bestBits = -1
-      for (const { target, value } of rules) {
-        if (target.bytes === undefined) { // a .onion/.i2p host, matched exactly
-          if (bytes === undefined && target.key === host.toLowerCase()) return value
-          continue
-        }
-        if (bytes === undefined || bytes.length !== target.bytes.length || target.prefixBits <= bestBits) continue
-        if (subnetKey(maskBytes(bytes, target.prefixBits), target.prefixBits) === target.key) {
-          best = value
-          bestBits = target.prefixBits
-        }
-      }
-      return best
-    }
-  }
+  const set = new CidrSet<T>()
+  for (const { target, value } of rules) set.set(target, value)
+  return { match: (host) => set.match(host) }
 }
 
 /**
@@ -48,7 +30,7 @@ export const scanMatcher: CidrMatcherFactory = <T>(rules: ReadonlyArray<CidrRule
  * only those of the most specific one. The union is taken here, once per list, so that a longest-prefix
  * lookup per socket is enough: each subnet's value also holds what every wider listed subnet grants.
  */
-export function buildWhitelist (entries: readonly WhitelistEntry[], factory: CidrMatcherFactory = scanMatcher): CidrMatcher<Permissions> {
+export function buildWhitelist (entries: readonly WhitelistEntry[]): CidrMatcher<Permissions> {
   const byKey = new Map<string, CidrRule<Permissions>>()
   for (const { target, permissions } of entries) {
     const same = byKey.get(target.key)
@@ -72,10 +54,10 @@ export function buildWhitelist (entries: readonly WhitelistEntry[], factory: Cid
     }
     return { target, value: merged }
   })
-  return factory(rules)
+  return cidrMatcher(rules)
 }
 
 /** The deny list; a match returns the rule itself so a refusal can say which entry refused. */
-export function buildDenyList (targets: readonly BanTarget[], factory: CidrMatcherFactory = scanMatcher): CidrMatcher<BanTarget> {
-  return factory(targets.map((target) => ({ target, value: target })))
+export function buildDenyList (targets: readonly BanTarget[]): CidrMatcher<BanTarget> {
+  return cidrMatcher(targets.map((target) => ({ target, value: target })))
 }

@@ -5,10 +5,10 @@ import { AdmissionInputError } from './errors.ts'
 import type { LimitRejectReason } from './reasons.ts'
 
 /**
- * Inbound admission counters after go-connlimit (connections per client IP) and js-libp2p (pending cap,
- * per-IP connection rate), plus a per-netgroup count. Pure accounting, no sockets: the gater asks check()
- * before any slot is taken, admit() records a connection it let in, and the ticket follows the connection
- * through its handshake to its close. Every call is a few hash lookups.
+ * Inbound admission limits after go-connlimit (connections per client IP) and js-libp2p (pending cap,
+ * per-IP connection rate), plus a per-netgroup limit. Pure decisions, no sockets. What is open is counted
+ * by the connection registry, the node's one count of live connections (issue #10): check() asks it, and
+ * keeps only what the registry cannot know, the per-IP rate windows. Every call is a few hash lookups.
  */
 
 export interface InboundLimits {
@@ -44,19 +44,20 @@ export const DEFAULT_INBOUND_LIMITS: InboundLimits = Object.freeze({
 
 export type AdmissionDecision = { readonly allow: true } | { readonly allow: false, readonly reason: LimitRejectReason }
 
-/** One admitted connection's share of the counters. */
-export interface InboundTicket {
-  /** The canonical IP it is counted under (IPv4-mapped IPv6 as IPv4). */
-  readonly ip: string
-  readonly group: string
-  /** The version handshake finished: the connection stops counting as pending. Later calls do nothing. */
-  established (): void
-  /** The connection closed: every count it held is returned. Idempotent. */
-  release (): void
+/**
+ * The open inbound connections, as the connection registry counts them (pending and established, keyed
+ * by canonical host and netgroup). A connection is counted from the moment it is admitted.
+ */
+export interface InboundCounts {
+  inboundFromHost(host: string): number
+  inboundFromGroup(group: string): number
+  /** Inbound connections, node-wide, before the end of their version handshake. */
+  pendingInbound(): number
 }
 
 export interface InboundAdmissionComponents {
   clock: Clock
+  counts: InboundCounts
 }
 
 export interface InboundAdmissionInit extends Partial<InboundLimits> {
@@ -79,10 +80,9 @@ const PENDING = refusal('pending_limit')
 
 export class InboundAdmission {
   readonly #clock: Clock
+  readonly #counts: InboundCounts
   readonly #maxRateEntries: number
   #limits: InboundLimits
-  readonly #perIp = new Map<string, number>()
-  readonly #perGroup = new Map<string, number>()
   readonly #rate = new Map<string, RateWindow>()
   /**
    * Windows in the order they opened, for expiry from the front; an entry the map no longer holds is stale
@@ -90,10 +90,10 @@ export class InboundAdmission {
    */
   #queue: RateWindow[] = []
   #queueHead = 0
-  #pending = 0
 
   constructor (components: InboundAdmissionComponents, init: InboundAdmissionInit = {}) {
     this.#clock = components.clock
+    this.#counts = components.counts
     const { maxRateEntries = DEFAULT_MAX_RATE_ENTRIES, ...limits } = init
     if (!Number.isSafeInteger(maxRateEntries) || maxRateEntries < 1) {
       throw new AdmissionInputError(`maxRateEntries must be a whole number >= 1, got ${maxRateEntries}`)
@@ -123,55 +123,20 @@ export class InboundAdmission {
     if (exempt) return ALLOW
     const key = canonicalIp(ip)
     const limits = this.#limits
-    if ((this.#perIp.get(key) ?? 0) >= limits.maxInboundPerIp) return PER_IP
+    const counts = this.#counts
+    if (counts.inboundFromHost(key) >= limits.maxInboundPerIp) return PER_IP
     if (this.#windowCount(key, this.#clock.now()) >= limits.inboundRatePerSecond) return RATE
-    if ((this.#perGroup.get(group) ?? 0) >= limits.maxInboundPerGroup) return PER_GROUP
-    if (this.#pending >= limits.maxPendingInbound) return PENDING
+    if (counts.inboundFromGroup(group) >= limits.maxInboundPerGroup) return PER_GROUP
+    if (counts.pendingInbound() >= limits.maxPendingInbound) return PENDING
     return ALLOW
   }
 
   /**
-   * Counts a connection the gater let in, as pending, and charges the IP's rate window. It does not check:
-   * the counts describe what is open, whoever decided (a nolimit peer counts too, so the pending total may
-   * pass its cap; check() compares with >=, so the cap holds for everyone else).
+   * Charges `ip`'s rate window for a connection the gater let in (whoever decided: a nolimit peer is
+   * charged too). Only admitted connections are charged, so a refused flood does not keep its window open.
    */
-  admit (ip: string, group: string): InboundTicket {
-    const key = canonicalIp(ip)
-    increment(this.#perIp, key)
-    increment(this.#perGroup, group)
-    this.#pending++
-    this.#charge(key, this.#clock.now())
-    let state: 'pending' | 'established' | 'released' = 'pending'
-    return {
-      ip: key,
-      group,
-      established: () => {
-        if (state !== 'pending') return
-        state = 'established'
-        this.#pending--
-      },
-      release: () => {
-        if (state === 'released') return
-        if (state === 'pending') this.#pending--
-        state = 'released'
-        decrement(this.#perIp, key)
-        decrement(this.#perGroup, group)
-      }
-    }
-  }
-
-  /** Admitted connections still before their handshake. */
-  get pending (): number {
-    return this.#pending
-  }
-
-  /** Open admitted connections (pending or established) from `ip`, in any of its textual forms. */
-  countForIp (ip: string): number {
-    return this.#perIp.get(canonicalIp(ip)) ?? 0
-  }
-
-  countForGroup (group: string): number {
-    return this.#perGroup.get(group) ?? 0
+  admit (ip: string): void {
+    this.#charge(canonicalIp(ip), this.#clock.now())
   }
 
   /** Rate windows held in memory (bounded by maxRateEntries). */
@@ -224,16 +189,6 @@ function canonicalIp (ip: string): string {
   // Fast path: a dual-stack listener reports every IPv4 client as ::ffff:a.b.c.d.
   if (ip.startsWith(IPV4_MAPPED_PREFIX) && isIPv4(ip.slice(IPV4_MAPPED_PREFIX.length))) return ip.slice(IPV4_MAPPED_PREFIX.length)
   return toNetAddress(ip, 0)?.host ?? ip.toLowerCase()
-}
-
-function increment (counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1)
-}
-
-function decrement (counts: Map<string, number>, key: string): void {
-  const n = (counts.get(key) ?? 0) - 1
-  if (n > 0) counts.set(key, n)
-  else counts.delete(key) // absent means zero, so a map holds only IPs/groups with open connections
 }
 
 function definedOnly (limits: Partial<InboundLimits>): Partial<InboundLimits> {

@@ -1,5 +1,5 @@
 import { LogThrottle, type Suppressed } from '../util/log-throttle.ts'
-import type { InboundRejectReason } from './reasons.ts'
+import type { RejectReason } from './reasons.ts'
 
 /** The first few rejections each get a line: an operator testing a limit sees exactly what happened. */
 export const DEFAULT_REJECT_LOG_BURST = 3
@@ -16,18 +16,18 @@ export interface RejectLogInit {
  * line, with the rejections held back since the previous line; the rest are only counted.
  */
 export type RejectLogLine =
-  | { readonly kind: 'rejection', readonly reason: InboundRejectReason, readonly remote: string, readonly suppressed: Suppressed<InboundRejectReason> | undefined }
-  | { readonly kind: 'summary', readonly suppressed: Suppressed<InboundRejectReason> }
+  | { readonly kind: 'rejection', readonly reason: RejectReason, readonly remote: string, readonly suppressed: Suppressed<RejectReason> | undefined }
+  | { readonly kind: 'summary', readonly suppressed: Suppressed<RejectReason> }
 
 export class RejectLog {
-  readonly #throttle: LogThrottle<InboundRejectReason>
+  readonly #throttle: LogThrottle<RejectReason>
 
   constructor (init: RejectLogInit = {}) {
     this.#throttle = new LogThrottle(init.burst ?? DEFAULT_REJECT_LOG_BURST, init.intervalMs ?? DEFAULT_REJECT_LOG_INTERVAL_MS)
   }
 
   /** One refused socket from `remote`: its line, or undefined when it is only counted. */
-  record (reason: InboundRejectReason, remote: string, nowMs: number): RejectLogLine | undefined {
+  record (reason: RejectReason, remote: string, nowMs: number): RejectLogLine | undefined {
     if (!this.#throttle.shouldLog(nowMs, reason)) return undefined
     return { kind: 'rejection', reason, remote, suppressed: this.#throttle.takeSuppressed() }
   }

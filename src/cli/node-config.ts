@@ -1,10 +1,11 @@
+import { DEFAULT_INBOUND_LIMITS, type InboundLimits } from '../admission/inbound-limits.ts'
+import { parseDenyEntry, parseWhitelistEntry } from '../admission/permissions.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
-import { parseBanTarget, type BanTarget } from '../banlist/ban-target.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
 import { DEFAULT_DEBUG_LEVEL, parseDebugLevel } from '../log/levels.ts'
 import { DEFAULT_LOG_FORMAT, LOG_FORMATS, type LogFormat } from '../log/winston.ts'
 import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
-import type { ListenAddress, NodeConfig } from '../node/config.ts'
+import type { AdmissionConfig, ListenAddress, NodeConfig } from '../node/config.ts'
 import { DEFAULT_MAX_PEERS, peerLimits } from '../node/limits.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
 import { parseSubnet } from '../http/subnet.ts'
@@ -34,12 +35,31 @@ function listenAddress (input: string, defaultPort: number): ListenAddress {
   })
 }
 
-/**
- * --whitelist: peers in these subnets are never scored or banned (btcd's whitelist; Core's noban).
- * A subnet is written like a ban target (IP, IP/prefix, or a .onion/.i2p host), so the ban list's parser is reused.
- */
-function whitelist (values: readonly string[]): BanTarget[] {
-  return values.map((value) => withFlag('--whitelist', () => parseBanTarget(value)))
+/** The spelling of "no limit" for the inbound limits: 0 keeps its plain meaning (nobody but nolimit peers). */
+const UNLIMITED = 'unlimited'
+
+/** An inbound limit: a whole number >= 0, or "unlimited" (the library's Infinity). */
+function limit (value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const text = value.trim().toLowerCase()
+  if (text === UNLIMITED) return Infinity
+  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--${flag}: expected a whole number >= 0 or "${UNLIMITED}", got "${value}"`)
+  return Number(text)
+}
+
+/** --maxinboundperip, --maxinboundpergroup, --inboundrate, --maxpendinginbound, --whitelist and --deny. */
+function admission (options: RunOptions): AdmissionConfig {
+  const limits: InboundLimits = {
+    maxInboundPerIp: limit(options.maxinboundperip, 'maxinboundperip', DEFAULT_INBOUND_LIMITS.maxInboundPerIp),
+    maxInboundPerGroup: limit(options.maxinboundpergroup, 'maxinboundpergroup', DEFAULT_INBOUND_LIMITS.maxInboundPerGroup),
+    inboundRatePerSecond: limit(options.inboundrate, 'inboundrate', DEFAULT_INBOUND_LIMITS.inboundRatePerSecond),
+    maxPendingInbound: limit(options.maxpendinginbound, 'maxpendinginbound', DEFAULT_INBOUND_LIMITS.maxPendingInbound)
+  }
+  return {
+    limits,
+    whitelist: (options.whitelist ?? []).map((value) => withFlag('--whitelist', () => parseWhitelistEntry(value))),
+    deny: (options.deny ?? []).map((value) => withFlag('--deny', () => parseDenyEntry(value)))
+  }
 }
 
 function logFormat (format: string): LogFormat {
@@ -105,9 +125,9 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     banning: {
       enabled: options.nobanning !== true,
       threshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD),
-      durationMs,
-      whitelist: whitelist(options.whitelist ?? [])
+      durationMs
     },
+    admission: admission(options),
     logging: { debugLevel, format, file: options.logfile === undefined ? undefined : expandHome(options.logfile) },
     ...statusPage(options)
   }

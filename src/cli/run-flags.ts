@@ -1,4 +1,5 @@
 import type { Options } from 'yargs'
+import { DEFAULT_INBOUND_RATE_PER_SECOND, DEFAULT_MAX_INBOUND_PER_GROUP, DEFAULT_MAX_INBOUND_PER_IP, DEFAULT_MAX_PENDING_INBOUND } from '../admission/inbound-limits.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
 import { DEFAULT_DEBUG_LEVEL } from '../log/levels.ts'
@@ -31,9 +32,14 @@ export const RUN_FLAGS = {
   banthreshold: { type: 'number', group: 'Banning:', describe: 'ban a peer whose ban score reaches this', defaultDescription: String(DEFAULT_BAN_THRESHOLD) },
   banduration: { type: 'string', group: 'Banning:', describe: 'how long a ban lasts (s, m, h or d units)', defaultDescription: formatDuration(DEFAULT_BAN_DURATION_MS) },
   nobanning: { type: 'boolean', group: 'Banning:', describe: 'never score or ban peers' },
-  whitelist: { type: 'string', array: true, requiresArg: true, group: 'Banning:', describe: 'IP or CIDR whose peers are never banned (repeatable)' },
+  whitelist: { type: 'string', array: true, requiresArg: true, group: 'Banning:', describe: '[PERMS@]IP or CIDR of trusted peers; PERMS: noban, nolimit (past every inbound limit), addr, all; bare = all (repeatable)' },
+  deny: { type: 'string', array: true, requiresArg: true, group: 'Banning:', describe: 'IP or CIDR never accepted nor dialed; configuration, not a ban (repeatable)' },
   listen: { type: 'string', array: true, requiresArg: true, group: 'Inbound:', describe: 'accept peers on HOST:PORT (repeatable)', defaultDescription: 'all interfaces, network port; none with --proxy or --connect' },
   nolisten: { type: 'boolean', group: 'Inbound:', describe: 'accept no inbound peers' },
+  maxinboundperip: { type: 'string', group: 'Inbound:', describe: 'inbound connections from one IP at once, handshaken or not (N or "unlimited")', defaultDescription: String(DEFAULT_MAX_INBOUND_PER_IP) },
+  maxinboundpergroup: { type: 'string', group: 'Inbound:', describe: 'inbound connections from one netgroup (/16, IPv6 /32) at once (N or "unlimited")', defaultDescription: String(DEFAULT_MAX_INBOUND_PER_GROUP) },
+  inboundrate: { type: 'string', group: 'Inbound:', describe: 'inbound connections admitted per second from one IP (N or "unlimited")', defaultDescription: String(DEFAULT_INBOUND_RATE_PER_SECOND) },
+  maxpendinginbound: { type: 'string', group: 'Inbound:', describe: 'inbound connections still in their version handshake, node-wide (N or "unlimited")', defaultDescription: String(DEFAULT_MAX_PENDING_INBOUND) },
   datadir: { type: 'string', group: 'Data and logs:', describe: 'address book, bans and anchors', defaultDescription: DEFAULT_DATA_DIR_DESCRIPTION },
   configfile: { type: 'string', group: 'Data and logs:', describe: 'key=value settings with the flags\' names', defaultDescription: `<datadir>/${CONFIG_FILE_NAME}` },
   debuglevel: { type: 'string', group: 'Data and logs:', describe: 'level, or SUBSYS=level,… (trace debug info warn error critical)', defaultDescription: DEFAULT_DEBUG_LEVEL },

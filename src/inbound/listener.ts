@@ -9,10 +9,13 @@ import type { Startable } from '../util/startable.ts'
 import { ListenError } from './errors.ts'
 import type { InboundEventMap } from './events.ts'
 import { LogThrottle } from '../util/log-throttle.ts'
+import { rejectReasonOf, type RejectReason } from '../admission/reasons.ts'
+import { DEFAULT_REJECT_LOG_INTERVAL_MS, RejectLog, type RejectLogLine } from '../admission/reject-log.ts'
+import type { TimerHandle } from '../util/clock.ts'
 
-/** btcd logs the first three inbound rejections, then at most one per 30 s. */
-const REJECT_LOG_BURST = 3
-const REJECT_LOG_INTERVAL_MS = 30_000
+/** btcd logs the first three accept errors, then at most one per 30 s. */
+const ACCEPT_ERROR_LOG_BURST = 3
+const ACCEPT_ERROR_LOG_INTERVAL_MS = 30_000
 /** Accept failures (EMFILE, ENFILE…) pause admission 5 ms, doubling to 1 s, as Go's net/http server does. */
 const ACCEPT_BACKOFF = { mode: 'exponential', retryDurationMs: 5, maxRetryDurationMs: 1_000 } as const
 
@@ -35,8 +38,9 @@ export interface InboundListenerInit {
   /** Servers already bound (tests, embedders): handled like bound ones, closed at stop(). */
   servers?: readonly Server[]
   /**
-   * Whether an inbound slot is free for `remote` (asked after the gater allowed it); the node counts
-   * inbound connections in its registry. Without it every socket the gater allows is admitted.
+   * Whether an inbound slot is free for `remote` (asked after the gater allowed it; the node's default
+   * gater has already checked, so this is the bound that stays when an embedder replaces the gater).
+   * Without it every socket the gater allows is admitted.
    */
   hasSlot?(remote: NetAddress): boolean
   /** Receives each admitted socket; without it every inbound socket is closed. */
@@ -55,8 +59,9 @@ export class InboundListener implements Startable {
   readonly #init: InboundListenerInit
   readonly #events: EventSink<InboundEventMap>
   readonly #servers: Server[] = []
-  readonly #rejectLog = new LogThrottle(REJECT_LOG_BURST, REJECT_LOG_INTERVAL_MS)
-  readonly #acceptErrorLog = new LogThrottle(REJECT_LOG_BURST, REJECT_LOG_INTERVAL_MS)
+  readonly #rejectLog = new RejectLog()
+  readonly #acceptErrorLog = new LogThrottle(ACCEPT_ERROR_LOG_BURST, ACCEPT_ERROR_LOG_INTERVAL_MS)
+  #flushTimer: TimerHandle | undefined
   #rejected = 0
   #acceptFailures = 0
   #pausedUntilMs = 0
@@ -85,11 +90,15 @@ export class InboundListener implements Startable {
   async start (): Promise<void> {
     const bound = await listenAll(this.#init.listen ?? [])
     for (const server of [...(this.#init.servers ?? []), ...bound]) this.#take(server)
+    // The tail of a flood is reported even when no further rejection comes to carry it.
+    this.#flushTimer = this.#c.clock.setInterval(() => { this.#logRejections(this.#rejectLog.flush(this.#c.clock.now())) }, DEFAULT_REJECT_LOG_INTERVAL_MS)
   }
 
   /** Stops accepting on every server; sockets already handed to onAccept stay the caller's. */
   stop (): void {
     this.#closed = true
+    if (this.#flushTimer !== undefined) this.#c.clock.clearInterval(this.#flushTimer)
+    this.#logRejections(this.#rejectLog.flush(Infinity))
     for (const server of this.#servers) {
       server.off('connection', this.#onConnection)
       // The error listener stays: a late 'error' without one would crash the process.
@@ -125,13 +134,12 @@ export class InboundListener implements Startable {
     }
     const decision = this.#c.gater.interceptAccept(remote)
     if (!decision.allow) {
-      this.#rejected++
-      socket.destroy()
-      this.#events.emit('inbound_refused', { addr: addrKey(remote), direction: 'inbound', reason: decision.reason })
+      const reason = rejectReasonOf(decision.reason)
+      this.#reject(socket, reason, reason === decision.reason ? undefined : decision.reason)
       return
     }
     if (this.#init.hasSlot?.(remote) === false) {
-      this.#reject(socket, 'inbound_limit')
+      this.#reject(socket, 'slots_full')
       return
     }
     this.#acceptFailures = 0
@@ -153,14 +161,30 @@ export class InboundListener implements Startable {
     }
   }
 
-  #reject (socket: Socket, reason: string): void {
+  /** Closes a socket unserved: an event for each (counters), a log line only as RejectLog allows. */
+  #reject (socket: Socket, reason: RejectReason, detail?: string): void {
     this.#rejected++
-    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    const addr = socketAddr(socket)
     socket.destroy()
-    if (this.#rejectLog.shouldLog(this.#c.clock.now())) {
-      this.#events.emit('inbound_rejected', { addr: remote, reason, rejected: this.#rejected })
-    }
+    this.#events.emit('inbound_rejected', { addr, direction: 'inbound', reason, ...(detail === undefined ? {} : { detail }), rejected: this.#rejected })
+    this.#logRejections(this.#rejectLog.record(reason, addr, this.#c.clock.now()))
   }
+
+  #logRejections (line: RejectLogLine | undefined): void {
+    if (line === undefined) return
+    const suppressed = line.suppressed
+    this.#events.emit('inbound_rejections', {
+      ...(line.kind === 'rejection' ? { addr: line.remote, reason: line.reason } : {}),
+      rejected: this.#rejected,
+      heldBack: suppressed?.total ?? 0,
+      heldBackByReason: suppressed?.byKey ?? {}
+    })
+  }
+}
+
+function socketAddr (socket: Socket): string {
+  const host = socket.remoteAddress ?? '?'
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`
 }
 
 /** Binds one server per address; all or none (a failure closes those already bound). */

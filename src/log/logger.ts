@@ -26,6 +26,8 @@ export interface Logger {
 
 export interface LoggerFactory {
   subsystem(name: Subsystem): Logger
+  /** Replaces the --debuglevel spec of every logger it made (a live reload); throws on a bad spec. Optional. */
+  setDebugLevel?(spec: string): void
 }
 
 const noop = (): void => {}

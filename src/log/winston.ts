@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs'
 import type { Writable } from 'node:stream'
 import winston from 'winston'
 import { DEFAULT_DEBUG_LEVEL, levelEnabled, parseDebugLevel } from './levels.ts'
@@ -67,17 +67,42 @@ function checkLogFile (file: string): void {
   }
 }
 
+/** What the running process can do with its logging: change the level, reopen the file, close. */
+export interface WinstonLogging extends LoggerFactory {
+  setDebugLevel(spec: string): void
+  /** Closes and reopens --logfile by its name, so a file that logrotate moved away is started anew. */
+  reopen(): Promise<void>
+  close(): Promise<void>
+}
+
+async function endStream (stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve) => { stream.end(resolve) })
+}
+
 /** One winston logger with a child per subsystem, filtered by the --debuglevel spec. */
-export function createWinstonLogging (init: WinstonLoggingInit = {}): LoggerFactory & { close(): Promise<void> } {
-  const spec = parseDebugLevel(init.debugLevel ?? DEFAULT_DEBUG_LEVEL)
+export function createWinstonLogging (init: WinstonLoggingInit = {}): WinstonLogging {
+  let spec = parseDebugLevel(init.debugLevel ?? DEFAULT_DEBUG_LEVEL)
   if (init.file !== undefined) checkLogFile(init.file)
   const format = winston.format.combine(
     winston.format.timestamp({ format: () => new Date().toISOString() }),
     (init.format ?? DEFAULT_LOG_FORMAT) === 'json' ? jsonFormat : textFormat
   )
-  const transports: winston.transport[] = [new winston.transports.Stream({ stream: init.stream ?? process.stderr, format })]
-  if (init.file !== undefined) transports.push(new winston.transports.File({ filename: init.file, format }))
-  const root = winston.createLogger({ levels: WINSTON_LEVELS, level: 'trace', transports })
+  const root = winston.createLogger({ levels: WINSTON_LEVELS, level: 'trace', transports: [new winston.transports.Stream({ stream: init.stream ?? process.stderr, format })] })
+  // The file is a plain append stream (not winston's File transport) so that reopen() can swap it whole.
+  let file: { stream: WriteStream, transport: winston.transport } | undefined
+  const openFile = (name: string): void => {
+    const stream = createWriteStream(name, { flags: 'a' })
+    file = { stream, transport: new winston.transports.Stream({ stream, format }) }
+    root.add(file.transport)
+  }
+  const closeFile = async (): Promise<void> => {
+    if (file === undefined) return
+    const old = file
+    file = undefined
+    root.remove(old.transport)
+    await endStream(old.stream)
+  }
+  if (init.file !== undefined) openFile(init.file)
 
   const subsystem = (name: Subsystem): Logger => {
     const child = root.child({ subsystem: name })
@@ -97,6 +122,13 @@ export function createWinstonLogging (init: WinstonLoggingInit = {}): LoggerFact
     const finished = new Promise<void>((resolve) => root.on('finish', () => { resolve() }))
     root.end()
     await finished
+    await closeFile()
   }
-  return { subsystem, close }
+  const reopen = async (): Promise<void> => {
+    if (init.file === undefined) return
+    await closeFile()
+    checkLogFile(init.file)
+    openFile(init.file)
+  }
+  return { subsystem, close, reopen, setDebugLevel: (text) => { spec = parseDebugLevel(text) } }
 }

@@ -1,4 +1,5 @@
-import type { BanTarget } from '../banlist/ban-target.ts'
+import type { AccessListsConfig } from '../admission/access-lists.ts'
+import type { InboundLimits } from '../admission/inbound-limits.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import type { LogFormat } from '../log/winston.ts'
 import type { Subnet } from '../http/subnet.ts'
@@ -8,6 +9,11 @@ import type { TransportOptions } from '../transport/create-dialer.ts'
 import type { ListenAddress } from '../inbound/listener.ts'
 
 export type { ListenAddress }
+
+/** The admission slice: --maxinboundperip, --maxinboundpergroup, --inboundrate, --maxpendinginbound, --whitelist, --deny. */
+export interface AdmissionConfig extends AccessListsConfig {
+  readonly limits: InboundLimits
+}
 
 /**
  * Everything the node needs, checked: createNode takes this and nothing from the environment. One slice
@@ -46,9 +52,9 @@ export interface NodeConfig {
     readonly enabled: boolean
     readonly threshold: number
     readonly durationMs: number
-    /** Peers in these subnets are never scored or banned. */
-    readonly whitelist: readonly BanTarget[]
   }
+  /** Inbound admission (docs/admission.md): limits and the allow and deny lists; reloadable (Node.reconfigure). */
+  readonly admission: AdmissionConfig
   readonly logging: { readonly debugLevel: string, readonly format: LogFormat, readonly file: string | undefined }
   /** --statuslisten, --statusallowip: the live status page (src/status/); absent or no listen = off. */
   readonly statusPage?: { readonly listen: readonly HostPort[], readonly allowIps: readonly Subnet[] }

@@ -26,6 +26,21 @@ function bansRecoveredMessage (p: NodeEvents['store_bans_recovered']): string {
   return `${why}: ${what}`
 }
 
+function rejectionsMessage (p: NodeEvents['inbound_rejections']): string {
+  const held = Object.entries(p.heldBackByReason).map(([reason, n]) => `${reason} ${String(n)}`).join(', ')
+  const tail = p.heldBack === 0 ? '' : `; ${p.heldBack} more since the last line (${held})`
+  return p.addr === undefined
+    ? `${p.heldBack} inbound connections rejected since the last line (${held}); rejected=${p.rejected}`
+    : `Inbound connection rejected (${p.reason ?? '?'}): rejected=${p.rejected} remote=${p.addr}${tail}`
+}
+
+function reloadedMessage (p: NodeEvents['config_reloaded']): string {
+  const changed = p.changed.length === 0 ? 'nothing changed' : `changed ${p.changed.join(', ')}`
+  const dropped = p.dropped === 0 ? '' : `; closed ${p.dropped} connections now denied`
+  const restart = p.needRestart.length === 0 ? '' : `; ${p.needRestart.join(', ')} changed too but take effect only after a restart`
+  return `configuration reloaded: ${changed}${dropped}${restart}`
+}
+
 /**
  * How each event is written to the log: its subsystem, level and message. One entry per event name, so
  * adding an event to NodeEvents without saying how it is logged does not compile; docs/events.md is
@@ -39,7 +54,6 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   anchor_dial: { subsystem: 'NODE', message: (p) => `dialing anchor ${p.addr} (connected at the last shutdown)` },
   inbound_connected: { subsystem: 'NODE', message: (p) => `inbound peer ${p.addr} connected` },
   inbound_disconnected: { subsystem: 'NODE', message: (p) => `inbound peer ${p.addr} disconnected: ${p.reason}` },
-  inbound_refused: { subsystem: 'NODE', message: (p) => `refused inbound ${p.addr}: ${p.reason}` },
   ban_recorded: { subsystem: 'NODE', message: (p) => `${p.target} banned until ${new Date(p.expiresMs).toISOString()} (${p.reason})` },
   seeding_started: { subsystem: 'NODE', message: (p) => `asking for addresses (${p.reason.replace('_', ' ')})` },
   dns_seeded: { subsystem: 'NODE', message: (p) => `DNS seeding: ${p.offered} addresses from ${p.seeds - p.failed} of ${p.seeds} seeds, ${p.added} new` },
@@ -47,6 +61,8 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   seednode_failed: { subsystem: 'NODE', level: 'warn', message: (p) => `seed node ${p.addr} failed: ${p.reason}` },
   permanent_unresolved: { subsystem: 'NODE', level: 'warn', message: (p) => `cannot resolve permanent peer ${p.addr}: ${p.reason}; trying again in ${seconds(p.retryMs)}` },
   permanent_refused: { subsystem: 'NODE', level: 'warn', message: (p) => `permanent peer ${p.addr}: ${p.reason}` },
+  config_reloaded: { subsystem: 'NODE', message: reloadedMessage },
+  config_reload_failed: { subsystem: 'NODE', level: 'error', message: (p) => `configuration not reloaded, the old settings stay: ${p.error}` },
   shutdown_requested: { subsystem: 'NODE', message: (p) => `${p.signal} received: shutting down` },
   shutdown_forced: {
     subsystem: 'NODE',
@@ -62,7 +78,8 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   outbound_throttled: { subsystem: 'CMGR', level: 'debug', message: (p) => `Replacing reqid ${p.id} in ${p.delayMs} ms (${p.failedAttempts} failures in a row)` },
   dial_staggered: { subsystem: 'CMGR', level: 'debug', message: (p) => `${req(p)} still dialing; starting another` },
   request_canceled: { subsystem: 'CMGR', level: 'debug', message: (p) => `Canceling ${req(p)} (${p.reason})` },
-  inbound_rejected: { subsystem: 'CMGR', level: 'warn', message: (p) => `Inbound connection rejected (${p.reason}): rejected=${p.rejected} remote=${p.addr}` },
+  inbound_rejected: { subsystem: 'CMGR', level: 'trace', message: (p) => `Inbound connection rejected (${p.reason}${p.detail === undefined ? '' : `: ${p.detail}`}): remote=${p.addr}` },
+  inbound_rejections: { subsystem: 'CMGR', level: 'warn', message: rejectionsMessage },
   accept_failed: { subsystem: 'CMGR', level: 'error', message: (p) => `Can't accept connection: ${p.reason}; pausing ${p.delayMs} ms` },
   seed_answered: { subsystem: 'SEED', message: (p) => `DNS seed ${p.seed} returned ${p.count} addresses` },
   seed_failed: { subsystem: 'SEED', level: 'warn', message: (p) => `DNS seed ${p.seed} failed: ${p.reason}` },

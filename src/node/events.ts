@@ -46,6 +46,10 @@ export interface NodeEventMap {
   seednode_failed: { readonly addr: string, readonly reason: string }
   permanent_unresolved: { readonly addr: string, readonly permanent: true, readonly reason: string, readonly retryMs: number }
   permanent_refused: { readonly addr: string, readonly permanent: true, readonly reason: string }
+  /** Node.reconfigure applied new settings (SIGHUP, later the control API); `changed` names what differs. */
+  config_reloaded: { readonly changed: readonly string[], readonly dropped: number, readonly needRestart: readonly string[] }
+  /** A reload was asked for but the settings could not be read or used; nothing changed. */
+  config_reload_failed: { readonly error: string }
   shutdown_requested: { readonly signal: string }
   shutdown_forced: { readonly signal: string } | { readonly reason: 'timeout' }
 }

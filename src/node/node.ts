@@ -4,7 +4,6 @@ import { ConnManager } from '../connmgr/conn-manager.ts'
 import { ConnReq } from '../connmgr/conn-req.ts'
 import { DefaultGater } from '../gater/default-gater.ts'
 import type { ConnectionGater } from '../gater/gater.ts'
-import { Whitelist } from '../gater/whitelist.ts'
 import { InboundListener } from '../inbound/listener.ts'
 import { nullLoggerFactory, type LoggerFactory } from '../log/logger.ts'
 import type { Peer } from '../peer/peer.ts'
@@ -25,6 +24,7 @@ import { defaultDialer, defaultResolver } from './defaults.ts'
 import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { PermanentPeers } from './permanent.ts'
+import { applyLiveSettings, liveSettingsOf, type LiveSettings, type ReconfigureResult } from './reconfigure.ts'
 import { Seeding } from './seeding.ts'
 import { Sessions } from './sessions.ts'
 import type { NodeStatus } from './status.ts'
@@ -51,6 +51,8 @@ export interface NodeParts {
   readonly banList: BanList
   readonly registry: ConnectionRegistry<Peer>
   readonly gater: ConnectionGater
+  /** The built-in gater (admission, allow/deny lists, bans), also when an embedder's gater wraps or replaces it. */
+  readonly defaultGater: DefaultGater
   readonly connmgr: ConnManager<OutboundConnection>
   readonly sessions: Sessions
   readonly listener: InboundListener
@@ -58,17 +60,16 @@ export interface NodeParts {
   readonly seeding: Seeding
 }
 
-/** The defaults an embedder's gater may build on: the ban list and whitelist, and the default gater over them. */
+/** The defaults an embedder's gater may build on: the ban list, and the default gater (admission, lists, bans) over it. */
 export interface GaterDefaults {
   readonly banList: BanList
-  readonly whitelist: Whitelist
   readonly fallback: DefaultGater
 }
 
 export interface NodeOverrides extends Partial<NodeComponents> {
   /**
    * The connection gater, or a function that builds one from the defaults (to add rules in front of the
-   * ban list). @default DefaultGater (ban list and whitelist)
+   * ban list). @default DefaultGater (inbound admission, allow and deny lists, ban list)
    */
   gater?: ConnectionGater | ((defaults: GaterDefaults) => ConnectionGater)
   /** Timing knobs (tests, demo, benchmarks); operators get the defaults. */
@@ -91,11 +92,13 @@ export class Node implements Startable {
   #started: Startable[] = []
   #starting: Promise<void> | undefined
   #stopping: Promise<void> | undefined
+  #live: LiveSettings
 
   constructor (config: NodeConfig, components: NodeComponents, overrides: NodeOverrides = {}) {
     this.config = config
     this.#c = components
     this.#overrides = overrides
+    this.#live = liveSettingsOf(config)
     const log = components.logging.subsystem('NODE')
     this.events = new EventBus({ onListenerError: (err, name) => { log.error(`a subscriber of ${name} failed: ${(err as Error).message}`) } })
     logEvents(this.events, components.logging)
@@ -167,10 +170,13 @@ export class Node implements Startable {
     book.loadRecords(contents.addrRecords)
     const banList = new BanList({ clock }, { defaultDurationMs: config.banning.durationMs })
     store.bindBanList(banList)
-    const whitelist = new Whitelist(config.banning.whitelist)
-    const gater = this.#gater({ banList, whitelist, fallback: new DefaultGater({ banList, whitelist }) })
     const registry = new ConnectionRegistry<Peer>()
-    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, whitelist, book, banList },
+    const { admission } = this.#live
+    const defaultGater = new DefaultGater({ clock, banList, registry, groupOf: (addr) => book.groupKey(addr) },
+      { lists: admission, limits: admission.limits, maxInbound: config.inbound.maxInbound })
+    const gater = this.#gater({ banList, fallback: defaultGater })
+    const permissions = (host: string): ReturnType<DefaultGater['permissions']> => defaultGater.permissions(host)
+    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, permissions, book, banList },
       { params: config.params, banning: config.banning, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
     let connmgr: ConnManager<OutboundConnection> | undefined
     const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
@@ -195,10 +201,10 @@ export class Node implements Startable {
     })
     const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
       listen: config.inbound.listen,
-      hasSlot: () => registry.countDirection('inbound').total < config.inbound.maxInbound,
+      hasSlot: (remote) => defaultGater.hasSlot(remote),
       onAccept: acceptInbound({ sessions, events })
     })
-    return { store, book, banList, registry, gater, connmgr, sessions, listener, permanent, seeding }
+    return { store, book, banList, registry, gater, defaultGater, connmgr, sessions, listener, permanent, seeding }
   }
 
   #gater (defaults: GaterDefaults): ConnectionGater {
@@ -215,6 +221,20 @@ export class Node implements Startable {
         if (parts.banList.isBanned(conn.addr.host)) conn.session.close(`banned: ${change.entry.reason}`)
       }
     })
+  }
+
+  /**
+   * Applies new live settings (limits, allow/deny lists, log level) without a restart: SIGHUP and the
+   * control API call this. Throws, changing nothing, on a setting that cannot be used. Emits
+   * config_reloaded; `needRestart` names other settings the caller saw change, for that event.
+   */
+  reconfigure (settings: LiveSettings, note: { needRestart?: readonly string[] } = {}): ReconfigureResult {
+    const parts = this.#parts
+    const target = parts === undefined ? undefined : { gater: parts.defaultGater, registry: parts.registry, logging: this.#c.logging }
+    const result = applyLiveSettings(target, this.#live, settings)
+    this.#live = settings
+    this.events.emit('config_reloaded', { changed: result.changed, dropped: result.dropped, needRestart: note.needRestart ?? [] })
+    return result
   }
 
   /** Stops every part in reverse order (saving the anchors first), then closes the store. Idempotent. */

@@ -6,23 +6,52 @@ import { createNode, type Node } from './node.ts'
 
 /** Something that runs beside the node (the status page): built before it starts, stopped after it stops. */
 export type Companion = (node: Node, logging: LoggerFactory) => Startable | undefined
+import { liveSettingsOf, restartOnlyChanges } from './reconfigure.ts'
+import type { WinstonLogging } from '../log/winston.ts'
 
 /** A clean shutdown closes sockets and flushes LevelDB; past this something hangs, and we leave anyway. */
 const SHUTDOWN_GRACE_MS = 10_000
 /** Exit status when a second signal cuts the shutdown short (128 + SIGINT, as shells report it). */
 const EXIT_INTERRUPTED = 130
 
+export interface NodeProcessInit {
+  /** Reads the settings again (the config file, the environment, the same flags); throws a one-line error. */
+  reload?: () => NodeConfig
+}
+
+/**
+ * SIGHUP: reopens the log file (logrotate), then rereads the settings and applies the live ones; a
+ * config that cannot be read is reported and the old settings stay. Never throws: a signal handler that
+ * threw would take the node down.
+ */
+async function reloadOnHangup (node: Node, logging: WinstonLogging, running: NodeConfig, reload: (() => NodeConfig) | undefined): Promise<void> {
+  try {
+    await logging.reopen()
+  } catch (err) {
+    node.events.emit('config_reload_failed', { error: `cannot reopen the log file: ${(err as Error).message}` })
+  }
+  if (reload === undefined) return
+  try {
+    const next = reload()
+    node.reconfigure(liveSettingsOf(next), { needRestart: restartOnlyChanges(running, next) })
+  } catch (err) {
+    node.events.emit('config_reload_failed', { error: (err as Error).message })
+  }
+}
+
 /**
  * `peerkeeper run` as an operating-system process: logging to the console (and file), the node, and
  * the signals an operator sends. SIGINT/SIGTERM stop the node cleanly (exit 0); a second one exits at
- * once; SIGUSR1 logs the status line. Resolves once the node has stopped and the log is flushed.
+ * once; SIGUSR1 logs the status line; SIGHUP reloads the settings and reopens the log file. Resolves once
+ * the node has stopped and the log is flushed.
  */
-export async function runNodeProcess (config: NodeConfig, companions: readonly Companion[] = []): Promise<void> {
+export async function runNodeProcess (config: NodeConfig, companions: readonly Companion[] = [], init: NodeProcessInit = {}): Promise<void> {
   const logging = createWinstonLogging({ debugLevel: config.logging.debugLevel, format: config.logging.format, file: config.logging.file })
   const node = createNode(config, { logging })
   const beside = companions.map((c) => c(node, logging)).filter((c): c is Startable => c !== undefined)
   let onSignal: (signal: NodeJS.Signals) => void = () => {}
   const onStatus = (): void => { node.logStatus() }
+  const onHangup = (): void => { void reloadOnHangup(node, logging, config, init.reload) }
   try {
     const stopped = new Promise<void>((resolve, reject) => {
       let stopping = false
@@ -43,6 +72,7 @@ export async function runNodeProcess (config: NodeConfig, companions: readonly C
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     process.on('SIGUSR1', onStatus)
+    process.on('SIGHUP', onHangup)
     await startAll(beside)
     await node.start()
     await stopped
@@ -53,6 +83,7 @@ export async function runNodeProcess (config: NodeConfig, companions: readonly C
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     process.off('SIGUSR1', onStatus)
+    process.off('SIGHUP', onHangup)
     await stopAll(beside).catch(() => {})
     await logging.close()
   }

@@ -3,7 +3,7 @@ import type { AddrBook } from '../addrbook/addr-book.ts'
 import type { BanList } from '../banlist/ban-list.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import type { ConnectionGater } from '../gater/gater.ts'
-import type { Whitelist } from '../gater/whitelist.ts'
+import type { Permissions } from '../admission/permissions.ts'
 import type { Logger } from '../log/logger.ts'
 import { addrKey, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import type { PeerEventMap } from '../peer/events.ts'
@@ -29,7 +29,8 @@ export interface SessionsComponents {
   events: EventSink<PeerEventMap & NodeEventMap>
   registry: ConnectionRegistry<Peer>
   gater: ConnectionGater
-  whitelist: Whitelist
+  /** What --whitelist grants a host (noban, addr; nolimit is the gater's). */
+  permissions(host: string): Permissions
   book: AddrBook
   banList: BanList
 }
@@ -71,7 +72,7 @@ export class Sessions implements Startable {
       params: init.params,
       nonces: this.#nonces,
       permanent: kind === 'manual',
-      whitelisted: this.#c.whitelist.has(addr.host),
+      permissions: this.#c.permissions(addr.host),
       banThreshold: init.banning.threshold,
       banning: init.banning.enabled,
       ...(init.timeouts === undefined ? {} : { timeouts: init.timeouts }),

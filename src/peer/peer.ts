@@ -102,7 +102,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   get minLatencyMs (): number | undefined { return this.#ping.minLatencyMs }
   get info (): HandshakeInfo | undefined { return this.#info }
   get permanent (): boolean { return this.#init.permanent === true }
-  get whitelisted (): boolean { return this.#init.whitelisted === true }
+  /** A --whitelist entry grants it noban or addr (shown on the status page). */
+  get whitelisted (): boolean { return this.#init.permissions?.noban === true || this.#init.permissions?.addr === true }
 
   /**
    * Starts the session: sends our version (outbound at once, inbound after theirs) and resolves when
@@ -323,7 +324,7 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   #onAddr (msg: AddrMessage): void {
     if (msg.addrs.length > MAX_ADDR_ENTRIES) { this.#misbehave('addr-too-many'); return }
-    const allowed = this.whitelisted ? msg.addrs.length : this.#addrBucket.takeUpTo(this.#clock.now(), msg.addrs.length)
+    const allowed = this.#init.permissions?.addr === true ? msg.addrs.length : this.#addrBucket.takeUpTo(this.#clock.now(), msg.addrs.length)
     if (allowed < msg.addrs.length) {
       this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - allowed} of ${msg.addrs.length} gossiped addresses (rate limit)`, { id: this.id })
     }
@@ -343,7 +344,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     const score = this.banScore.increase(rule.persistent, rule.transient)
     const reached = score >= this.#banThreshold
-    const exempt = this.whitelisted ? 'whitelisted' as const : this.permanent ? 'permanent' as const : undefined
+    const exempt = this.#init.permissions?.noban === true ? 'whitelisted' as const : this.permanent ? 'permanent' as const : undefined
     const action = reached ? (exempt === undefined ? 'ban' : 'disconnect') : rule.disconnect ? 'disconnect' : 'none'
     this.#events.emit('peer_misbehaving', { ...this.#fields(), reason, persistent: rule.persistent, transient: rule.transient, score, action })
     this.emit('misbehaving', { reason, persistent: rule.persistent, transient: rule.transient, score, action, ...(reached && exempt !== undefined ? { notBannedBecause: exempt } : {}) })

@@ -52,8 +52,8 @@ export interface PeerInit {
   readonly nonces: NonceRegistry
   /** Manually added (--addpeer/--connect): disconnected but never banned. */
   readonly permanent?: boolean
-  /** Whitelisted: disconnected but never banned, and exempt from addr rate limiting. */
-  readonly whitelisted?: boolean
+  /** What --whitelist grants the peer: noban (disconnected but never banned), addr (no addr rate limit). */
+  readonly permissions?: Readonly<{ noban: boolean, addr: boolean }>
   /** Services we advertise. @default 0n (a maintainer serves no blocks) */
   readonly services?: bigint
   /** What an outbound peer must offer. @default [NODE_NETWORK, NODE_NETWORK_LIMITED] (either) */

@@ -148,6 +148,12 @@ export class ConnectionRegistry<S extends Session = Session> {
     return this.#inboundByGroup.get(group) ?? 0
   }
 
+  /** Inbound connections whose handshake has not finished (admission caps them node-wide). */
+  pendingInbound (): number {
+    const { total, established } = this.#counts('inbound')
+    return total - established
+  }
+
   /** Distinct network groups among handshaken outbound connections. */
   outboundGroupCount (): number {
     return this.#outboundGroups.size

@@ -141,8 +141,7 @@ export class StatusTracker implements Startable {
         this.#dials++
         this.#dialsFailed++
         return
-      case 'inbound_rejected':
-      case 'inbound_refused': {
+      case 'inbound_rejected': {
         const reason = String(fields.reason)
         this.#rejections.set(reason, (this.#rejections.get(reason) ?? 0) + 1)
         return

@@ -23,7 +23,8 @@ describe('buildNodeConfig', () => {
       seeding: { dnsSeed: true, seedNodes: [] },
       names: { dnsServers: [] },
       transport: {},
-      banning: { enabled: true, threshold: 100, durationMs: 24 * 3600_000, whitelist: [] },
+      banning: { enabled: true, threshold: 100, durationMs: 24 * 3600_000 },
+      admission: { limits: { maxInboundPerIp: 3, maxInboundPerGroup: 10, inboundRatePerSecond: 3, maxPendingInbound: 32 }, whitelist: [], deny: [] },
       logging: { debugLevel: 'info', format: 'text', file: undefined }
     })
   })
@@ -37,6 +38,16 @@ describe('buildNodeConfig', () => {
     expect(() => build({ statusallowip: ['10.0.0.0/8'] })).toThrow('--statusallowip needs --statuslisten')
     expect(() => build({ statuslisten: ['127.0.0.1'], statusallowip: ['nope'] })).toThrow(/--statusallowip: "nope" is not an IP/)
     expect(() => build({ statuslisten: ['127.0.0.1:99999'] })).toThrow(/--statuslisten/)
+  })
+
+  it('reads the inbound limits ("unlimited" is no limit, 0 admits only nolimit peers), --whitelist permissions and --deny', () => {
+    const config = build({ maxinboundperip: '0', maxinboundpergroup: 'Unlimited', inboundrate: '7', maxpendinginbound: '100', whitelist: ['noban,addr@10.0.0.0/8', '192.0.2.1'], deny: ['198.51.100.0/24'] })
+    expect(config.admission.limits).toEqual({ maxInboundPerIp: 0, maxInboundPerGroup: Infinity, inboundRatePerSecond: 7, maxPendingInbound: 100 })
+    expect(config.admission.whitelist).toEqual([
+      { target: expect.objectContaining({ key: '10.0.0.0/8' }), permissions: { noban: true, nolimit: false, addr: true } },
+      { target: expect.objectContaining({ key: '192.0.2.1' }), permissions: { noban: true, nolimit: true, addr: true } }
+    ])
+    expect(config.admission.deny.map((t) => t.key)).toEqual(['198.51.100.0/24'])
   })
 
   it('gives permanent peers the network port and reserves their slots', () => {
@@ -66,7 +77,7 @@ describe('buildNodeConfig', () => {
     expect(config.params.name).toBe('localnet')
     expect(config.datadir).toBe(join(homedir(), '.peerkeeper', 'localnet'))
     expect(config.banning.durationMs).toBe(90 * 60_000)
-    expect(config.banning.whitelist.map((w) => w.key)).toEqual(['10.0.0.0/8', '::1'])
+    expect(config.admission.whitelist.map((w) => w.target.key)).toEqual(['10.0.0.0/8', '::1'])
     expect(config.banning.enabled).toBe(false)
     expect(config.logging).toEqual({ debugLevel: 'PEER=debug', format: 'json', file: undefined })
   })
@@ -85,7 +96,13 @@ describe('buildNodeConfig', () => {
     [{ maxpeers: 0 }, '--maxpeers: expected an integer >= 1'],
     [{ targetoutbound: Number.NaN }, '--targetoutbound: expected an integer >= 0'],
     [{ whitelist: ['10.0.0.0/33'] }, '--whitelist: '],
-    [{ whitelist: ['10.0.0.0/40'] }, '--whitelist: ban target "10.0.0.0/40" has prefix'],
+    [{ whitelist: ['10.0.0.0/40'] }, '--whitelist: "10.0.0.0/40": subnet "10.0.0.0/40" has prefix'],
+    [{ whitelist: ['noban,nobna@1.2.3.4'] }, '--whitelist: "noban,nobna@1.2.3.4" has unknown permission "nobna"; valid: noban, nolimit, addr, all'],
+    [{ deny: ['noban@1.2.3.4'] }, '--deny: "noban@1.2.3.4" carries permissions'],
+    [{ maxinboundperip: '-1' }, '--maxinboundperip: expected a whole number >= 0 or "unlimited", got "-1"'],
+    [{ maxinboundpergroup: 'lots' }, '--maxinboundpergroup: expected a whole number >= 0 or "unlimited", got "lots"'],
+    [{ inboundrate: '1.5' }, '--inboundrate: expected a whole number >= 0 or "unlimited", got "1.5"'],
+    [{ maxpendinginbound: '' }, '--maxpendinginbound: expected a whole number >= 0 or "unlimited", got ""'],
     [{ whitelist: ['example.org'] }, '--whitelist: '],
     [{ seednode: ['[::1'] }, '--seednode: "[::1" has an unclosed "["'],
     [{ dnsserver: ['127.0.0.1:0'] }, '--dnsserver: "127.0.0.1:0" has port "0"'],

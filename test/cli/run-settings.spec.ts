@@ -50,6 +50,6 @@ describe('resolveRunSettings', () => {
     const file = join(dir, 'other.conf')
     writeFileSync(file, 'network=regtest\nwhitelist=10.0.0.0/8\nwhitelist=127.0.0.1\n')
     const config = resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)
-    expect(config.banning.whitelist.map((w) => w.key)).toEqual(['10.0.0.0/8', '127.0.0.1'])
+    expect(config.admission.whitelist.map((w) => w.target.key)).toEqual(['10.0.0.0/8', '127.0.0.1'])
   })
 })

@@ -22,6 +22,9 @@ describe.concurrent('peerkeeper run refuses bad settings with exit status 2 and 
     [['--network', 'moonnet'], '--network: unknown network "moonnet"'],
     [['--chainparams', '/nonexistent/pk.json'], '--chainparams: /nonexistent/pk.json: cannot read chainparams file (ENOENT)'],
     [['--maxpeers', 'lots'], '--maxpeers: expected an integer >= 1'],
+    [['--maxinboundperip', 'lots'], '--maxinboundperip: expected a whole number >= 0 or "unlimited", got "lots"'],
+    [['--whitelist', 'relay@10.0.0.0/8'], '--whitelist: "relay@10.0.0.0/8" has unknown permission "relay" (a Bitcoin Core permission about relay, which peerkeeper does not do)'],
+    [['--deny', '10.0.0.0/99'], '--deny: "10.0.0.0/99": subnet "10.0.0.0/99" has prefix'],
     [['--configfile', '/nonexistent/pk.conf'], '--configfile: cannot read "/nonexistent/pk.conf" (ENOENT)'],
     // Were the log file not checked, this node would start (and idle: no listener, seeds or outbound).
     [['--logfile', '/nonexistent/pk.log', '--nolisten', '--nodnsseed', '--targetoutbound', '0'], '--logfile: cannot write /nonexistent/pk.log: its directory does not exist']

@@ -136,15 +136,22 @@ describe('InboundListener: accept failures', () => {
     expect(logger.records.find((r) => r.event === 'inbound_rejected')?.fields.reason).toBe('accept_backoff')
   })
 
-  it('logs the first three rejections, then one per 30 s', async () => {
+  it('emits every rejection, but summarises them for the log: the first three, then one line per 10 s with what it held back', async () => {
     let now = 0
     const clock: Clock = { ...systemClock, now: () => now }
-    const { port, logger } = await setup(0, clock)
+    const { port, logger, limiter } = await setup(0, clock)
     for (let i = 0; i < 5; i++) await closed(await client(port))
-    now = 30_000
+    now = 10_000
     await closed(await client(port))
-    const logged = logger.records.filter((r) => r.event === 'inbound_rejected').map((r) => r.fields.rejected)
-    expect(logged).toEqual([1, 2, 3, 6])
+    expect(logger.records.filter((r) => r.event === 'inbound_rejected').map((r) => r.fields.reason)).toEqual(Array(6).fill('slots_full'))
+    const lines = logger.records.filter((r) => r.event === 'inbound_rejections').map((r) => r.fields)
+    expect(lines.map((f) => [f.rejected, f.heldBack])).toEqual([[1, 0], [2, 0], [3, 0], [6, 2]])
+    expect(lines[3]?.heldBackByReason).toEqual({ slots_full: 2 })
+    // The tail of a flood is reported when the listener stops (and by its timer while it runs).
+    for (let i = 0; i < 4; i++) await closed(await client(port))
+    limiter.stop()
+    expect(logger.records.filter((r) => r.event === 'inbound_rejections').at(-1)?.fields).toMatchObject({ rejected: 10, heldBack: 4, heldBackByReason: { slots_full: 4 } })
+    expect(logger.records.filter((r) => r.event === 'inbound_rejections').at(-1)?.fields.addr).toBeUndefined()
   })
 })
 
@@ -205,7 +212,7 @@ describe('InboundListener: listeners (btcd TestListeners) and the gater', () => 
     expect(asked).toEqual(['127.0.0.1'])
     expect(slotChecks).toBe(0)
     expect(queue.accepted).toEqual([])
-    expect(logger.records.filter((r) => r.event === 'inbound_refused').map((r) => r.fields.reason)).toEqual(['denied'])
+    expect(logger.records.filter((r) => r.event === 'inbound_rejected').map((r) => r.fields.reason)).toEqual(['denied'])
     const next = queue.next()
     await client(port)
     await next

@@ -89,7 +89,7 @@ describe('Node and its connection gater', () => {
     const params = node.config.params
     const refusedPeer = inboundClient(port, '127.0.8.1', params)
     await expect(refusedPeer.handshake()).rejects.toThrow()
-    expect((await log.waitFor('inbound_refused')).fields).toMatchObject({ addr: expect.stringMatching(/^127\.0\.8\.1:/), reason: 'not on my list' })
+    expect((await log.waitFor('inbound_rejected')).fields).toMatchObject({ addr: expect.stringMatching(/^127\.0\.8\.1:/), reason: 'denied', detail: 'not on my list' })
     // maxpeers 1 leaves one inbound slot: the refused socket did not take it.
     const good = inboundClient(port, '127.0.8.2', params)
     await good.handshake()

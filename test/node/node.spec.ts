@@ -154,6 +154,6 @@ describe('Node', () => {
     node.banList?.ban('127.0.9.2', { reason: 'test' })
     const banned = client('127.0.9.2')
     await expect(banned.handshake()).rejects.toThrow()
-    expect((await log.waitFor('inbound_refused')).fields).toMatchObject({ reason: 'banned', direction: 'inbound' })
+    expect((await log.waitFor('inbound_rejected')).fields).toMatchObject({ reason: 'banned', direction: 'inbound' })
   })
 })

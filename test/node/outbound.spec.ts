@@ -7,7 +7,6 @@ import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
 import { DialDeniedError, NoAddressError } from '../../src/node/errors.ts'
 import { Outbound, type OutboundInit } from '../../src/node/outbound.ts'
 import { DefaultGater } from '../../src/gater/default-gater.ts'
-import { Whitelist } from '../../src/gater/whitelist.ts'
 import { ConnectionRegistry } from '../../src/registry/connection-registry.ts'
 import type { Peer } from '../../src/peer/peer.ts'
 import { nullEventSink } from '../../src/util/event-bus.ts'
@@ -23,11 +22,10 @@ function setup (init: Partial<OutboundInit> = {}, inUse: NetAddress[] = []): {
 } {
   const { book, clock, random } = bookFixture({ allowLocal: true })
   const banList = new BanList({ clock })
-  const whitelist = new Whitelist()
-  const gater = new DefaultGater({ banList, whitelist })
   const registry = new ConnectionRegistry<Peer>()
+  const gater = new DefaultGater({ clock, banList, registry, groupOf: (addr) => book.groupKey(addr) })
   const events = nullEventSink()
-  const sessions = new Sessions({ clock, random, peerLogger: nullLogger, events, registry, gater, whitelist, book, banList },
+  const sessions = new Sessions({ clock, random, peerLogger: nullLogger, events, registry, gater, permissions: (host) => gater.permissions(host), book, banList },
     { params: REGTEST, banning: { enabled: true, threshold: 100, durationMs: 60_000 } })
   const dialed: string[] = []
   const dialer: Dialer = { dial: async (addr) => { dialed.push(addrKey(addr)); throw new Error('refused') } }

@@ -14,7 +14,6 @@ import { EventBus } from '../../src/util/event-bus.ts'
 import type { NodeEvents } from '../../src/node/events.ts'
 import { ConnectionRegistry } from '../../src/registry/connection-registry.ts'
 import { DefaultGater } from '../../src/gater/default-gater.ts'
-import { Whitelist } from '../../src/gater/whitelist.ts'
 import type { Peer } from '../../src/peer/peer.ts'
 
 // The seeding policy on fake timers. Names resolve from a fixed table (a Resolver like /etc/hosts);
@@ -48,9 +47,9 @@ function setup (init: Partial<SeedingInit> = {}, preload = 0): { seeding: Seedin
   for (let i = 0; i < preload; i++) book.add([{ addr: { network: 'ipv4', host: `127.50.${i}.1`, port: 18444 }, services: 1n, time: Math.floor(Date.now() / 1000) - 60 }], undefined)
   const banList = new BanList({ clock })
   const resolver = tableResolver({ 'seed-a.test': ['127.10.0.1', '127.11.0.1'], 'seed-b.test': ['127.12.0.1', '127.10.0.1'] })
-  const whitelist = new Whitelist()
-  const gater = new DefaultGater({ banList, whitelist })
-  const sessions = new Sessions({ clock, random, peerLogger: nullLogger, events, registry: new ConnectionRegistry<Peer>(), gater, whitelist, book, banList },
+  const registry = new ConnectionRegistry<Peer>()
+  const gater = new DefaultGater({ clock, banList, registry, groupOf: (addr) => book.groupKey(addr) })
+  const sessions = new Sessions({ clock, random, peerLogger: nullLogger, events, registry, gater, permissions: (host) => gater.permissions(host), book, banList },
     { params: PARAMS, banning: { enabled: true, threshold: 100, durationMs: 60_000 } })
   const dialer = createDialer({ clock, random, logger: nullLogger }, { connectTimeoutMs: 1_000 })
   const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {

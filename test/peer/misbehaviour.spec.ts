@@ -126,7 +126,7 @@ describe('misbehaviour scoring', () => {
 
     row('addr-too-many', 'addr with 1001 entries scores 20 and is dropped whole', async () => {
       const addrSink = { addAddresses: vi.fn() }
-      const f = await setup({ addrSink, whitelisted: true })
+      const f = await setup({ addrSink, permissions: { noban: true, addr: true } })
       f.remote.sendRaw(frame('addr', addrPayload(1001), { magic }))
       f.remote.sendRaw(frame('addr', addrPayload(1000), { magic }))
       await settle(f)
@@ -235,7 +235,7 @@ describe('misbehaviour scoring', () => {
 
     for (const exempt of ['whitelisted', 'permanent'] as const) {
       it(`disconnects but never bans a ${exempt} peer`, async () => {
-        const f = await setup({ [exempt]: true })
+        const f = await setup(exempt === 'permanent' ? { permanent: true } : { permissions: { noban: true, addr: false } })
         f.remote.sendRaw(frame('ping', new Uint8Array(0), { magic, declaredLength: 4_000_001 }))
         expect(await closeReason(f)).toBe(`misbehaving: oversized-message (score 100); not banned: ${exempt}`)
         expect(events).toEqual([{ reason: 'oversized-message', persistent: 100, transient: 0, score: 100, action: 'disconnect', notBannedBecause: exempt }])

@@ -103,8 +103,8 @@ describe('Peer address exchange', () => {
     expect(sunkCount()).toBe(1011)
   })
 
-  it('does not rate-limit whitelisted peers', async () => {
-    const f = await established({ whitelisted: true })
+  it('does not rate-limit peers with the addr permission', async () => {
+    const f = await established({ permissions: { noban: false, addr: true } })
     f.remote.send({ command: 'addr', addrs: addresses(1000) })
     f.remote.send({ command: 'addr', addrs: addresses(1000, 1000) })
     await settle(f)

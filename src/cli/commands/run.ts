@@ -21,7 +21,8 @@ export const runCommand: CommandModule = {
     .example('$0 run -a node.example.org --targetoutbound 4', 'a permanent peer plus 4 automatic ones')
     .example('$0 run --proxy 127.0.0.1:9050 --torisolation', 'everything through Tor')
     .example('$0 run --statuslisten 127.0.0.1:8435', 'and watch it at http://127.0.0.1:8435/')
-    .epilogue('Settings also come from the config file and PEERKEEPER_<FLAG> variables; flags win.'),
+    .example('$0 run --whitelist nolimit@10.0.0.0/8 --deny 192.0.2.0/24', 'trusted LAN past every inbound limit; one network refused')
+    .epilogue('Settings also come from the config file and PEERKEEPER_<FLAG> variables; flags win. SIGHUP rereads them and applies the inbound limits, --whitelist, --deny and --debuglevel without a restart, and reopens --logfile.'),
   handler: async (argv) => {
     // The data directory holds the default config file: a path that can never work is refused first.
     const early = argv.datadir ?? process.env.PEERKEEPER_DATADIR
@@ -29,7 +30,8 @@ export const runCommand: CommandModule = {
     const config = resolveRunSettings(argv, process.env, SCHEMA)
     await checkDataDirFlag(config.datadir)
     try {
-      await runNodeProcess(config, [statusPageFor])
+      // SIGHUP rereads the same layers (config file, environment, these flags): flags still win.
+      await runNodeProcess(config, [statusPageFor], { reload: () => resolveRunSettings(argv, process.env, SCHEMA) })
     } catch (err) {
       // The library names the address; the flag that asked for it is the command line's to add.
       if (err instanceof ListenError) err.message = `--listen: ${err.message}`

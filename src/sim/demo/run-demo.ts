@@ -6,6 +6,7 @@ import type { ChainParams } from '../../chainparams/chainparams.ts'
 import { DEFAULT_DEBUG_LEVEL } from '../../log/levels.ts'
 import { DEFAULT_LOG_FORMAT } from '../../log/winston.ts'
 import type { NodeConfig } from '../../node/config.ts'
+import { DEFAULT_INBOUND_LIMITS } from '../../admission/inbound-limits.ts'
 import { DEFAULT_MAX_PEERS, peerLimits } from '../../node/limits.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../../peer/constants.ts'
 import { createNode, type Node } from '../../node/node.ts'
@@ -94,7 +95,8 @@ function demoConfig (port: number, permanent: HostPort, dnsServer: HostPort, dat
     seeding: { dnsSeed: true, seedNodes: [] },
     names: { dnsServers: [{ host: dnsServer.host, port: dnsServer.port }] },
     transport: {},
-    banning: { enabled: true, threshold: DEFAULT_BAN_THRESHOLD, durationMs: DEFAULT_BAN_DURATION_MS, whitelist: [] },
+    banning: { enabled: true, threshold: DEFAULT_BAN_THRESHOLD, durationMs: DEFAULT_BAN_DURATION_MS },
+    admission: { limits: DEFAULT_INBOUND_LIMITS, whitelist: [], deny: [] },
     logging: { debugLevel: DEFAULT_DEBUG_LEVEL, format: DEFAULT_LOG_FORMAT, file: undefined }
   }
 }
