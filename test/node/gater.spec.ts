@@ -1,17 +1,11 @@
-import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ChainParams } from '../../src/chainparams/chainparams.ts'
 import { deny, type ConnectionGater } from '../../src/gater/gater.ts'
 import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
-import { NonceRegistry } from '../../src/peer/nonces.ts'
-import { Peer } from '../../src/peer/peer.ts'
 import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
 import type { SimPeerSpecs } from '../../src/sim/profiles.ts'
-import { systemClock } from '../../src/util/clock.ts'
-import { seededRandom } from '../../src/util/random.ts'
-import { nullLogger } from '../../src/log/logger.ts'
 import type { ConnectionKind } from '../../src/registry/types.ts'
 import { refusedPort } from '../helpers/loopback-listener.ts'
+import { honestInboundPeer } from '../helpers/inbound-client.ts'
 import { startInProcessNode } from '../helpers/in-process-node.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
@@ -54,13 +48,6 @@ function recordingGater (refuse: (host: string) => boolean): { make: (d: { fallb
   }
 }
 
-function inboundClient (port: number, from: string, params: ChainParams): Peer {
-  const socket = connect({ host: '127.0.0.1', port, localAddress: from })
-  return new Peer(socket, { clock: systemClock, random: seededRandom(1), logger: nullLogger }, {
-    id: 1, direction: 'outbound', addr: { network: 'ipv4', host: '127.0.0.1', port }, params, nonces: new NonceRegistry(seededRandom(2)), requiredServices: 0n
-  })
-}
-
 describe('Node and its connection gater', () => {
   it('asks a custom gater once per dial, which can refuse an address; refused addresses are never dialed', async () => {
     const sim = await simNetwork({ live: 6 })
@@ -87,11 +74,11 @@ describe('Node and its connection gater', () => {
     const gater = recordingGater((host) => host === '127.0.8.1')
     const { node, log } = await startInProcessNode(sim, { listen: [`127.0.0.1:${port}`], nolisten: undefined, targetoutbound: 0, maxpeers: 1 }, tempDir('node'), cleanup, { gater: gater.make })
     const params = node.config.params
-    const refusedPeer = inboundClient(port, '127.0.8.1', params)
+    const refusedPeer = honestInboundPeer(port, '127.0.8.1', params)
     await expect(refusedPeer.handshake()).rejects.toThrow()
     expect((await log.waitFor('inbound_rejected')).fields).toMatchObject({ addr: expect.stringMatching(/^127\.0\.8\.1:/), reason: 'denied', detail: 'not on my list' })
     // maxpeers 1 leaves one inbound slot: the refused socket did not take it.
-    const good = inboundClient(port, '127.0.8.2', params)
+    const good = honestInboundPeer(port, '127.0.8.2', params)
     await good.handshake()
     await log.waitFor('inbound_connected')
     expect(gater.accepts).toEqual(['127.0.8.1', '127.0.8.2'])

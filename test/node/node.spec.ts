@@ -1,19 +1,16 @@
-import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
 import { buildNodeConfig } from '../../src/cli/node-config.ts'
 import type { RunOptions } from '../../src/cli/run-flags.ts'
 import { createNode } from '../../src/node/node.ts'
-import { NonceRegistry } from '../../src/peer/nonces.ts'
 import { Peer } from '../../src/peer/peer.ts'
 import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
 import type { SimPeerSpecs } from '../../src/sim/profiles.ts'
 import { NodeStore } from '../../src/store/node-store.ts'
 import { systemClock } from '../../src/util/clock.ts'
-import { seededRandom } from '../../src/util/random.ts'
-import { nullLogger } from '../../src/log/logger.ts'
 import { writeLocalChainParams } from '../helpers/local-chainparams.ts'
 import { refusedPort } from '../helpers/loopback-listener.ts'
+import { honestInboundPeer } from '../helpers/inbound-client.ts'
 import { recordingEvents } from '../helpers/recording-events.ts'
 import { FAST_TIMING as FAST, startInProcessNode, type InProcessNode } from '../helpers/in-process-node.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
@@ -138,13 +135,7 @@ describe('Node', () => {
     const port = await refusedPort()
     const { node, log } = await runNode(sim, { listen: [`127.0.0.1:${port}`], nolisten: undefined, targetoutbound: 0, maxpeers: 4 }, tempDir('node'))
     const params = node.config.params
-    const client = (host: string): Peer => {
-      const socket = connect({ host: '127.0.0.1', port, localAddress: host })
-      return new Peer(socket, { clock: systemClock, random: seededRandom(1), logger: nullLogger }, {
-        id: 1,
-        direction: 'outbound', addr: { network: 'ipv4', host: '127.0.0.1', port }, params, nonces: new NonceRegistry(seededRandom(2)), requiredServices: 0n
-      })
-    }
+    const client = (host: string): Peer => honestInboundPeer(port, host, params)
     const good = client('127.0.9.1')
     await good.handshake()
     await log.waitFor('inbound_connected', (f) => (f.addr as string).startsWith('127.0.9.1:'))
