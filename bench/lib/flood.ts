@@ -50,6 +50,8 @@ export interface FloodInit {
   readonly payload: Uint8Array
   /** Index of the first source address (rounds use different ones). */
   readonly firstSource: number
+  /** Every client from the first source address (one host flooding), instead of one address each. */
+  readonly singleSource?: boolean
 }
 
 export interface FloodResult {
@@ -77,7 +79,7 @@ export async function flood (init: FloodInit): Promise<FloodResult> {
   let silent = 0
   const failed: Record<string, number> = {}
   const launch = (): void => {
-    const socket = connect({ host: init.target.host, port: init.target.port, localAddress: sourceHost(init.firstSource + attempts) })
+    const socket = connect({ host: init.target.host, port: init.target.port, localAddress: sourceHost(init.firstSource + (init.singleSource === true ? 0 : attempts)) })
     attempts++
     open.add(socket)
     let connected = false
@@ -86,7 +88,7 @@ export async function flood (init: FloodInit): Promise<FloodResult> {
     let hold: NodeJS.Timeout | undefined
     socket.on('connect', () => {
       connected = true
-      socket.write(init.payload)
+      if (init.payload.length > 0) socket.write(init.payload) // an empty payload: a silent client
       hold = setTimeout(() => { held = true; socket.destroy() }, init.holdMs)
     })
     socket.on('data', () => { gotData = true })
