@@ -9,6 +9,7 @@ import { DEFAULT_STATUS_PORT } from '../status/binds.ts'
 import { CONFIG_FILE_NAME, type FlagValues } from './config-file.ts'
 import { formatDuration } from './duration.ts'
 import { DNS_FLAGS, NETWORK_FLAGS, ONION_FLAGS, PROXY_FLAGS } from './net-options.ts'
+import { PEER_VALUE_FLAGS } from './peer-value-options.ts'
 import { DEFAULT_DATA_DIR_DESCRIPTION } from './paths.ts'
 
 /**
@@ -34,6 +35,7 @@ export const RUN_FLAGS = {
   whitelist: { type: 'string', array: true, requiresArg: true, group: 'Banning:', describe: 'IP or CIDR whose peers are never banned (repeatable)' },
   listen: { type: 'string', array: true, requiresArg: true, group: 'Inbound:', describe: 'accept peers on HOST:PORT (repeatable)', defaultDescription: 'all interfaces, network port; none with --proxy or --connect' },
   nolisten: { type: 'boolean', group: 'Inbound:', describe: 'accept no inbound peers' },
+  ...PEER_VALUE_FLAGS,
   datadir: { type: 'string', group: 'Data and logs:', describe: 'address book, bans and anchors', defaultDescription: DEFAULT_DATA_DIR_DESCRIPTION },
   configfile: { type: 'string', group: 'Data and logs:', describe: 'key=value settings with the flags\' names', defaultDescription: `<datadir>/${CONFIG_FILE_NAME}` },
   debuglevel: { type: 'string', group: 'Data and logs:', describe: 'level, or SUBSYS=level,… (trace debug info warn error critical)', defaultDescription: DEFAULT_DEBUG_LEVEL },

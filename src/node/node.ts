@@ -25,6 +25,8 @@ import { defaultDialer, defaultResolver } from './defaults.ts'
 import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { PermanentPeers } from './permanent.ts'
+import { createPeerValue } from './peer-value.ts'
+import type { PeerValue } from '../peervalue/peer-value.ts'
 import { Seeding } from './seeding.ts'
 import { Sessions } from './sessions.ts'
 import type { NodeStatus } from './status.ts'
@@ -56,6 +58,7 @@ export interface NodeParts {
   readonly listener: InboundListener
   readonly permanent: PermanentPeers
   readonly seeding: Seeding
+  readonly peerValue: PeerValue
 }
 
 /** The defaults an embedder's gater may build on: the ban list and whitelist, and the default gater over them. */
@@ -124,6 +127,7 @@ export class Node implements Startable {
       this.#started = [
         new AddrBookFlusher({ clock, logger: logging.subsystem('STORE'), events: this.events, book: parts.book, store },
           timing.flushIntervalMs === undefined ? {} : { intervalMs: timing.flushIntervalMs }),
+        parts.peerValue,
         parts.sessions,
         parts.listener,
         parts.permanent,
@@ -170,8 +174,9 @@ export class Node implements Startable {
     const whitelist = new Whitelist(config.banning.whitelist)
     const gater = this.#gater({ banList, whitelist, fallback: new DefaultGater({ banList, whitelist }) })
     const registry = new ConnectionRegistry<Peer>()
-    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, whitelist, book, banList },
-      { params: config.params, banning: config.banning, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
+    const peerValue = createPeerValue(config, { clock, random, events, registry })
+    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, whitelist, book, banList, value: peerValue },
+      { params: config.params, banning: config.banning, guard: config.guard, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
     let connmgr: ConnManager<OutboundConnection> | undefined
     const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
       params: config.params,
@@ -195,10 +200,10 @@ export class Node implements Startable {
     })
     const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
       listen: config.inbound.listen,
-      hasSlot: () => registry.countDirection('inbound').total < config.inbound.maxInbound,
+      hasSlot: (remote) => peerValue.admitInbound(remote),
       onAccept: acceptInbound({ sessions, events })
     })
-    return { store, book, banList, registry, gater, connmgr, sessions, listener, permanent, seeding }
+    return { store, book, banList, registry, gater, connmgr, sessions, listener, permanent, seeding, peerValue }
   }
 
   #gater (defaults: GaterDefaults): ConnectionGater {

@@ -24,7 +24,9 @@ describe('buildNodeConfig', () => {
       names: { dnsServers: [] },
       transport: {},
       banning: { enabled: true, threshold: 100, durationMs: 24 * 3600_000, whitelist: [] },
-      logging: { debugLevel: 'info', format: 'text', file: undefined }
+      logging: { debugLevel: 'info', format: 'text', file: undefined },
+      peerValue: { highWater: 0, lowWater: 0, gracePeriodMs: 60_000, maxEventLoopDelayMs: 0 },
+      guard: { rateLimits: {}, tarpit: { sendStallMs: 30_000, partialMessageMs: 30_000 } }
     })
   })
 
