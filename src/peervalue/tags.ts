@@ -64,6 +64,8 @@ export class PeerTags {
   readonly #protections = new Map<string, Set<string>>()
   /** Keys of disconnected peers in the order they left (stale entries are skipped). */
   #gone: string[] = []
+  /** Entries without a connection. */
+  #away = 0
 
   /** Sets a tag's value (replacing it), creating the peer's entry if needed. */
   tag (key: string, name: string, value: number, nowMs: number, options: TagOptions = {}): void {
@@ -113,6 +115,7 @@ export class PeerTags {
   /** A connection to the peer opened (its tags stop ageing out). */
   connected (key: string, nowMs: number): void {
     const entry = this.#entry(key, nowMs)
+    if (entry.goneAtMs !== undefined) this.#away--
     entry.connections++
     entry.goneAtMs = undefined
   }
@@ -123,6 +126,7 @@ export class PeerTags {
     if (entry === undefined || entry.connections === 0) return
     if (--entry.connections > 0) return
     entry.goneAtMs = nowMs
+    this.#away++
     this.#gone.push(key)
     this.sweep(nowMs)
   }
@@ -166,9 +170,9 @@ export class PeerTags {
       const key = this.#gone[head] as string
       const entry = this.#peers.get(key)
       if (entry === undefined || entry.goneAtMs === undefined) continue // reconnected or dropped: stale
-      const over = this.#gone.length - head > MAX_RETAINED_PEERS
-      if (!over && nowMs - entry.goneAtMs < TAG_RETENTION_MS) break
+      if (this.#away <= MAX_RETAINED_PEERS && nowMs - entry.goneAtMs < TAG_RETENTION_MS) break
       this.#peers.delete(key)
+      this.#away--
     }
     if (head > 0) this.#gone = this.#gone.slice(head)
   }
@@ -183,6 +187,7 @@ export class PeerTags {
     if (entry === undefined) {
       // Tagged before (or without) connecting: it ages out like a disconnected peer unless it connects.
       this.#peers.set(key, entry = { firstSeenMs: nowMs, tags: new Map(), connections: 0, goneAtMs: nowMs })
+      this.#away++
       this.#gone.push(key)
     }
     return entry
