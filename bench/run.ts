@@ -12,13 +12,14 @@ import { outboundSuite } from './suites/outbound.ts'
 import { permanentSuite } from './suites/permanent.ts'
 import { resourcesSuite } from './suites/resources.ts'
 import { statusSuite } from './suites/status.ts'
+import { survivalSuite } from './suites/survival.ts'
 
 /**
  * `npm run bench`: every suite in turn, a table on stdout, bench/results/latest.json and one SVG timeline
  * per network profile. Only 127.0.0.0/8 is used; every loop is bounded in count and time.
  * `npm run bench -- <suite> …` runs only the named suites and writes into bench/results/partial/ instead.
  */
-const SUITES: readonly Suite[] = [decoderSuite, bip324Suite, addrBookSuite, outboundSuite, permanentSuite, floodSuite, resourcesSuite, statusSuite]
+const SUITES: readonly Suite[] = [decoderSuite, bip324Suite, addrBookSuite, outboundSuite, permanentSuite, floodSuite, survivalSuite, resourcesSuite, statusSuite]
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results')
 

@@ -102,6 +102,25 @@ export type { TransportOptions } from './transport/create-dialer.ts'
 export { TcpDialer } from './transport/tcp-dialer.ts'
 export { SocksDialer } from './transport/socks-dialer.ts'
 
+// Peer value: tags and protection, decaying tags, inbound eviction, trimming, per-connection limits (docs/peer-value.md).
+export { PeerTags, peerKeyOf, TAG_RETENTION_MS } from './peervalue/tags.ts'
+export type { TagInfo, TagOptions } from './peervalue/tags.ts'
+export {
+  Decayer, bumpOverwrite, bumpSumBounded, bumpSumUnbounded, decayExpireWhenInactive, decayFixed, decayLinear, decayNone
+} from './peervalue/decayer.ts'
+export type { BumpFn, DecayFn, DecayingTag, DecayingValue } from './peervalue/decayer.ts'
+export { keyedNetGroup, selectNodeToEvict } from './peervalue/eviction.ts'
+export type { EvictionCandidate, EvictionDecision, EvictionRule } from './peervalue/eviction.ts'
+export { needsTrim, selectOverloadVictims, selectTrimVictims } from './peervalue/trimming.ts'
+export type { TrimCandidate, TrimSettings } from './peervalue/trimming.ts'
+export { PeerValue, TAG } from './peervalue/peer-value.ts'
+export type { PeerValueSettings } from './peervalue/peer-value.ts'
+export type { PeerValueEventMap } from './peervalue/events.ts'
+export { DecayingTagError, PeerValueInputError } from './peervalue/errors.ts'
+export { PeerRateLimiter } from './ratelimit/peer-limits.ts'
+export type { PeerRateLimits, RateLimit, RateOverrun } from './ratelimit/peer-limits.ts'
+export type { TarpitDeadlines } from './peer/tarpit.ts'
+
 // Injected time, chance and logging.
 export { systemClock } from './util/clock.ts'
 export type { Clock, TimerHandle } from './util/clock.ts'

@@ -20,8 +20,9 @@ const CHILD_GRACE_MS = 10_000
  * The i-th source address of a client: 127.100-199.x.y with y >= 2, so neither 127.0.0.0/16 (the node)
  * nor a sim peer's 127.a.b.1 is used, and every client of a flood comes from a different address.
  */
-export function sourceHost (i: number): string {
-  return `127.${100 + (i % 100)}.${Math.floor(i / 100) % 256}.${2 + (Math.floor(i / 25_600) % 250)}`
+export function sourceHost (i: number, groups = 100): string {
+  const spread = Math.floor(i / groups)
+  return `127.${100 + (i % groups)}.${spread % 256}.${2 + (Math.floor(spread / 256) % 250)}`
 }
 
 /** A version message as a fresh inbound peer would send it first. */
@@ -52,6 +53,8 @@ export interface FloodInit {
   readonly firstSource: number
   /** Every client from the first source address (one host flooding), instead of one address each. */
   readonly singleSource?: boolean
+  /** How many /16s (127.100.0.0/16 onwards) the sources are spread over. @default 100 */
+  readonly groups?: number
 }
 
 export interface FloodResult {
@@ -79,7 +82,7 @@ export async function flood (init: FloodInit): Promise<FloodResult> {
   let silent = 0
   const failed: Record<string, number> = {}
   const launch = (): void => {
-    const socket = connect({ host: init.target.host, port: init.target.port, localAddress: sourceHost(init.firstSource + (init.singleSource === true ? 0 : attempts)) })
+    const socket = connect({ host: init.target.host, port: init.target.port, localAddress: sourceHost(init.firstSource + (init.singleSource === true ? 0 : attempts), init.groups) })
     attempts++
     open.add(socket)
     let connected = false

@@ -75,6 +75,11 @@ export class DynamicBanScore {
     return Math.min(MAX_BAN_SCORE, this.#persistent + Math.trunc(this.#transient * decayFactor(dt)))
   }
 
+  /** The decayed transient part alone (what a burst of misbehaviour still weighs now). */
+  transientPart (): number {
+    return this.int() - this.#persistent
+  }
+
   reset (): void {
     this.#persistent = 0
     this.#transient = 0

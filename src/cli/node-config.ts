@@ -12,6 +12,7 @@ import { parseSubnet } from '../http/subnet.ts'
 import { checkStatusBinds, DEFAULT_STATUS_PORT } from '../status/binds.ts'
 import { UsageError } from '../util/errors.ts'
 import { parseDuration } from './duration.ts'
+import { peerValueFromFlags } from './peer-value-options.ts'
 import { withFlag } from './errors.ts'
 import { chainParamsFromFlags, dnsServersFromFlags, transportFromFlags } from './net-options.ts'
 import { defaultDataDir, expandHome } from './paths.ts'
@@ -129,7 +130,8 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     },
     admission: admission(options),
     logging: { debugLevel, format, file: options.logfile === undefined ? undefined : expandHome(options.logfile) },
-    ...statusPage(options)
+    ...statusPage(options),
+    ...peerValueFromFlags(options)
   }
 }
 

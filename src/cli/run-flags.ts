@@ -10,6 +10,7 @@ import { DEFAULT_STATUS_PORT } from '../status/binds.ts'
 import { CONFIG_FILE_NAME, type FlagValues } from './config-file.ts'
 import { formatDuration } from './duration.ts'
 import { DNS_FLAGS, NETWORK_FLAGS, ONION_FLAGS, PROXY_FLAGS } from './net-options.ts'
+import { PEER_VALUE_FLAGS } from './peer-value-options.ts'
 import { DEFAULT_DATA_DIR_DESCRIPTION } from './paths.ts'
 
 /**
@@ -40,6 +41,7 @@ export const RUN_FLAGS = {
   maxinboundpergroup: { type: 'string', group: 'Inbound:', describe: 'inbound connections from one netgroup (/16, IPv6 /32) at once (N or "unlimited")', defaultDescription: String(DEFAULT_MAX_INBOUND_PER_GROUP) },
   inboundrate: { type: 'string', group: 'Inbound:', describe: 'inbound connections admitted per second from one IP (N or "unlimited")', defaultDescription: String(DEFAULT_INBOUND_RATE_PER_SECOND) },
   maxpendinginbound: { type: 'string', group: 'Inbound:', describe: 'inbound connections still in their version handshake, node-wide (N or "unlimited")', defaultDescription: String(DEFAULT_MAX_PENDING_INBOUND) },
+  ...PEER_VALUE_FLAGS,
   datadir: { type: 'string', group: 'Data and logs:', describe: 'address book, bans and anchors', defaultDescription: DEFAULT_DATA_DIR_DESCRIPTION },
   configfile: { type: 'string', group: 'Data and logs:', describe: 'key=value settings with the flags\' names', defaultDescription: `<datadir>/${CONFIG_FILE_NAME}` },
   debuglevel: { type: 'string', group: 'Data and logs:', describe: 'level, or SUBSYS=level,… (trace debug info warn error critical)', defaultDescription: DEFAULT_DEBUG_LEVEL },

@@ -18,6 +18,11 @@ export interface DefaultGaterComponents {
   registry: GaterCounts
   /** The address book's network group of an address (/16, /32, per overlay network). */
   groupOf(addr: NetAddress): string
+  /**
+   * Inbound is full: may a connection be closed to make room for `remote` (peer value's eviction)?
+   * True once a victim was closed. @default never
+   */
+  evict?(remote: NetAddress): boolean
 }
 
 export interface DefaultGaterInit {
@@ -101,7 +106,7 @@ export class DefaultGater implements ConnectionGater {
     if (!permissions.nolimit) {
       const decision = this.#admission.check(host, this.#c.groupOf(remote))
       if (!decision.allow) return decision
-      if (this.#c.registry.count('inbound').total >= this.#maxInbound) return SLOTS_FULL
+      if (this.#c.registry.count('inbound').total >= this.#maxInbound && this.#c.evict?.(remote) !== true) return SLOTS_FULL
     }
     this.#admission.admit(host)
     return ALLOW

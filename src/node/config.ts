@@ -5,6 +5,9 @@ import type { LogFormat } from '../log/winston.ts'
 import type { Subnet } from '../http/subnet.ts'
 import type { HostPort } from '../netaddr/netaddress.ts'
 import type { TransportOptions } from '../transport/create-dialer.ts'
+import type { PeerValueSettings } from '../peervalue/peer-value.ts'
+import type { PeerRateLimits } from '../ratelimit/peer-limits.ts'
+import type { TarpitDeadlines } from '../peer/tarpit.ts'
 
 import type { ListenAddress } from '../inbound/listener.ts'
 
@@ -58,4 +61,8 @@ export interface NodeConfig {
   readonly logging: { readonly debugLevel: string, readonly format: LogFormat, readonly file: string | undefined }
   /** --statuslisten, --statusallowip: the live status page (src/status/); absent or no listen = off. */
   readonly statusPage?: { readonly listen: readonly HostPort[], readonly allowIps: readonly Subnet[] }
+  /** Trimming between the water marks and under overload (docs/peer-value.md). @default off */
+  readonly peerValue?: Partial<PeerValueSettings>
+  /** Per-connection rate limits and tarpit deadlines (docs/peer-value.md). @default no limits, 30 s deadlines */
+  readonly guard?: { readonly rateLimits?: PeerRateLimits, readonly tarpit?: Partial<TarpitDeadlines> }
 }

@@ -54,6 +54,11 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   anchor_dial: { subsystem: 'NODE', message: (p) => `dialing anchor ${p.addr} (connected at the last shutdown)` },
   inbound_connected: { subsystem: 'NODE', message: (p) => `inbound peer ${p.addr} connected` },
   inbound_disconnected: { subsystem: 'NODE', message: (p) => `inbound peer ${p.addr} disconnected: ${p.reason}` },
+  peer_evicted: { subsystem: 'NODE', message: (p) => `evicted inbound ${p.addr} (group ${p.group}, ${p.groupSize} unprotected there) to make room for ${p.newcomer}` },
+  peer_trimmed: {
+    subsystem: 'NODE',
+    message: (p) => `trimmed ${p.direction} ${p.addr} (value ${p.value}): ${p.reason === 'overload' ? `event loop delay ${p.eventLoopDelayMs} ms` : `${p.connections} connections at the high water mark`}`
+  },
   ban_recorded: { subsystem: 'NODE', message: (p) => `${p.target} banned until ${new Date(p.expiresMs).toISOString()} (${p.reason})` },
   seeding_started: { subsystem: 'NODE', message: (p) => `asking for addresses (${p.reason.replace('_', ' ')})` },
   dns_seeded: { subsystem: 'NODE', message: (p) => `DNS seeding: ${p.offered} addresses from ${p.seeds - p.failed} of ${p.seeds} seeds, ${p.added} new` },
@@ -100,7 +105,8 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   peer_misbehaving: { subsystem: 'PEER', level: 'warn', message: (p) => `${p.addr}: ${p.reason}; ban score now ${p.score}` },
   peer_banned: { subsystem: 'PEER', level: 'warn', message: (p) => `${p.addr}: banned (${p.reason}, score ${p.score})` },
   peer_not_banned: { subsystem: 'PEER', level: 'warn', message: (p) => `${p.addr}: score ${p.score} reached the ban threshold; disconnected, not banned (${p.exempt})` },
-  peer_disconnected: { subsystem: 'PEER', message: (p) => `${p.addr}: disconnected: ${p.reason}` }
+  peer_disconnected: { subsystem: 'PEER', message: (p) => `${p.addr}: disconnected: ${p.reason}` },
+  peer_rate_limited: { subsystem: 'PEER', level: 'warn', message: (p) => `${p.addr}: over its ${p.reason === 'message-rate' ? 'message' : 'byte'} limit (${p.ratePerSecond}/s, burst ${p.burst})` }
 }
 
 /** The names of every node event (the keys of NodeEvents, known at run time). */

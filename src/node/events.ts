@@ -4,6 +4,7 @@ import type { SeederEventMap } from '../discovery/events.ts'
 import type { InboundEventMap } from '../inbound/events.ts'
 import type { PeerEventMap } from '../peer/events.ts'
 import type { StoreEventMap } from '../store/events.ts'
+import type { PeerValueEventMap } from '../peervalue/events.ts'
 import type { NodeStatus } from './status.ts'
 
 export type SeedReason = 'empty_book' | 'no_outbound' | 'book_dry'
@@ -58,6 +59,6 @@ export interface NodeEventMap {
  * Every event of a running node: the node's own and those of the engines it runs. The node has one
  * EventBus of this map; logging, the demo, benchmarks and tests subscribe to it.
  */
-export type NodeEvents = NodeEventMap & ConnManagerEventMap & PeerEventMap & InboundEventMap & SeederEventMap & StoreEventMap & AddrBookEventMap
+export type NodeEvents = NodeEventMap & ConnManagerEventMap & PeerEventMap & InboundEventMap & SeederEventMap & StoreEventMap & AddrBookEventMap & PeerValueEventMap
 
 export type NodeEventName = keyof NodeEvents & string

@@ -25,6 +25,8 @@ import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { PermanentPeers } from './permanent.ts'
 import { applyLiveSettings, liveSettingsOf, type LiveSettings, type ReconfigureResult } from './reconfigure.ts'
+import { createPeerValue } from './peer-value.ts'
+import type { PeerValue } from '../peervalue/peer-value.ts'
 import { Seeding } from './seeding.ts'
 import { Sessions } from './sessions.ts'
 import type { NodeStatus } from './status.ts'
@@ -58,6 +60,7 @@ export interface NodeParts {
   readonly listener: InboundListener
   readonly permanent: PermanentPeers
   readonly seeding: Seeding
+  readonly peerValue: PeerValue
 }
 
 /** The defaults an embedder's gater may build on: the ban list, and the default gater (admission, lists, bans) over it. */
@@ -127,6 +130,7 @@ export class Node implements Startable {
       this.#started = [
         new AddrBookFlusher({ clock, logger: logging.subsystem('STORE'), events: this.events, book: parts.book, store },
           timing.flushIntervalMs === undefined ? {} : { intervalMs: timing.flushIntervalMs }),
+        parts.peerValue,
         parts.sessions,
         parts.listener,
         parts.permanent,
@@ -172,12 +176,14 @@ export class Node implements Startable {
     store.bindBanList(banList)
     const registry = new ConnectionRegistry<Peer>()
     const { admission } = this.#live
-    const defaultGater = new DefaultGater({ clock, banList, registry, groupOf: (addr) => book.groupKey(addr) },
+    // Inbound full: the gater asks peer value for a victim (Core's eviction) before it refuses a newcomer.
+    const peerValue = createPeerValue(config, { clock, random, events, registry })
+    const defaultGater = new DefaultGater({ clock, banList, registry, groupOf: (addr) => book.groupKey(addr), evict: (remote) => peerValue.admitInbound(remote) },
       { lists: admission, limits: admission.limits, maxInbound: config.inbound.maxInbound })
     const gater = this.#gater({ banList, fallback: defaultGater })
     const permissions = (host: string): ReturnType<DefaultGater['permissions']> => defaultGater.permissions(host)
-    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, permissions, book, banList },
-      { params: config.params, banning: config.banning, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
+    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, permissions, book, banList, value: peerValue },
+      { params: config.params, banning: config.banning, guard: config.guard, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
     let connmgr: ConnManager<OutboundConnection> | undefined
     const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
       params: config.params,
@@ -204,7 +210,7 @@ export class Node implements Startable {
       hasSlot: (remote) => defaultGater.hasSlot(remote),
       onAccept: acceptInbound({ sessions, events })
     })
-    return { store, book, banList, registry, gater, defaultGater, connmgr, sessions, listener, permanent, seeding }
+    return { store, book, banList, registry, gater, defaultGater, connmgr, sessions, listener, permanent, seeding, peerValue }
   }
 
   #gater (defaults: GaterDefaults): ConnectionGater {

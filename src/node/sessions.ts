@@ -9,7 +9,7 @@ import { addrKey, type NetAddress, type TimedAddress } from '../netaddr/netaddre
 import type { PeerEventMap } from '../peer/events.ts'
 import { NonceRegistry } from '../peer/nonces.ts'
 import { Peer } from '../peer/peer.ts'
-import type { PeerTimeouts } from '../peer/types.ts'
+import type { PeerInit, PeerTimeouts } from '../peer/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { ConnectionInfo, ConnectionKind } from '../registry/types.ts'
 import type { Clock } from '../util/clock.ts'
@@ -33,6 +33,13 @@ export interface SessionsComponents {
   permissions(host: string): Permissions
   book: AddrBook
   banList: BanList
+  /** Told of every session and of the novel addresses each relays (the node's peer value). */
+  value?: SessionValueHooks
+}
+
+export interface SessionValueHooks {
+  track(conn: ConnectionInfo<Peer>): void
+  novelAddresses(id: number, count: number): void
 }
 
 /** The sessions' slice of the node's settings. */
@@ -40,6 +47,8 @@ export interface SessionsInit {
   params: ChainParams
   banning: { readonly enabled: boolean, readonly threshold: number, readonly durationMs: number }
   timeouts?: Partial<PeerTimeouts>
+  /** Per-connection rate limits and tarpit deadlines, handed to every session. */
+  guard?: Pick<PeerInit, 'rateLimits' | 'tarpit'>
 }
 
 /**
@@ -76,10 +85,12 @@ export class Sessions implements Startable {
       banThreshold: init.banning.threshold,
       banning: init.banning.enabled,
       ...(init.timeouts === undefined ? {} : { timeouts: init.timeouts }),
+      ...init.guard,
       addrSink: {
         // Core drops gossip about banned addresses: they would only be skipped at selection.
         addAddresses: (addrs: TimedAddress[], source: NetAddress) => {
-          book.add(addrs.filter((a) => !banList.isBanned(a.addr.host)), source)
+          const added = book.add(addrs.filter((a) => !banList.isBanned(a.addr.host)), source)
+          if (added > 0) this.#c.value?.novelAddresses(id, added)
         }
       },
       wantAddresses: () => { const s = book.size(); return s.new + s.tried < WANT_ADDRESSES_BELOW },
@@ -94,6 +105,7 @@ export class Sessions implements Startable {
     peer.on('handshake', (info) => { registry.established(id, info, clock.now()) })
     peer.on('ban', ({ reason }) => { this.#ban(peer, reason) })
     peer.on('close', () => { registry.remove(id) })
+    this.#c.value?.track(entry)
     return entry
   }
 

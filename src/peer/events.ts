@@ -33,4 +33,6 @@ export interface PeerEventMap {
   /** The score reached the threshold, but the peer is exempt: disconnected only. */
   peer_not_banned: SessionFields & { readonly reason: MisbehaviourReason, readonly score: number, readonly exempt: 'whitelisted' | 'permanent' }
   peer_disconnected: SessionFields & { readonly reason: string }
+  /** A message or read beyond the connection's rate limit: dropped, then scored by its misbehaviour row. */
+  peer_rate_limited: SessionFields & { readonly reason: 'message-rate' | 'byte-rate', readonly ratePerSecond: number, readonly burst: number }
 }

@@ -1,4 +1,5 @@
 import type { TokenBucketInit } from '../ratelimit/token-bucket.ts'
+import type { ProtocolError } from '../wire/errors.ts'
 
 /**
  * The one table of peer misbehaviour: what each offence adds to the peer's DynamicBanScore and whether it
@@ -69,6 +70,16 @@ export const MISBEHAVIOUR = {
     // We relay no transactions (version relay=false), so a full node sends us little; 100/s is generous.
     persistent: 0, transient: 1, disconnect: false, flood: { ratePerSecond: 100, capacity: 1000 },
     description: 'more messages of any kind than 1000 at once plus 100 per second'
+  },
+  'message-rate': {
+    // The operator's per-connection limit (--peermsgrate/--peermsgburst): a contract, not a heuristic,
+    // so the first refused message disconnects; the score makes a peer that keeps coming back get banned.
+    persistent: 0, transient: 20, disconnect: true,
+    description: 'a message beyond the configured per-connection message rate and burst (dropped; disconnect)'
+  },
+  'byte-rate': {
+    persistent: 0, transient: 20, disconnect: true,
+    description: 'bytes beyond the configured per-connection byte rate and burst (dropped; disconnect)'
   }
 } as const satisfies Record<string, MisbehaviourRule>
 
@@ -78,4 +89,16 @@ export const MISBEHAVIOUR_REASONS = Object.keys(MISBEHAVIOUR) as MisbehaviourRea
 
 export function misbehaviourRule (reason: MisbehaviourReason): MisbehaviourRule {
   return MISBEHAVIOUR[reason]
+}
+
+/** The misbehaviour row of a non-magic protocol error. */
+export function protocolErrorReason (err: ProtocolError): MisbehaviourReason {
+  switch (err.kind) {
+    case 'oversized': return 'oversized-message'
+    case 'bad-command': return 'bad-command'
+    case 'bad-checksum': return 'bad-checksum'
+    // Only addr/addrv2 carry a capped list, so an over-long list is always the addr row.
+    case 'too-many-entries': return 'addr-too-many'
+    default: return 'malformed-payload'
+  }
 }

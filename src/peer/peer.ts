@@ -13,12 +13,15 @@ import { ProtocolError } from '../wire/errors.ts'
 import { MAX_ADDR_ENTRIES, type AddrMessage, type KnownMessage, type Message, type VersionMessage } from '../wire/messages.ts'
 import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../wire/services.ts'
 import * as D from './constants.ts'
-import { HandshakeTimeoutError, PeerClosedError, PeerConfigError, PeerRefusedError, type RefusalReason } from './errors.ts'
+import { HandshakeTimeoutError, PeerClosedError, PeerRefusedError, type RefusalReason } from './errors.ts'
 import { FloodGuard } from './flood-guard.ts'
+import { SessionGuard } from './session-guard.ts'
+import { peerSettings } from './settings.ts'
+import type { RateOverrun } from '../ratelimit/peer-limits.ts'
 import { PingState } from './ping-state.ts'
 import { buildVersion, refuseVersion, type Direction } from './handshake-policy.ts'
 import type { PeerEventMap, SessionFields } from './events.ts'
-import { misbehaviourRule, type MisbehaviourReason } from './misbehaviour.ts'
+import { misbehaviourRule, protocolErrorReason, type MisbehaviourReason } from './misbehaviour.ts'
 import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState, PeerTimeouts } from './types.ts'
 
 /** BIP 339 and BIP 155 messages go only to peers announcing at least this version (as Core). */
@@ -52,6 +55,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly #decoder: MessageDecoder
   readonly #flood: FloodGuard
   readonly #addrBucket: TokenBucket
+  readonly #guard: SessionGuard
   #state: PeerState = 'connecting'
   #info: HandshakeInfo | undefined
   #theirVersion: VersionMessage | undefined
@@ -77,20 +81,18 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#init = init
     this.direction = init.direction
     this.addr = init.addr
-    this.#timeouts = {
-      handshakeMs: positive('timeouts.handshakeMs', init.timeouts?.handshakeMs ?? D.DEFAULT_HANDSHAKE_TIMEOUT_MS),
-      pingIntervalMs: positive('timeouts.pingIntervalMs', init.timeouts?.pingIntervalMs ?? D.DEFAULT_PING_INTERVAL_MS),
-      pingTimeoutMs: positive('timeouts.pingTimeoutMs', init.timeouts?.pingTimeoutMs ?? D.DEFAULT_PING_TIMEOUT_MS),
-      idleTimeoutMs: positive('timeouts.idleTimeoutMs', init.timeouts?.idleTimeoutMs ?? D.DEFAULT_IDLE_TIMEOUT_MS)
-    }
-    this.#banThreshold = positive('banThreshold', init.banThreshold ?? D.DEFAULT_BAN_THRESHOLD)
-    this.#maxSendBufferBytes = positive('maxSendBufferBytes', init.maxSendBufferBytes ?? D.DEFAULT_MAX_SEND_BUFFER_BYTES)
+    const settings = peerSettings(init)
+    this.#timeouts = settings.timeouts
+    this.#banThreshold = settings.banThreshold
+    this.#maxSendBufferBytes = settings.maxSendBufferBytes
     this.banScore = new DynamicBanScore(this.#clock)
     this.#decoder = new MessageDecoder(init.params.magic)
     const now = this.#clock.now()
     this.#lastReceiveMs = now
     this.#flood = new FloodGuard(now)
     this.#addrBucket = new TokenBucket({ ratePerSecond: D.ADDR_RATE_PER_SECOND, capacity: D.ADDR_BUCKET_CAPACITY, initialTokens: D.ADDR_BUCKET_INITIAL }, now)
+    this.#guard = new SessionGuard({ clock: this.#clock, queuedBytes: () => socket.writableLength, onTarpit: (reason) => { this.close(reason) } },
+      { rateLimits: settings.rateLimits, deadlines: settings.deadlines })
     socket.on('error', (err) => { this.close(`socket error: ${err.message}`) })
     socket.on('close', () => { this.close('connection closed') })
     socket.on('end', () => { this.close('peer ended the connection') })
@@ -127,6 +129,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.#fail(new HandshakeTimeoutError(`${addrKey(this.addr)}: ${reason}`), reason)
     }, this.#timeouts.handshakeMs)
     this.#armIdleTimer(this.#timeouts.idleTimeoutMs)
+    this.#guard.start()
     this.#socket.on('data', (chunk: Buffer) => { this.#onData(chunk) })
     if (this.direction === 'outbound') this.#sendVersion()
     return await promise
@@ -142,6 +145,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (t.pingTimeout !== undefined) this.#clock.clearTimeout(t.pingTimeout)
     if (t.pingInterval !== undefined) this.#clock.clearInterval(t.pingInterval)
     this.#timers = {}
+    this.#guard.stop()
     if (this.#ourNonce !== undefined) this.#init.nonces.release(this.#ourNonce)
     this.#socket.destroy()
     // After a finished handshake nobody awaits this error, and building it (with its stack) costs more than the close.
@@ -165,9 +169,13 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #onData (chunk: Buffer): void {
-    this.#lastReceiveMs = this.#clock.now()
+    const now = this.#lastReceiveMs = this.#clock.now()
+    const overrun = this.#guard.received(chunk.length, now)
+    if (overrun !== undefined) { this.#rateLimited(overrun); return }
     try {
-      for (const item of this.#decoder.push(chunk)) {
+      const items = this.#decoder.push(chunk)
+      this.#guard.decoded(items.length, this.#decoder.bufferedBytes, now)
+      for (const item of items) {
         if (this.#state === 'closed') return
         if (item instanceof ProtocolError) this.#onProtocolError(item)
         else this.#onMessage(item)
@@ -189,6 +197,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #onMessage (msg: Message): void {
+    const overrun = this.#guard.message(this.#clock.now())
+    if (overrun !== undefined) { this.#rateLimited(overrun); return }
     for (const reason of this.#flood.check(msg.command, this.#clock.now())) {
       this.#misbehave(reason)
       if (this.#state === 'closed') return
@@ -334,6 +344,13 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.emit('addr', accepted)
   }
 
+  /** Over a per-connection rate limit: the message or read is dropped, and the row scores and disconnects. */
+  #rateLimited (o: RateOverrun): void {
+    const reason = o.kind === 'messages' ? 'message-rate' : 'byte-rate'
+    this.#events.emit('peer_rate_limited', { ...this.#fields(), reason, ratePerSecond: o.ratePerSecond, burst: o.burst })
+    this.#misbehave(reason)
+  }
+
   #misbehave (reason: MisbehaviourReason): void {
     const rule = misbehaviourRule(reason)
     const where = addrKey(this.addr)
@@ -379,21 +396,4 @@ export class Peer extends EventEmitter<PeerEvents> {
       else this.#armIdleTimer(this.#timeouts.idleTimeoutMs - quietMs)
     }, ms)
   }
-}
-
-/** The misbehaviour row of a non-magic protocol error. */
-function protocolErrorReason (err: ProtocolError): MisbehaviourReason {
-  switch (err.kind) {
-    case 'oversized': return 'oversized-message'
-    case 'bad-command': return 'bad-command'
-    case 'bad-checksum': return 'bad-checksum'
-    // Only addr/addrv2 carry a capped list, so an over-long list is always the addr row.
-    case 'too-many-entries': return 'addr-too-many'
-    default: return 'malformed-payload'
-  }
-}
-
-function positive (field: string, value: number): number {
-  if (!(value > 0) || !Number.isFinite(value)) throw new PeerConfigError(`peer: ${field} must be a positive number, got ${value}`)
-  return value
 }

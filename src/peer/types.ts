@@ -5,7 +5,9 @@ import type { Clock } from '../util/clock.ts'
 import type { EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
 import type { VersionMessage } from '../wire/messages.ts'
+import type { PeerRateLimits } from '../ratelimit/peer-limits.ts'
 import type { PeerEventMap } from './events.ts'
+import type { TarpitDeadlines } from './tarpit.ts'
 import type { Direction, RequiredServices } from './handshake-policy.ts'
 import type { MisbehaviourReason } from './misbehaviour.ts'
 import type { NonceRegistry } from './nonces.ts'
@@ -69,6 +71,10 @@ export interface PeerInit {
   readonly banning?: boolean
   /** Disconnect when our unsent bytes to this peer exceed this. @default 10 MiB */
   readonly maxSendBufferBytes?: number
+  /** Per-connection limits on what the peer sends (none by default; whitelisted peers are exempt). */
+  readonly rateLimits?: PeerRateLimits
+  /** Tarpit deadlines. @default 30 s each (src/peer/tarpit.ts says why) */
+  readonly tarpit?: Partial<TarpitDeadlines>
   readonly addrSink?: AddrSink
   /** Asked after an outbound handshake: send getaddr? */
   wantAddresses?(): boolean

@@ -25,7 +25,9 @@ describe('buildNodeConfig', () => {
       transport: {},
       banning: { enabled: true, threshold: 100, durationMs: 24 * 3600_000 },
       admission: { limits: { maxInboundPerIp: 3, maxInboundPerGroup: 10, inboundRatePerSecond: 3, maxPendingInbound: 32 }, whitelist: [], deny: [] },
-      logging: { debugLevel: 'info', format: 'text', file: undefined }
+      logging: { debugLevel: 'info', format: 'text', file: undefined },
+      peerValue: { highWater: 0, lowWater: 0, gracePeriodMs: 60_000, maxEventLoopDelayMs: 0 },
+      guard: { rateLimits: {}, tarpit: { sendStallMs: 30_000, partialMessageMs: 30_000 } }
     })
   })
 
@@ -94,6 +96,13 @@ describe('buildNodeConfig', () => {
     [{ banduration: 'soon' }, '--banduration'],
     [{ banduration: '500ms' }, '--banduration'],
     [{ maxpeers: 0 }, '--maxpeers: expected an integer >= 1'],
+    [{ highwater: 10 }, '--highwater and --lowwater must be set together'],
+    [{ highwater: 10, lowwater: 10 }, '--lowwater: 10 must be below --highwater (10)'],
+    [{ peermsgburst: 5 }, '--peermsgburst needs --peermsgrate'],
+    [{ peermsgrate: 0 }, '--peermsgrate: expected an integer >= 1'],
+    [{ peerbyterate: 1000, peerbyteburst: 100 }, '--peerbyteburst: expected an integer >= 65536'],
+    [{ sendstalltimeout: '0s' }, '--sendstalltimeout: "0s" must be longer than 0s'],
+    [{ partialmsgtimeout: 'soon' }, '--partialmsgtimeout: "soon" is not a duration'],
     [{ targetoutbound: Number.NaN }, '--targetoutbound: expected an integer >= 0'],
     [{ whitelist: ['10.0.0.0/33'] }, '--whitelist: '],
     [{ whitelist: ['10.0.0.0/40'] }, '--whitelist: "10.0.0.0/40": subnet "10.0.0.0/40" has prefix'],

@@ -92,3 +92,30 @@ describe('DefaultGater', () => {
     expect(gater.denied('6.6.1.1')).toBe(true) // the lists of the failed reconfigure were not applied either
   })
 })
+
+describe('DefaultGater and eviction', () => {
+  it('when inbound is full, asks evict() for room before refusing; a closed victim frees the slot', () => {
+    const clock = manualClock()
+    const banList = new BanList({ clock })
+    const registry = new ConnectionRegistry()
+    const groupOf = (a: NetAddress): string => a.host.split('.').slice(0, 2).join('.')
+    const asked: string[] = []
+    let victims = 1
+    const evict = (remote: NetAddress): boolean => {
+      asked.push(remote.host)
+      const victim = registry.all()[0]
+      if (victims === 0 || victim === undefined) return false
+      victims--
+      registry.remove(victim.id)
+      return true
+    }
+    const gater = new DefaultGater({ clock, banList, registry, groupOf, evict }, { limits: UNLIMITED, maxInbound: 1 })
+    expect(gater.interceptAccept(addr('10.0.0.1')).allow).toBe(true)
+    registry.add({ kind: 'inbound', addr: addr('10.0.0.1'), group: '10.0', nowMs: 0, session: { close: () => {} } })
+    expect(gater.interceptAccept(addr('10.1.0.1'))).toEqual({ allow: true })
+    expect(gater.hasSlot(addr('10.1.0.1'))).toBe(true)
+    registry.add({ kind: 'inbound', addr: addr('10.1.0.1'), group: '10.1', nowMs: 0, session: { close: () => {} } })
+    expect(gater.interceptAccept(addr('10.2.0.1'))).toEqual({ allow: false, reason: 'slots_full' })
+    expect(asked).toEqual(['10.1.0.1', '10.2.0.1'])
+  })
+})

@@ -28,8 +28,9 @@ export interface WireClient {
 
 export const isCommand = (command: string) => (item: WireItem): boolean => !(item instanceof ProtocolError) && item.command === command
 
-export async function connectWireClient (addr: { host: string, port: number }, magic: Uint8Array): Promise<WireClient> {
-  const socket = connect({ host: addr.host, port: addr.port })
+/** `localAddress` binds the client to one of 127.0.0.0/8's addresses, so a test can come from any /16. */
+export async function connectWireClient (addr: { host: string, port: number }, magic: Uint8Array, localAddress?: string): Promise<WireClient> {
+  const socket = connect({ host: addr.host, port: addr.port, ...(localAddress === undefined ? {} : { localAddress }) })
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => { socket.off('error', reject); resolve() })
     socket.once('error', reject)

@@ -166,6 +166,31 @@ describe('misbehaviour scoring', () => {
       expect(events.every((e) => e.reason === 'message-flood' && e.transient === 1)).toBe(true)
     })
 
+    row('message-rate', 'a message beyond the configured rate and burst is dropped, scores 20 and disconnects', async () => {
+      const f = await setup({ rateLimits: { messages: { ratePerSecond: 2, burst: 3 } } })
+      // The handshake spent version and verack: one ping fits the burst, the second is over it.
+      f.remote.sendRaw(many(2, { command: 'ping', nonce: 7n }))
+      expect(await closeReason(f)).toBe('misbehaving: message-rate')
+      expect(events).toEqual([{ reason: 'message-rate', persistent: 0, transient: 20, score: 20, action: 'disconnect' }])
+      expect(loggedEvents(f.logger, 'peer_rate_limited')).toMatchObject([{ reason: 'message-rate', ratePerSecond: 2, burst: 3 }])
+    })
+
+    row('byte-rate', 'a read beyond the configured byte rate and burst is dropped, scores 20 and disconnects', async () => {
+      const f = await setup({ rateLimits: { bytes: { ratePerSecond: 1000, burst: 65_536 } } })
+      f.remote.sendRaw(many(2100, { command: 'ping', nonce: 7n })) // 67,200 bytes: past the burst
+      expect(await closeReason(f)).toBe('misbehaving: byte-rate')
+      expect(events).toMatchObject([{ reason: 'byte-rate', transient: 20, action: 'disconnect' }])
+      expect(loggedEvents(f.logger, 'peer_rate_limited')).toMatchObject([{ reason: 'byte-rate', ratePerSecond: 1000, burst: 65_536 }])
+    })
+
+    it('a whitelisted peer is never rate-limited', async () => {
+      const f = await setup({ permissions: { noban: true, addr: true }, rateLimits: { messages: { ratePerSecond: 1, burst: 1 } } })
+      await settle(f, 1n)
+      await settle(f, 2n)
+      expect(events).toEqual([])
+      expect(f.peer.state).toBe('established')
+    })
+
     it('every row of the table has a test above', () => {
       expect([...tested].sort()).toEqual([...MISBEHAVIOUR_REASONS].sort())
     })
