@@ -52,4 +52,18 @@ export interface NodeConfig {
   readonly logging: { readonly debugLevel: string, readonly format: LogFormat, readonly file: string | undefined }
   /** --statuslisten, --statusallowip: the live status page (src/status/); absent or no listen = off. */
   readonly statusPage?: { readonly listen: readonly HostPort[], readonly allowIps: readonly Subnet[] }
+  /** The JSON-RPC server (src/rpc/); absent = none (--norpc, or an embedder that wants none). */
+  readonly rpc?: {
+    readonly listen: readonly HostPort[]
+    /** --rpcallowip: clients beyond loopback that may connect. */
+    readonly allowIps: readonly string[]
+    readonly user?: string
+    readonly password?: string
+    /** --rpcauth entries, `USER:SALT$HASH`. */
+    readonly rpcAuth: readonly string[]
+    /** Write `<datadir>/.cookie` (fresh each start, removed at stop). */
+    readonly cookie: boolean
+  }
+  /** The /metrics, /healthz and /readyz endpoint; absent = none. */
+  readonly metrics?: { readonly listen: readonly HostPort[] }
 }

@@ -26,6 +26,8 @@ export async function runNodeProcess (config: NodeConfig, companions: readonly C
   try {
     const stopped = new Promise<void>((resolve, reject) => {
       let stopping = false
+      // The RPC `stop` stops the node from inside: the process ends as after a signal.
+      node.events.on('node_stopped', () => { resolve() })
       onSignal = (signal) => {
         if (stopping) {
           node.events.emit('shutdown_forced', { signal })

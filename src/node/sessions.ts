@@ -9,6 +9,7 @@ import { addrKey, type NetAddress, type TimedAddress } from '../netaddr/netaddre
 import type { PeerEventMap } from '../peer/events.ts'
 import { NonceRegistry } from '../peer/nonces.ts'
 import { Peer } from '../peer/peer.ts'
+import type { TrafficSink } from '../peer/traffic.ts'
 import type { PeerTimeouts } from '../peer/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { ConnectionInfo, ConnectionKind } from '../registry/types.ts'
@@ -32,6 +33,8 @@ export interface SessionsComponents {
   whitelist: Whitelist
   book: AddrBook
   banList: BanList
+  /** Told of every session's traffic (the node's totals). */
+  traffic?: TrafficSink
 }
 
 /** The sessions' slice of the node's settings. */
@@ -74,6 +77,7 @@ export class Sessions implements Startable {
       whitelisted: this.#c.whitelist.has(addr.host),
       banThreshold: init.banning.threshold,
       banning: init.banning.enabled,
+      ...(this.#c.traffic === undefined ? {} : { traffic: this.#c.traffic }),
       ...(init.timeouts === undefined ? {} : { timeouts: init.timeouts }),
       addrSink: {
         // Core drops gossip about banned addresses: they would only be skipped at selection.

@@ -18,7 +18,8 @@ import { FloodGuard } from './flood-guard.ts'
 import { PingState } from './ping-state.ts'
 import { buildVersion, refuseVersion, type Direction } from './handshake-policy.ts'
 import type { PeerEventMap, SessionFields } from './events.ts'
-import { misbehaviourRule, type MisbehaviourReason } from './misbehaviour.ts'
+import { misbehaviourRule, protocolErrorReason, type MisbehaviourReason } from './misbehaviour.ts'
+import { OTHER_COMMAND, SessionTraffic } from './traffic.ts'
 import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState, PeerTimeouts } from './types.ts'
 
 /** BIP 339 and BIP 155 messages go only to peers announcing at least this version (as Core). */
@@ -40,6 +41,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly direction: Direction
   readonly addr: NetAddress
   readonly banScore: DynamicBanScore
+  /** Bytes and messages by direction and command, and when they last moved (getpeerinfo). */
+  readonly traffic: SessionTraffic
   readonly #socket: Socket
   readonly #clock: Clock
   readonly #random: Random
@@ -86,7 +89,10 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#banThreshold = positive('banThreshold', init.banThreshold ?? D.DEFAULT_BAN_THRESHOLD)
     this.#maxSendBufferBytes = positive('maxSendBufferBytes', init.maxSendBufferBytes ?? D.DEFAULT_MAX_SEND_BUFFER_BYTES)
     this.banScore = new DynamicBanScore(this.#clock)
-    this.#decoder = new MessageDecoder(init.params.magic)
+    this.traffic = new SessionTraffic(init.traffic)
+    this.#decoder = new MessageDecoder(init.params.magic, {
+      onFrame: (item, bytes) => { this.traffic.frame('unknown' in item || item instanceof ProtocolError ? OTHER_COMMAND : item.command, bytes) }
+    })
     const now = this.#clock.now()
     this.#lastReceiveMs = now
     this.#flood = new FloodGuard(now)
@@ -165,6 +171,7 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   #onData (chunk: Buffer): void {
     this.#lastReceiveMs = this.#clock.now()
+    this.traffic.read(chunk.length, this.#lastReceiveMs)
     try {
       for (const item of this.#decoder.push(chunk)) {
         if (this.#state === 'closed') return
@@ -365,7 +372,9 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   #send (msg: KnownMessage): void {
     if (this.#state === 'closed') return
-    this.#socket.write(encodeMessage(this.#init.params.magic, msg))
+    const frame = encodeMessage(this.#init.params.magic, msg)
+    this.#socket.write(frame)
+    this.traffic.wrote(msg.command, frame.length, this.#clock.now())
     if (this.#socket.writableLength > this.#maxSendBufferBytes) {
       this.close(`send buffer over ${this.#maxSendBufferBytes} bytes (peer is not reading)`)
     }
@@ -377,18 +386,6 @@ export class Peer extends EventEmitter<PeerEvents> {
       if (quietMs >= this.#timeouts.idleTimeoutMs) this.close(`nothing received for ${quietMs} ms`)
       else this.#armIdleTimer(this.#timeouts.idleTimeoutMs - quietMs)
     }, ms)
-  }
-}
-
-/** The misbehaviour row of a non-magic protocol error. */
-function protocolErrorReason (err: ProtocolError): MisbehaviourReason {
-  switch (err.kind) {
-    case 'oversized': return 'oversized-message'
-    case 'bad-command': return 'bad-command'
-    case 'bad-checksum': return 'bad-checksum'
-    // Only addr/addrv2 carry a capped list, so an over-long list is always the addr row.
-    case 'too-many-entries': return 'addr-too-many'
-    default: return 'malformed-payload'
   }
 }
 

@@ -24,7 +24,8 @@ describe('buildNodeConfig', () => {
       names: { dnsServers: [] },
       transport: {},
       banning: { enabled: true, threshold: 100, durationMs: 24 * 3600_000, whitelist: [] },
-      logging: { debugLevel: 'info', format: 'text', file: undefined }
+      logging: { debugLevel: 'info', format: 'text', file: undefined },
+      rpc: { listen: [{ host: '127.0.0.1', port: 8432 }], allowIps: [], rpcAuth: [], cookie: true }
     })
   })
 
