@@ -45,11 +45,18 @@ export function rpcClient (target: NodeRpcTarget, timeoutMs?: number): RpcClient
 /**
  * The running node's RPC for an offline-capable command (ban, addrbook): a client when the data
  * directory has a cookie (or --rpcuser/--rpcpass are given) and the node answers; undefined when no
- * node runs there (no cookie, or a cookie left by a node that is gone), so the command reads the
+ * node runs there (no cookie or an unreadable one, or a cookie left by a node that is gone), so the command reads the
  * database instead.
  */
 export async function runningNode (argv: RpcClientArgs, env: Readonly<Record<string, string | undefined>>): Promise<RpcClient | undefined> {
-  const target = await nodeRpcTarget(argv, env)
+  let target: NodeRpcTarget
+  try {
+    target = await nodeRpcTarget(argv, env)
+  } catch (err) {
+    // An unreadable cookie (the data directory is a file, say): the database path says what is wrong.
+    if ((err as Error).name === 'CookieError') return undefined
+    throw err
+  }
   if (target.auth === undefined) return undefined
   const client = rpcClient(target, PROBE_TIMEOUT_MS)
   try {
