@@ -51,7 +51,7 @@ export async function removeDataDir (datadir: string): Promise<void> {
  * listening unless asked.
  */
 export function simRunOptions (simPort: number, datadir: string, extra: RunOptions = {}): RunOptions {
-  return { chainparams: writeLocalChainParams(simPort, datadir), nodnsseed: true, nolisten: true, datadir, ...extra }
+  return { chainparams: writeLocalChainParams(simPort, datadir), nodnsseed: true, nolisten: true, norpc: true, datadir, ...extra }
 }
 
 /** The real node (createNode, as `peerkeeper run` builds it) with a probe on its events and its dialer. */

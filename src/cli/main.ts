@@ -8,6 +8,8 @@ import { resolveCommand } from './commands/resolve.ts'
 import { addrbookCommand } from './commands/addrbook.ts'
 import { banCommand } from './commands/ban.ts'
 import { demoCommand } from './commands/demo.ts'
+import { cliCommand } from './commands/cli.ts'
+import { peersCommand } from './commands/peers.ts'
 
 /**
  * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is registered here.
@@ -23,6 +25,8 @@ export async function main (argv: string[]): Promise<void> {
     .command(addrbookCommand)
     .command(banCommand)
     .command(demoCommand)
+    .command(cliCommand)
+    .command(peersCommand)
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()
     .recommendCommands()

@@ -11,6 +11,7 @@ import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
 import { parseSubnet } from '../http/subnet.ts'
 import { checkStatusBinds, DEFAULT_STATUS_PORT } from '../status/binds.ts'
 import { UsageError } from '../util/errors.ts'
+import { metricsConfig, rpcConfig } from './control-flags.ts'
 import { parseDuration } from './duration.ts'
 import { peerValueFromFlags } from './peer-value-options.ts'
 import { withFlag } from './errors.ts'
@@ -110,6 +111,8 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
       ? options.listen.map((l) => listenAddress(l, port))
       : transport.proxy !== undefined || connectOnly ? [] : [{ host: undefined, port }]
 
+  const rpc = rpcConfig(options, params)
+  const metrics = metricsConfig(options, params)
   const format = logFormat(options.logformat ?? DEFAULT_LOG_FORMAT)
   const debugLevel = options.debuglevel ?? DEFAULT_DEBUG_LEVEL
   withFlag('--debuglevel', () => parseDebugLevel(debugLevel))
@@ -131,7 +134,9 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     admission: admission(options),
     logging: { debugLevel, format, file: options.logfile === undefined ? undefined : expandHome(options.logfile) },
     ...statusPage(options),
-    ...peerValueFromFlags(options)
+    ...peerValueFromFlags(options),
+    ...(rpc === undefined ? {} : { rpc }),
+    ...(metrics === undefined ? {} : { metrics })
   }
 }
 

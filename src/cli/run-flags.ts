@@ -8,6 +8,7 @@ import { DEFAULT_MAX_PEERS } from '../node/limits.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
 import { DEFAULT_STATUS_PORT } from '../status/binds.ts'
 import { CONFIG_FILE_NAME, type FlagValues } from './config-file.ts'
+import { CONTROL_FLAGS } from './control-flags.ts'
 import { formatDuration } from './duration.ts'
 import { DNS_FLAGS, NETWORK_FLAGS, ONION_FLAGS, PROXY_FLAGS } from './net-options.ts'
 import { PEER_VALUE_FLAGS } from './peer-value-options.ts'
@@ -48,7 +49,8 @@ export const RUN_FLAGS = {
   logformat: { type: 'string', choices: LOG_FORMATS, group: 'Data and logs:', describe: 'console lines or one JSON object per line', defaultDescription: DEFAULT_LOG_FORMAT },
   logfile: { type: 'string', group: 'Data and logs:', describe: 'also append the log to this file' },
   statuslisten: { type: 'string', array: true, requiresArg: true, group: 'Status page:', describe: `serve the live status page on HOST[:PORT] (repeatable; port ${DEFAULT_STATUS_PORT} if none)`, defaultDescription: 'off' },
-  statusallowip: { type: 'string', array: true, requiresArg: true, group: 'Status page:', describe: 'also let these IP/CIDR clients read the page (needed for a non-loopback --statuslisten; repeatable)' }
+  statusallowip: { type: 'string', array: true, requiresArg: true, group: 'Status page:', describe: 'also let these IP/CIDR clients read the page (needed for a non-loopback --statuslisten; repeatable)' },
+  ...CONTROL_FLAGS
 } as const satisfies Record<string, Options>
 
 /**

@@ -6,7 +6,7 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'critical'
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
 /** Subsystem tags, as in btcd's logs; `--debuglevel SUBSYS=level` takes these names. */
-export const SUBSYSTEMS = ['NODE', 'CMGR', 'PEER', 'ADDR', 'BAN', 'SEED', 'TOR', 'PROXY', 'STORE', 'SIM'] as const
+export const SUBSYSTEMS = ['NODE', 'CMGR', 'PEER', 'ADDR', 'BAN', 'SEED', 'TOR', 'PROXY', 'STORE', 'SIM', 'RPC'] as const
 export type Subsystem = (typeof SUBSYSTEMS)[number]
 
 export type LogFields = Record<string, unknown>

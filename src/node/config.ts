@@ -65,4 +65,18 @@ export interface NodeConfig {
   readonly peerValue?: Partial<PeerValueSettings>
   /** Per-connection rate limits and tarpit deadlines (docs/peer-value.md). @default no limits, 30 s deadlines */
   readonly guard?: { readonly rateLimits?: PeerRateLimits, readonly tarpit?: Partial<TarpitDeadlines> }
+  /** The JSON-RPC server (src/rpc/); absent = none (--norpc, or an embedder that wants none). */
+  readonly rpc?: {
+    readonly listen: readonly HostPort[]
+    /** --rpcallowip: clients beyond loopback that may connect. */
+    readonly allowIps: readonly string[]
+    readonly user?: string
+    readonly password?: string
+    /** --rpcauth entries, `USER:SALT$HASH`. */
+    readonly rpcAuth: readonly string[]
+    /** Write `<datadir>/.cookie` (fresh each start, removed at stop). */
+    readonly cookie: boolean
+  }
+  /** The /metrics, /healthz and /readyz endpoint; absent = none. */
+  readonly metrics?: { readonly listen: readonly HostPort[] }
 }

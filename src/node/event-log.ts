@@ -98,6 +98,7 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
     message: (p) => `${p.path} cannot be used (${p.reason})${p.movedTo === undefined ? '' : `; moved it to ${p.movedTo}`}; the ${p.kept} bans in ${p.database} are kept`
   },
   store_bans_recovered: { subsystem: 'STORE', level: 'warn', message: bansRecoveredMessage },
+  addrbook_flushed: { subsystem: 'STORE', level: 'debug', message: (p) => `flushed ${p.put + p.del} address-book changes in ${p.durationMs} ms` },
   addrbook_flush_failed: { subsystem: 'STORE', level: 'error', message: (p) => `could not write ${p.put + p.del} address-book changes (kept for the next flush): ${p.error}` },
   addrbook_loaded: { subsystem: 'ADDR', message: (p) => `loaded ${p.loaded} addresses (${p.skipped} skipped, ${p.replaced} re-placed)` },
   peer_handshake: { subsystem: 'PEER', message: (p) => `${p.addr}: handshake done (${p.direction}, ${p.userAgent}, version ${p.version})` },

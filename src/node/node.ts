@@ -5,8 +5,10 @@ import { ConnReq } from '../connmgr/conn-req.ts'
 import { DefaultGater } from '../gater/default-gater.ts'
 import type { ConnectionGater } from '../gater/gater.ts'
 import { InboundListener } from '../inbound/listener.ts'
+import { sameAddress, type NetAddress } from '../netaddr/netaddress.ts'
 import { nullLoggerFactory, type LoggerFactory } from '../log/logger.ts'
 import type { Peer } from '../peer/peer.ts'
+import { Traffic } from '../peer/traffic.ts'
 import { ConnectionRegistry } from '../registry/connection-registry.ts'
 import { AddrBookFlusher } from '../store/addrbook-flusher.ts'
 import { NodeStore, type StoreContents } from '../store/node-store.ts'
@@ -21,6 +23,7 @@ import type { NodeConfig } from './config.ts'
 import { logEvents } from './event-log.ts'
 import type { NodeEvents } from './events.ts'
 import { defaultDialer, defaultResolver } from './defaults.ts'
+import { ControlPlane } from './control-plane.ts'
 import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { PermanentPeers } from './permanent.ts'
@@ -61,6 +64,8 @@ export interface NodeParts {
   readonly permanent: PermanentPeers
   readonly seeding: Seeding
   readonly peerValue: PeerValue
+  /** Bytes and messages of every session since start (getnettotals, metrics). */
+  readonly traffic: Traffic
 }
 
 /** The defaults an embedder's gater may build on: the ban list, and the default gater (admission, lists, bans) over it. */
@@ -77,6 +82,8 @@ export interface NodeOverrides extends Partial<NodeComponents> {
   gater?: ConnectionGater | ((defaults: GaterDefaults) => ConnectionGater)
   /** Timing knobs (tests, demo, benchmarks); operators get the defaults. */
   timing?: NodeTiming
+  /** What SIGHUP does (RPC reloadconfig); without it reloadconfig answers that there is nothing to re-read. */
+  reload?: () => Promise<unknown>
 }
 
 /**
@@ -138,7 +145,9 @@ export class Node implements Startable {
         parts.connmgr,
         new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
         // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.
-        new AnchorKeeper({ store, book: parts.book, registry: parts.registry, events: this.events })
+        new AnchorKeeper({ store, book: parts.book, registry: parts.registry, events: this.events }),
+        // After everything it controls, so the RPC and metrics answer only for a running node.
+        new ControlPlane({ ...this.#c, events: this.events, parts, status: () => this.status(), stop: () => { void this.stop() }, ...pick(this.#overrides, 'reload') }, this.config)
       ]
       await startAll(this.#started)
       this.#dropOnBan(parts)
@@ -182,7 +191,8 @@ export class Node implements Startable {
       { lists: admission, limits: admission.limits, maxInbound: config.inbound.maxInbound })
     const gater = this.#gater({ banList, fallback: defaultGater })
     const permissions = (host: string): ReturnType<DefaultGater['permissions']> => defaultGater.permissions(host)
-    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, permissions, book, banList, value: peerValue },
+    const traffic = new Traffic()
+    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, permissions, book, banList, value: peerValue, traffic },
       { params: config.params, banning: config.banning, guard: config.guard, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
     let connmgr: ConnManager<OutboundConnection> | undefined
     const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
@@ -191,7 +201,13 @@ export class Node implements Startable {
       outboundUp: () => registry.count('outbound-full-relay').established,
       ...pick(timing, 'seedDelayMs', 'reseedIntervalMs')
     })
-    const permanent = new PermanentPeers({ clock, events, resolver, connect: (addr) => { connmgr?.connect(new ConnReq({ addr, permanent: true })) } },
+    const permanent = new PermanentPeers({
+      clock,
+      events,
+      resolver,
+      connect: (addr) => { connmgr?.connect(new ConnReq({ addr, permanent: true })) },
+      release: (addr) => { releaseRequest(connmgr, addr) }
+    },
       { peers: config.outbound.permanentPeers })
     const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: () => connmgr?.requests() ?? [] }, {
       defaultPort: config.params.defaultPort,
@@ -210,7 +226,7 @@ export class Node implements Startable {
       hasSlot: (remote) => defaultGater.hasSlot(remote),
       onAccept: acceptInbound({ sessions, events })
     })
-    return { store, book, banList, registry, gater, defaultGater, connmgr, sessions, listener, permanent, seeding, peerValue }
+    return { store, book, banList, registry, gater, defaultGater, connmgr, sessions, listener, permanent, seeding, peerValue, traffic }
   }
 
   #gater (defaults: GaterDefaults): ConnectionGater {
@@ -270,7 +286,7 @@ export class Node implements Startable {
       outbound: parts.registry.count('outbound-full-relay').established,
       targetOutbound: this.config.outbound.targetOutbound,
       permanentUp: parts.registry.count('manual').established,
-      permanentTotal: this.config.outbound.permanentPeers.length,
+      permanentTotal: parts.permanent.list().length,
       inbound: parts.registry.count('inbound').established,
       maxInbound: this.config.inbound.maxInbound,
       addressesNew: size.new,
@@ -284,6 +300,12 @@ export class Node implements Startable {
     const status = this.status()
     if (status !== undefined) this.events.emit('status', status)
   }
+}
+
+/** Ends the permanent request for `addr` (addnode remove): its connection closes and is not retried. */
+function releaseRequest (connmgr: ConnManager<OutboundConnection> | undefined, addr: NetAddress): void {
+  const req = connmgr?.requests().find((r) => r.permanent && r.addr !== undefined && sameAddress(r.addr, addr))
+  if (req !== undefined) connmgr?.remove(req.id)
 }
 
 function pick<T extends object, K extends keyof T> (from: T, ...keys: K[]): Partial<Pick<T, K>> {

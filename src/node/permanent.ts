@@ -17,6 +17,14 @@ export interface PermanentPeersComponents {
   resolver: Resolver
   /** Hands a permanent peer's address to the connection manager (which may refuse a duplicate). */
   connect(addr: NetAddress): void
+  /** Ends the connection manager's request for a removed peer's address (no retry). */
+  release(addr: NetAddress): void
+}
+
+/** One permanent peer as given, and its address once resolved. */
+export interface PermanentPeer {
+  readonly given: HostPort
+  readonly addr: NetAddress | undefined
 }
 
 /**
@@ -26,14 +34,16 @@ export interface PermanentPeersComponents {
  */
 export class PermanentPeers implements Startable {
   readonly #c: PermanentPeersComponents
-  readonly #peers: readonly HostPort[]
+  /** By addrKey of the address as given. */
+  readonly #peers = new Map<string, { given: HostPort, addr: NetAddress | undefined }>()
   readonly #keys = new Set<string>()
+  #running = false
   readonly #timers = new Set<TimerHandle>()
   #controller = new AbortController()
 
   constructor (components: PermanentPeersComponents, init: { peers: readonly HostPort[] }) {
     this.#c = components
-    this.#peers = init.peers
+    for (const hp of init.peers) this.#peers.set(addrKey(hp), { given: hp, addr: undefined })
   }
 
   /** Whether `addr` is one of the permanent peers' (resolved) addresses. */
@@ -41,17 +51,46 @@ export class PermanentPeers implements Startable {
     return this.#keys.has(addrKey(addr))
   }
 
+  /** Every permanent peer (--addpeer/--connect, then addnode), in the order added. */
+  list (): PermanentPeer[] {
+    return [...this.#peers.values()].map((p) => ({ given: p.given, addr: p.addr }))
+  }
+
+  /** Adds a permanent peer (kept connected from now on); false if it is one already. */
+  add (hp: HostPort): boolean {
+    if (this.#peers.has(addrKey(hp))) return false
+    this.#peers.set(addrKey(hp), { given: hp, addr: undefined })
+    if (this.#running) this.#begin(hp)
+    return true
+  }
+
+  /** Removes a permanent peer and ends its connection for good; false if it is not one. */
+  remove (hp: HostPort): boolean {
+    const peer = this.#peers.get(addrKey(hp))
+    if (peer === undefined) return false
+    this.#peers.delete(addrKey(hp))
+    if (peer.addr !== undefined) {
+      this.#keys.delete(addrKey(peer.addr))
+      this.#c.release(peer.addr)
+    }
+    return true
+  }
+
   /** Hands literal addresses to `connect` synchronously, names as they resolve. */
   start (): void {
     this.#controller = new AbortController()
-    for (const hp of this.#peers) {
-      const literal = toNetAddress(hp.host, hp.port)
-      if (literal === undefined) void this.#resolve(hp)
-      else this.#connect(hp, literal)
-    }
+    this.#running = true
+    for (const { given } of this.#peers.values()) this.#begin(given)
+  }
+
+  #begin (hp: HostPort): void {
+    const literal = toNetAddress(hp.host, hp.port)
+    if (literal === undefined) void this.#resolve(hp)
+    else this.#connect(hp, literal)
   }
 
   stop (): void {
+    this.#running = false
     this.#controller.abort()
     for (const handle of this.#timers) this.#c.clock.clearTimeout(handle)
     this.#timers.clear()
@@ -69,7 +108,7 @@ export class PermanentPeers implements Startable {
       this.#c.events.emit('permanent_unresolved', { addr: addrKey(hp), permanent: true, reason: (err as Error).message, retryMs: RESOLVE_RETRY_MS })
       const handle = this.#c.clock.setTimeout(() => {
         this.#timers.delete(handle)
-        void this.#resolve(hp)
+        if (this.#peers.has(addrKey(hp))) void this.#resolve(hp)
       }, RESOLVE_RETRY_MS)
       this.#timers.add(handle)
       return
@@ -81,6 +120,9 @@ export class PermanentPeers implements Startable {
   }
 
   #connect (hp: HostPort, addr: NetAddress): void {
+    const peer = this.#peers.get(addrKey(hp))
+    if (peer === undefined) return // removed while its name was being resolved
+    peer.addr = addr
     this.#keys.add(addrKey(addr))
     try {
       this.#c.connect(addr)

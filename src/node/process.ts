@@ -20,22 +20,25 @@ export interface NodeProcessInit {
 }
 
 /**
- * SIGHUP: reopens the log file (logrotate), then rereads the settings and applies the live ones; a
- * config that cannot be read is reported and the old settings stay. Never throws: a signal handler that
- * threw would take the node down.
+ * What SIGHUP and the RPC `reloadconfig` do: reopen the log file (logrotate), then reread the settings
+ * and apply the live ones. A failure is announced (config_reload_failed), the old settings stay, and the
+ * error is thrown for the RPC to report; the signal handler swallows it (a throwing handler would take
+ * the node down).
  */
-async function reloadOnHangup (node: Node, logging: WinstonLogging, running: NodeConfig, reload: (() => NodeConfig) | undefined): Promise<void> {
+async function reloadSettings (node: Node, logging: WinstonLogging, running: NodeConfig, reload: (() => NodeConfig) | undefined): Promise<unknown> {
   try {
     await logging.reopen()
   } catch (err) {
     node.events.emit('config_reload_failed', { error: `cannot reopen the log file: ${(err as Error).message}` })
+    throw err
   }
-  if (reload === undefined) return
+  if (reload === undefined) return { changed: [], dropped: 0 }
   try {
     const next = reload()
-    node.reconfigure(liveSettingsOf(next), { needRestart: restartOnlyChanges(running, next) })
+    return node.reconfigure(liveSettingsOf(next), { needRestart: restartOnlyChanges(running, next) })
   } catch (err) {
     node.events.emit('config_reload_failed', { error: (err as Error).message })
+    throw err
   }
 }
 
@@ -47,14 +50,16 @@ async function reloadOnHangup (node: Node, logging: WinstonLogging, running: Nod
  */
 export async function runNodeProcess (config: NodeConfig, companions: readonly Companion[] = [], init: NodeProcessInit = {}): Promise<void> {
   const logging = createWinstonLogging({ debugLevel: config.logging.debugLevel, format: config.logging.format, file: config.logging.file })
-  const node = createNode(config, { logging })
+  const node: Node = createNode(config, { logging, reload: async () => await reloadSettings(node, logging, config, init.reload) })
   const beside = companions.map((c) => c(node, logging)).filter((c): c is Startable => c !== undefined)
   let onSignal: (signal: NodeJS.Signals) => void = () => {}
   const onStatus = (): void => { node.logStatus() }
-  const onHangup = (): void => { void reloadOnHangup(node, logging, config, init.reload) }
+  const onHangup = (): void => { reloadSettings(node, logging, config, init.reload).catch(() => { /* announced */ }) }
   try {
     const stopped = new Promise<void>((resolve, reject) => {
       let stopping = false
+      // The RPC `stop` stops the node from inside: the process ends as after a signal.
+      node.events.on('node_stopped', () => { resolve() })
       onSignal = (signal) => {
         if (stopping) {
           node.events.emit('shutdown_forced', { signal })

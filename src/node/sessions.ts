@@ -9,6 +9,7 @@ import { addrKey, type NetAddress, type TimedAddress } from '../netaddr/netaddre
 import type { PeerEventMap } from '../peer/events.ts'
 import { NonceRegistry } from '../peer/nonces.ts'
 import { Peer } from '../peer/peer.ts'
+import type { TrafficSink } from '../peer/traffic.ts'
 import type { PeerInit, PeerTimeouts } from '../peer/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { ConnectionInfo, ConnectionKind } from '../registry/types.ts'
@@ -35,6 +36,8 @@ export interface SessionsComponents {
   banList: BanList
   /** Told of every session and of the novel addresses each relays (the node's peer value). */
   value?: SessionValueHooks
+  /** Told of every session's traffic (the node's totals). */
+  traffic?: TrafficSink
 }
 
 export interface SessionValueHooks {
@@ -84,6 +87,7 @@ export class Sessions implements Startable {
       permissions: this.#c.permissions(addr.host),
       banThreshold: init.banning.threshold,
       banning: init.banning.enabled,
+      ...(this.#c.traffic === undefined ? {} : { traffic: this.#c.traffic }),
       ...(init.timeouts === undefined ? {} : { timeouts: init.timeouts }),
       ...init.guard,
       addrSink: {

@@ -22,6 +22,7 @@ import { PingState } from './ping-state.ts'
 import { buildVersion, refuseVersion, type Direction } from './handshake-policy.ts'
 import type { PeerEventMap, SessionFields } from './events.ts'
 import { misbehaviourRule, protocolErrorReason, type MisbehaviourReason } from './misbehaviour.ts'
+import { OTHER_COMMAND, SessionTraffic } from './traffic.ts'
 import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState, PeerTimeouts } from './types.ts'
 
 /** BIP 339 and BIP 155 messages go only to peers announcing at least this version (as Core). */
@@ -43,6 +44,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly direction: Direction
   readonly addr: NetAddress
   readonly banScore: DynamicBanScore
+  /** Bytes and messages by direction and command, and when they last moved (getpeerinfo). */
+  readonly traffic: SessionTraffic
   readonly #socket: Socket
   readonly #clock: Clock
   readonly #random: Random
@@ -86,7 +89,10 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#banThreshold = settings.banThreshold
     this.#maxSendBufferBytes = settings.maxSendBufferBytes
     this.banScore = new DynamicBanScore(this.#clock)
-    this.#decoder = new MessageDecoder(init.params.magic)
+    this.traffic = new SessionTraffic(init.traffic)
+    this.#decoder = new MessageDecoder(init.params.magic, {
+      onFrame: (item, bytes) => { this.traffic.frame('unknown' in item || item instanceof ProtocolError ? OTHER_COMMAND : item.command, bytes) }
+    })
     const now = this.#clock.now()
     this.#lastReceiveMs = now
     this.#flood = new FloodGuard(now)
@@ -170,6 +176,7 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   #onData (chunk: Buffer): void {
     const now = this.#lastReceiveMs = this.#clock.now()
+    this.traffic.read(chunk.length, now)
     const overrun = this.#guard.received(chunk.length, now)
     if (overrun !== undefined) { this.#rateLimited(overrun); return }
     try {
@@ -383,7 +390,9 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   #send (msg: KnownMessage): void {
     if (this.#state === 'closed') return
-    this.#socket.write(encodeMessage(this.#init.params.magic, msg))
+    const frame = encodeMessage(this.#init.params.magic, msg)
+    this.#socket.write(frame)
+    this.traffic.wrote(msg.command, frame.length, this.#clock.now())
     if (this.#socket.writableLength > this.#maxSendBufferBytes) {
       this.close(`send buffer over ${this.#maxSendBufferBytes} bytes (peer is not reading)`)
     }

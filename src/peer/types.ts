@@ -1,3 +1,4 @@
+import type { TrafficSink } from './traffic.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import type { Logger } from '../log/logger.ts'
 import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
@@ -85,6 +86,8 @@ export interface PeerInit {
   interceptVersion?(version: VersionMessage): string | undefined
   /** Addresses to answer an inbound peer's getaddr with (at most 1000 are sent). */
   getAddrSample?(): TimedAddress[]
+  /** Also told of this session's traffic (the node's totals). */
+  readonly traffic?: TrafficSink
 }
 
 export interface HandshakeInfo {

@@ -63,11 +63,12 @@ export class AddrBookFlusher implements Startable {
   }
 
   async #flushOnce (): Promise<{ put: number, del: number }> {
-    const { book, store, logger } = this.#components
+    const { book, store } = this.#components
     const changes = mergeChanges(this.#unwritten, book.takeChanges())
     this.#unwritten = undefined
     const counts = { put: changes.put.length, del: changes.del.length }
     if (counts.put === 0 && counts.del === 0) return counts
+    const startMs = this.#components.clock.now()
     try {
       await store.writeAddrChanges(changes)
     } catch (err) {
@@ -75,7 +76,7 @@ export class AddrBookFlusher implements Startable {
       this.#events.emit('addrbook_flush_failed', { ...counts, error: (err as Error).message })
       throw err
     }
-    logger.debug('flushed address-book changes', counts)
+    this.#events.emit('addrbook_flushed', { ...counts, durationMs: this.#components.clock.now() - startMs })
     return counts
   }
 }

@@ -22,4 +22,6 @@ export interface StoreEventMap {
   }
   /** An address-book flush failed; its changes are kept for the next one. */
   addrbook_flush_failed: { readonly put: number, readonly del: number, readonly error: string }
+  /** An address-book flush wrote its changes (only flushes with something to write). */
+  addrbook_flushed: { readonly put: number, readonly del: number, readonly durationMs: number }
 }

@@ -6,6 +6,8 @@ import { decodePayload } from './payloads.ts'
 export interface MessageDecoderInit {
   /** Declared payloads above this are refused from the header alone (fatal 'oversized'). */
   maxPayloadBytes?: number
+  /** Told of each whole frame and its size on the wire, header included (traffic counters). */
+  onFrame?: (item: Message | ProtocolError, frameBytes: number) => void
 }
 
 /** Chunks at most this long are copied byte by byte: cheaper than a subarray view for one-byte pushes. */
@@ -22,6 +24,7 @@ const SMALL_COPY_BYTES = 16
 export class MessageDecoder {
   readonly #magic: Uint8Array
   readonly #maxPayloadBytes: number
+  readonly #onFrame: MessageDecoderInit['onFrame']
   readonly #headerBuffer = new Uint8Array(HEADER_BYTES)
   #headerFill = 0
   #header: FrameHeader | undefined
@@ -35,6 +38,7 @@ export class MessageDecoder {
     if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`maxPayloadBytes must be a non-negative integer, got ${max}`)
     this.#magic = magic.slice()
     this.#maxPayloadBytes = max
+    this.#onFrame = init.onFrame
   }
 
   /** True after a fatal error: the stream has lost its framing and push() returns []. */
@@ -87,7 +91,9 @@ export class MessageDecoder {
         this.#payloadFill = 0
       }
       this.#header = undefined
-      out.push(decodeFrame(header, payload))
+      const item = decodeFrame(header, payload)
+      this.#onFrame?.(item, HEADER_BYTES + header.length)
+      out.push(item)
     }
     return out
   }

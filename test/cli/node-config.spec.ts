@@ -27,7 +27,8 @@ describe('buildNodeConfig', () => {
       admission: { limits: { maxInboundPerIp: 3, maxInboundPerGroup: 10, inboundRatePerSecond: 3, maxPendingInbound: 32 }, whitelist: [], deny: [] },
       logging: { debugLevel: 'info', format: 'text', file: undefined },
       peerValue: { highWater: 0, lowWater: 0, gracePeriodMs: 60_000, maxEventLoopDelayMs: 0 },
-      guard: { rateLimits: {}, tarpit: { sendStallMs: 30_000, partialMessageMs: 30_000 } }
+      guard: { rateLimits: {}, tarpit: { sendStallMs: 30_000, partialMessageMs: 30_000 } },
+      rpc: { listen: [{ host: '127.0.0.1', port: 8432 }], allowIps: [], rpcAuth: [], cookie: true }
     })
   })
 

@@ -13,11 +13,11 @@ export interface InProcessNode { node: Node, log: RecordingEvents }
 
 /**
  * A real node (createNode, real sockets, real LevelDB in `datadir`) against a simulated network, with
- * its events recorded from before start. `cleanup` receives the stop (a no-op once the test stopped it).
+ * its events recorded from before start. No RPC server unless `options` ask for one (norpc: false with rpclisten). `cleanup` receives the stop (a no-op once the test stopped it).
  */
 export async function startInProcessNode (sim: SimNetwork, options: RunOptions, datadir: string, cleanup: Array<() => Promise<void>>,
   overrides: NodeOverrides = {}): Promise<InProcessNode> {
-  const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port, tempDir('params')), nodnsseed: true, nolisten: true, datadir, ...options })
+  const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port, tempDir('params')), nodnsseed: true, nolisten: true, norpc: true, datadir, ...options })
   const log = recordingEvents()
   const node = createNode(config, { timing: FAST_TIMING, ...overrides })
   log.attach(node.events)

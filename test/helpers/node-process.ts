@@ -23,7 +23,9 @@ export interface NodeProcess {
  * can wait for the node's lifecycle events instead of sleeping.
  */
 export function startNodeProcess (args: string[], env: Record<string, string>): NodeProcess {
-  const child = spawnCli(['run', '--logformat', 'json', ...args], env)
+  // No RPC server on the network's fixed port unless the test asks: test files run side by side.
+  const rpc = args.some((a) => a === '--rpclisten' || a === '--norpc') ? [] : ['--norpc']
+  const child = spawnCli(['run', '--logformat', 'json', ...rpc, ...args], env)
   const records: JsonRecord[] = []
   const otherLines: string[] = []
   const waiters = new Set<() => void>()

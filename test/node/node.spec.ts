@@ -87,7 +87,7 @@ describe('Node', () => {
 
   it('resolves permanent peer names through the resolver and retries a name that does not resolve', async () => {
     const sim = await simNetwork({ live: 1 })
-    const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port, tempDir('params')), nodnsseed: true, nolisten: true, datadir: tempDir('node'), connect: [`peer.test:${sim.port}`, 'missing.test'] })
+    const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port, tempDir('params')), nodnsseed: true, nolisten: true, norpc: true, datadir: tempDir('node'), connect: [`peer.test:${sim.port}`, 'missing.test'] })
     const log = recordingEvents()
     const asked: string[] = []
     const resolver = { resolve: async (host: string) => { asked.push(host); if (host === 'peer.test') return [sim.peer(0).addr.host]; throw new Error('NXDOMAIN') } }

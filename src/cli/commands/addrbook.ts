@@ -3,6 +3,7 @@ import type { AddrRecord } from '../../addrbook/record.ts'
 import { addrKey } from '../../netaddr/netaddress.ts'
 import { countFlag, DATADIR_FLAGS, isoTime, readDataDir } from '../options.ts'
 import type { DataDirArgs } from '../options.ts'
+import { runningNode, RPC_CLIENT_FLAGS, type RpcClientArgs } from '../node-rpc.ts'
 
 interface ListArgs extends DataDirArgs {
   json?: boolean
@@ -40,14 +41,24 @@ function toLine (r: AddrRecord, width: number): string {
   ].join('  ')
 }
 
-const countCommand: CommandModule<object, DataDirArgs & { json?: boolean }> = {
+/** new/tried/total: from the running node (getaddrmaninfo), else from the data directory. */
+async function addressCounts (argv: RpcClientArgs): Promise<{ new: number, tried: number, total: number }> {
+  const client = await runningNode(argv, process.env)
+  if (client !== undefined) {
+    const all = (await client.call('getaddrmaninfo') as { all_networks: { new: number, tried: number, total: number } }).all_networks
+    return { new: all.new, tried: all.tried, total: all.total }
+  }
+  const records = (await readDataDir(argv)).addrRecords
+  const tried = records.filter((r) => r.tried).length
+  return { new: records.length - tried, tried, total: records.length }
+}
+
+const countCommand: CommandModule<object, RpcClientArgs & { json?: boolean }> = {
   command: 'count',
-  describe: 'How many addresses are in the new and tried tables',
-  builder: (yargs: Argv) => yargs.options({ ...DATADIR_FLAGS, json: { type: 'boolean', describe: 'print one JSON object' } }),
+  describe: 'How many addresses are in the new and tried tables (of the running node, if one runs)',
+  builder: (yargs: Argv) => yargs.options({ ...DATADIR_FLAGS, ...RPC_CLIENT_FLAGS, json: { type: 'boolean', describe: 'print one JSON object' } }),
   handler: async (argv) => {
-    const records = (await readDataDir(argv)).addrRecords
-    const tried = records.filter((r) => r.tried).length
-    const counts = { new: records.length - tried, tried, total: records.length }
+    const counts = await addressCounts(argv)
     process.stdout.write(argv.json === true
       ? `${JSON.stringify(counts)}\n`
       : `new    ${counts.new}\ntried  ${counts.tried}\ntotal  ${counts.total}\n`)
@@ -75,10 +86,13 @@ const listCommand: CommandModule<object, ListArgs> = {
   }
 }
 
-/** `peerkeeper addrbook count|list`: reads the data directory's address book without changing it (the node must be stopped). */
+/**
+ * `peerkeeper addrbook count|list`: `count` asks the running node over RPC when one runs; `list` (which
+ * needs every record's fields, more than getnodeaddresses gives) reads the data directory of a stopped node.
+ */
 export const addrbookCommand: CommandModule = {
   command: 'addrbook <command>',
-  describe: 'Inspect the address book in a data directory (offline: stop the node first)',
+  describe: 'Inspect the address book: count (running node or data directory), list (data directory of a stopped node)',
   builder: (yargs: Argv) => yargs
     .command(countCommand)
     .command(listCommand)

@@ -1,21 +1,15 @@
 import type { Argv, CommandModule } from 'yargs'
-import { addrKey, parseHostPort } from '../../netaddr/netaddress.ts'
-import { rpcPortOf } from '../../rpc/binds.ts'
-import { RpcClient } from '../../rpc/client.ts'
-import { cookiePath, readCookie } from '../../rpc/cookie.ts'
-import type { UserPassword } from '../../rpc/auth.ts'
+import { addrKey } from '../../netaddr/netaddress.ts'
+import { cookiePath } from '../../rpc/cookie.ts'
 import type { RpcParams } from '../../rpc/protocol.ts'
-import { systemClock } from '../../util/clock.ts'
 import { parseDuration } from '../duration.ts'
 import { UsageError } from '../../util/errors.ts'
-import { DATADIR_FLAGS, dataDirLocation, type DataDirArgs } from '../options.ts'
+import { nodeRpcTarget, rpcClient, RPC_CLIENT_FLAGS, type RpcClientArgs } from '../node-rpc.ts'
+import { DATADIR_FLAGS } from '../options.ts'
 
-export interface RpcCliArgs extends DataDirArgs {
+export interface RpcCliArgs extends RpcClientArgs {
   method: string
   args?: string[]
-  rpcuser?: string
-  rpcpass?: string
-  rpcconnect?: string
   rpcclienttimeout?: string
   named?: boolean
 }
@@ -26,7 +20,6 @@ export interface RpcCliIo {
   env: Readonly<Record<string, string | undefined>>
 }
 
-const DEFAULT_RPC_HOST = '127.0.0.1'
 const DEFAULT_TIMEOUT = '60s'
 
 /** An argument as bitcoin-cli reads one: JSON when it parses as JSON, else the text itself. */
@@ -66,12 +59,9 @@ export async function runRpcCli (argv: RpcCliArgs, io: RpcCliIo): Promise<number
   const timeoutMs = parseDuration(argv.rpcclienttimeout ?? DEFAULT_TIMEOUT, '--rpcclienttimeout')
   if (timeoutMs <= 0) throw new UsageError(`--rpcclienttimeout: "${argv.rpcclienttimeout ?? ''}" must be longer than 0`)
   const params = cliParams(argv.args ?? [], argv.named === true)
-  const { datadir, params: chain } = dataDirLocation(argv, io.env)
-  const where = parseHostPort(argv.rpcconnect ?? DEFAULT_RPC_HOST, rpcPortOf(chain), '--rpcconnect')
-  let auth: UserPassword | undefined
-  if (argv.rpcuser !== undefined && argv.rpcpass !== undefined) auth = { user: argv.rpcuser, password: argv.rpcpass }
-  else auth = await readCookie(datadir)
-  const client = new RpcClient({ clock: systemClock }, { ...where, timeoutMs, ...(auth === undefined ? {} : { auth }) })
+  const target = await nodeRpcTarget(argv, io.env)
+  const { datadir, where, auth } = target
+  const client = rpcClient(target, timeoutMs)
   try {
     io.stdout(formatResult(await client.call(argv.method, params)))
     return 0
@@ -98,9 +88,7 @@ export const cliCommand: CommandModule<object, RpcCliArgs> = {
     .positional('args', { type: 'string', array: true, describe: 'its arguments: JSON where they parse as JSON, else strings' })
     .options(DATADIR_FLAGS)
     .options({
-      rpcconnect: { type: 'string', requiresArg: true, group: 'RPC:', describe: 'the node\'s RPC address HOST[:PORT]', defaultDescription: '127.0.0.1 and the network\'s RPC port' },
-      rpcuser: { type: 'string', requiresArg: true, group: 'RPC:', describe: 'RPC user (with --rpcpass); without, the data directory\'s .cookie' },
-      rpcpass: { type: 'string', requiresArg: true, group: 'RPC:', describe: 'RPC password' },
+      ...RPC_CLIENT_FLAGS,
       rpcclienttimeout: { type: 'string', requiresArg: true, group: 'RPC:', describe: 'give up after this long (s, m, h units)', defaultDescription: DEFAULT_TIMEOUT },
       named: { type: 'boolean', group: 'RPC:', describe: 'pass arguments as NAME=VALUE (bitcoin-cli -named)' }
     }) as unknown as Argv<RpcCliArgs>,

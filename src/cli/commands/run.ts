@@ -37,6 +37,7 @@ export const runCommand: CommandModule = {
       if (err instanceof ListenError) err.message = `--listen: ${err.message}`
       if (err instanceof LogConfigError) err.message = `--logfile: ${err.message}`
       if (err instanceof HttpListenError && err.message.startsWith('status:')) err.message = `--statuslisten: ${err.message}`
+      else if (err instanceof HttpListenError) err.message = `${err.message.startsWith('RPC') ? '--rpclisten' : '--metricslisten'}: ${err.message}`
       throw err
     }
   }
