@@ -116,7 +116,7 @@ export class StatusTracker implements Startable {
 
   recentEvents (): readonly StatusEvent[] { return this.#events }
   timeline (): readonly TimelinePoint[] { return this.#timeline }
-  /** Inbound sockets turned away, by the reason their events gave (`inbound_rejected` is rate-limited: a floor). */
+  /** Inbound sockets turned away, by reason: every rejection is an `inbound_rejected` event, so these are exact. */
   rejections (): Record<string, number> { return Object.fromEntries(this.#rejections) }
   /** Permanent peers waiting for their next attempt, soonest first. */
   retries (): PendingRetry[] { return [...this.#retries.values()].sort((a, b) => a.nextAttemptAtMs - b.nextAttemptAtMs) }
@@ -124,6 +124,8 @@ export class StatusTracker implements Startable {
   #observe (name: NodeEventName, fields: Record<string, unknown>, record: Pick<StatusEvent, 'subsystem' | 'level' | 'message'>): void {
     const atMs = this.#c.clock.now()
     this.#tally(name, fields, atMs)
+    // A flood is thousands of these a second: counted above, shown through the summary (inbound_rejections).
+    if (name === 'inbound_rejected') return
     const event: StatusEvent = { atMs, event: name, ...record, fields }
     this.#events.push(event)
     if (this.#events.length > this.#maxEvents) this.#events.shift()
