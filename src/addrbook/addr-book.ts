@@ -160,6 +160,21 @@ export class AddrBook implements AddrRecordStore {
   }
 
   /**
+   * Remembers whether `addr` speaks only v1: set when a BIP324 attempt fell back to v1, cleared when the
+   * node later advertises v2 again. Persisted, so a restart does not try v2 first. Returns false if the
+   * book does not hold the address.
+   */
+  setV1Only (addr: NetAddress, v1Only: boolean): boolean {
+    const entry = this.tables.get(addrKey(addr))
+    if (entry === undefined) return false
+    if (entry.v1Only !== v1Only) {
+      entry.v1Only = v1Only
+      this.changes.changed(entry.key)
+    }
+    return true
+  }
+
+  /**
    * An outbound handshake with `addr` completed: reset its attempts and move it to tried. If its tried
    * slot is taken, the occupant goes back to new (no test-before-evict: peerkeeper has no feelers).
    * Returns whether the entry moved.
@@ -258,6 +273,7 @@ export class AddrBook implements AddrRecordStore {
       entry.lastAttempt = record.lastAttempt
       entry.lastCountAttempt = record.lastCountAttempt
       entry.lastSuccess = record.lastSuccess
+      entry.v1Only = record.v1Only === true
       if (this.restorePositions(entry, record, trustPositions)) continue
       replaced++
       if (!record.tried || !this.placeTried(entry)) {

@@ -177,7 +177,7 @@ export class Node implements Startable {
     const gater = this.#gater({ banList, fallback: defaultGater })
     const permissions = (host: string): ReturnType<DefaultGater['permissions']> => defaultGater.permissions(host)
     const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, permissions, book, banList },
-      { params: config.params, banning: config.banning, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
+      { params: config.params, banning: config.banning, v2Transport: config.sessions.v2Transport, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
     let connmgr: ConnManager<OutboundConnection> | undefined
     const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
       params: config.params,
@@ -267,6 +267,7 @@ export class Node implements Startable {
       permanentTotal: this.config.outbound.permanentPeers.length,
       inbound: parts.registry.count('inbound').established,
       maxInbound: this.config.inbound.maxInbound,
+      v2: parts.registry.all().filter((c) => c.handshake?.transport === 'v2').length,
       addressesNew: size.new,
       addressesTried: size.tried,
       bans: parts.banList.size

@@ -18,6 +18,8 @@ export function hasRequiredServices (services: bigint, required: RequiredService
 export interface VersionCheck {
   readonly direction: Direction
   readonly requiredServices: RequiredServices
+  /** A manual connection (--connect/--addpeer): exempt from the service requirement, as in Core. */
+  readonly manual: boolean
   /** True for a nonce one of our own sessions sent: the version came back to us. */
   isOwnNonce (nonce: bigint): boolean
 }
@@ -25,8 +27,10 @@ export interface VersionCheck {
 export interface Refusal { readonly reason: RefusalReason, readonly message: string }
 
 /**
- * Why this `version` is refused, or undefined to accept it. Services are required of outbound peers only,
- * as in Bitcoin Core and bcoin: inbound peers (light clients, crawlers) need serve us nothing.
+ * Why this `version` is refused, or undefined to accept it. Services are required of automatic outbound
+ * peers only, as in Bitcoin Core and bcoin: inbound peers (light clients, crawlers) need serve us nothing,
+ * and an operator who names a peer (--connect/--addpeer; Core's manual connections) gets that peer
+ * whatever it serves, so peerkeeper nodes, which serve no blocks, can connect to one another.
  */
 export function refuseVersion (version: VersionMessage, check: VersionCheck): Refusal | undefined {
   if (check.isOwnNonce(version.nonce)) {
@@ -35,7 +39,7 @@ export function refuseVersion (version: VersionMessage, check: VersionCheck): Re
   if (version.version < MIN_PEER_PROTOCOL_VERSION) {
     return { reason: 'old-version', message: `protocol version ${version.version} < ${MIN_PEER_PROTOCOL_VERSION}` }
   }
-  if (check.direction === 'outbound' && !hasRequiredServices(version.services, check.requiredServices)) {
+  if (check.direction === 'outbound' && !check.manual && !hasRequiredServices(version.services, check.requiredServices)) {
     return { reason: 'missing-services', message: `services 0x${version.services.toString(16)} lack ${describeServices(check.requiredServices)}` }
   }
   return undefined

@@ -1,3 +1,4 @@
+import type { ProtocolError } from '../wire/errors.ts'
 import type { TokenBucketInit } from '../ratelimit/token-bucket.ts'
 
 /**
@@ -78,4 +79,16 @@ export const MISBEHAVIOUR_REASONS = Object.keys(MISBEHAVIOUR) as MisbehaviourRea
 
 export function misbehaviourRule (reason: MisbehaviourReason): MisbehaviourRule {
   return MISBEHAVIOUR[reason]
+}
+
+/** The misbehaviour row of a non-magic protocol error. */
+export function protocolErrorReason (err: ProtocolError): MisbehaviourReason {
+  switch (err.kind) {
+    case 'oversized': return 'oversized-message'
+    case 'bad-command': return 'bad-command'
+    case 'bad-checksum': return 'bad-checksum'
+    // Only addr/addrv2 carry a capped list, so an over-long list is always the addr row.
+    case 'too-many-entries': return 'addr-too-many'
+    default: return 'malformed-payload'
+  }
 }

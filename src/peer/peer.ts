@@ -7,19 +7,19 @@ import { TokenBucket } from '../ratelimit/token-bucket.ts'
 import { unixSeconds, type Clock, type TimerHandle } from '../util/clock.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
-import { MessageDecoder } from '../wire/decoder.ts'
-import { encodeMessage } from '../wire/encode.ts'
 import { ProtocolError } from '../wire/errors.ts'
 import { MAX_ADDR_ENTRIES, type AddrMessage, type KnownMessage, type Message, type VersionMessage } from '../wire/messages.ts'
 import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../wire/services.ts'
 import * as D from './constants.ts'
-import { HandshakeTimeoutError, PeerClosedError, PeerConfigError, PeerRefusedError, type RefusalReason } from './errors.ts'
+import { HandshakeTimeoutError, PeerClosedError, PeerRefusedError, type RefusalReason } from './errors.ts'
 import { FloodGuard } from './flood-guard.ts'
 import { PingState } from './ping-state.ts'
+import { peerSettings, type PeerSettings } from './settings.ts'
 import { buildVersion, refuseVersion, type Direction } from './handshake-policy.ts'
 import type { PeerEventMap, SessionFields } from './events.ts'
-import { misbehaviourRule, type MisbehaviourReason } from './misbehaviour.ts'
-import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState, PeerTimeouts } from './types.ts'
+import { misbehaviourRule, protocolErrorReason, type MisbehaviourReason } from './misbehaviour.ts'
+import { createTransport, type PeerTransport, type TransportItem, type TransportProtocol } from './transport.ts'
+import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState } from './types.ts'
 
 /** BIP 339 and BIP 155 messages go only to peers announcing at least this version (as Core). */
 const FEATURE_NEGOTIATION_VERSION = 70016
@@ -46,10 +46,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly #logger: Logger
   readonly #events: EventSink<PeerEventMap>
   readonly #init: PeerInit
-  readonly #timeouts: PeerTimeouts
-  readonly #banThreshold: number
-  readonly #maxSendBufferBytes: number
-  readonly #decoder: MessageDecoder
+  readonly #settings: PeerSettings
+  readonly #transport: PeerTransport
   readonly #flood: FloodGuard
   readonly #addrBucket: TokenBucket
   #state: PeerState = 'connecting'
@@ -65,6 +63,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   #timers: { handshake?: TimerHandle, idle?: TimerHandle, pingTimeout?: TimerHandle, pingInterval?: TimerHandle } = {}
   #handshake: { promise: Promise<HandshakeInfo>, resolve: (i: HandshakeInfo) => void, reject: (e: Error) => void } | undefined
   #closeError: Error | undefined
+  /** The remote end closed or reset the socket (not our timeout or decision): see shouldReconnectV1. */
+  #closedByPeer = false
 
   constructor (socket: Socket, components: PeerComponents, init: PeerInit) {
     super()
@@ -77,23 +77,17 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#init = init
     this.direction = init.direction
     this.addr = init.addr
-    this.#timeouts = {
-      handshakeMs: positive('timeouts.handshakeMs', init.timeouts?.handshakeMs ?? D.DEFAULT_HANDSHAKE_TIMEOUT_MS),
-      pingIntervalMs: positive('timeouts.pingIntervalMs', init.timeouts?.pingIntervalMs ?? D.DEFAULT_PING_INTERVAL_MS),
-      pingTimeoutMs: positive('timeouts.pingTimeoutMs', init.timeouts?.pingTimeoutMs ?? D.DEFAULT_PING_TIMEOUT_MS),
-      idleTimeoutMs: positive('timeouts.idleTimeoutMs', init.timeouts?.idleTimeoutMs ?? D.DEFAULT_IDLE_TIMEOUT_MS)
-    }
-    this.#banThreshold = positive('banThreshold', init.banThreshold ?? D.DEFAULT_BAN_THRESHOLD)
-    this.#maxSendBufferBytes = positive('maxSendBufferBytes', init.maxSendBufferBytes ?? D.DEFAULT_MAX_SEND_BUFFER_BYTES)
+    this.#settings = peerSettings(init)
     this.banScore = new DynamicBanScore(this.#clock)
-    this.#decoder = new MessageDecoder(init.params.magic)
+    this.#transport = createTransport(init.transport ?? 'v1', init.params.magic)
     const now = this.#clock.now()
     this.#lastReceiveMs = now
     this.#flood = new FloodGuard(now)
     this.#addrBucket = new TokenBucket({ ratePerSecond: D.ADDR_RATE_PER_SECOND, capacity: D.ADDR_BUCKET_CAPACITY, initialTokens: D.ADDR_BUCKET_INITIAL }, now)
-    socket.on('error', (err) => { this.close(`socket error: ${err.message}`) })
-    socket.on('close', () => { this.close('connection closed') })
-    socket.on('end', () => { this.close('peer ended the connection') })
+    const byPeer = (reason: string): void => { if (this.#state !== 'closed') this.#closedByPeer = true; this.close(reason) }
+    socket.on('error', (err) => { byPeer(`socket error: ${err.message}`) })
+    socket.on('close', () => { byPeer('connection closed') })
+    socket.on('end', () => { byPeer('peer ended the connection') })
   }
 
   get state (): PeerState { return this.#state }
@@ -104,6 +98,13 @@ export class Peer extends EventEmitter<PeerEvents> {
   get permanent (): boolean { return this.#init.permanent === true }
   /** A --whitelist entry grants it noban or addr (shown on the status page). */
   get whitelisted (): boolean { return this.#init.permissions?.noban === true || this.#init.permissions?.addr === true }
+  /** 'v1' or 'v2'; undefined while an inbound connection's first bytes are awaited. */
+  get transport (): TransportProtocol | undefined { return this.#transport.protocol }
+  /**
+   * A v2 attempt that the peer closed before sending a single byte: how a v1-only node answers our
+   * key (BIP324), so the dialer may retry once with v1 (Core's ShouldReconnectV1).
+   */
+  get shouldReconnectV1 (): boolean { return this.#closedByPeer && this.#transport.receivedNothing }
 
   /**
    * Starts the session: sends our version (outbound at once, inbound after theirs) and resolves when
@@ -123,12 +124,15 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#state = 'awaiting-version'
     this.#lastReceiveMs = this.#clock.now()
     this.#timers.handshake = this.#clock.setTimeout(() => {
-      const reason = `handshake not finished within ${this.#timeouts.handshakeMs} ms`
+      const reason = `handshake not finished within ${this.#settings.timeouts.handshakeMs} ms`
       this.#fail(new HandshakeTimeoutError(`${addrKey(this.addr)}: ${reason}`), reason)
-    }, this.#timeouts.handshakeMs)
-    this.#armIdleTimer(this.#timeouts.idleTimeoutMs)
+    }, this.#settings.timeouts.handshakeMs)
+    this.#armIdleTimer(this.#settings.timeouts.idleTimeoutMs)
     this.#socket.on('data', (chunk: Buffer) => { this.#onData(chunk) })
-    if (this.direction === 'outbound') this.#sendVersion()
+    const opening = this.#transport.start()
+    if (opening.length > 0) this.#socket.write(opening)
+    // Outbound v2 sends its version once the transport is up (the 'ready' item).
+    if (this.direction === 'outbound' && this.#transport.ready) this.#sendVersion()
     return await promise
   }
 
@@ -167,15 +171,24 @@ export class Peer extends EventEmitter<PeerEvents> {
   #onData (chunk: Buffer): void {
     this.#lastReceiveMs = this.#clock.now()
     try {
-      for (const item of this.#decoder.push(chunk)) {
+      for (const item of this.#transport.push(chunk)) {
         if (this.#state === 'closed') return
-        if (item instanceof ProtocolError) this.#onProtocolError(item)
-        else this.#onMessage(item)
+        this.#onTransportItem(item)
       }
     } catch (err) {
       // A collaborator (address sink, sample source) threw: end this session, not the process.
       this.#logger.error(`${addrKey(this.addr)}: session error: ${(err as Error).message}`, { id: this.id })
       this.close(`internal error: ${(err as Error).message}`)
+    }
+  }
+
+  #onTransportItem (item: TransportItem): void {
+    switch (item.kind) {
+      case 'send': this.#socket.write(item.bytes); break
+      case 'ready': if (this.direction === 'outbound' && this.#ourNonce === undefined) this.#sendVersion(); break
+      case 'message': if (item.message instanceof ProtocolError) this.#onProtocolError(item.message); else this.#onMessage(item.message); break
+      // Core disconnects on a broken v2 stream without a misbehaviour score; the reason names the error.
+      case 'error': this.close(`transport error: ${item.error.name}: ${item.error.message}`); break
     }
   }
 
@@ -219,6 +232,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (this.#theirVersion !== undefined) { this.#misbehave('duplicate-version'); return }
     const refusal = refuseVersion(version, {
       direction: this.direction,
+      manual: this.permanent,
       requiredServices: this.#init.requiredServices ?? [NODE_NETWORK, NODE_NETWORK_LIMITED],
       isOwnNonce: (nonce) => this.#init.nonces.has(nonce)
     })
@@ -275,16 +289,18 @@ export class Peer extends EventEmitter<PeerEvents> {
       relay: v.relay,
       addrV2: this.#peerAddrV2,
       wtxidRelay: this.#peerWtxidRelay,
-      timeOffsetSeconds: Number(v.timestamp) - unixSeconds(this.#clock)
+      timeOffsetSeconds: Number(v.timestamp) - unixSeconds(this.#clock),
+      transport: this.#transport.protocol ?? 'v1',
+      sessionId: this.#transport.sessionId
     }
     this.#info = info
     this.#events.emit('peer_handshake', {
-      ...this.#fields(), version: v.version, services: `0x${v.services.toString(16)}`, userAgent: v.userAgent, startHeight: v.startHeight
+      ...this.#fields(), version: v.version, services: `0x${v.services.toString(16)}`, userAgent: v.userAgent, startHeight: v.startHeight, transport: info.transport
     })
     this.#handshake?.resolve(info)
     this.emit('handshake', info)
     if (this.#state !== 'established') return
-    this.#timers.pingInterval = this.#clock.setInterval(() => { this.#sendPing() }, this.#timeouts.pingIntervalMs)
+    this.#timers.pingInterval = this.#clock.setInterval(() => { this.#sendPing() }, this.#settings.timeouts.pingIntervalMs)
     this.#sendPing()
     if (this.direction === 'outbound' && this.#init.wantAddresses?.() === true) {
       this.#addrBucket.add(D.GETADDR_REPLY_ALLOWANCE)
@@ -298,8 +314,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     for (const b of this.#random.bytes(8)) nonce = (nonce << 8n) | BigInt(b)
     this.#ping.sent(nonce, this.#clock.now())
     this.#timers.pingTimeout = this.#clock.setTimeout(() => {
-      this.close(`ping unanswered for ${this.#timeouts.pingTimeoutMs} ms`)
-    }, this.#timeouts.pingTimeoutMs)
+      this.close(`ping unanswered for ${this.#settings.timeouts.pingTimeoutMs} ms`)
+    }, this.#settings.timeouts.pingTimeoutMs)
     this.#send({ command: 'ping', nonce })
   }
 
@@ -343,7 +359,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       return
     }
     const score = this.banScore.increase(rule.persistent, rule.transient)
-    const reached = score >= this.#banThreshold
+    const reached = score >= this.#settings.banThreshold
     const exempt = this.#init.permissions?.noban === true ? 'whitelisted' as const : this.permanent ? 'permanent' as const : undefined
     const action = reached ? (exempt === undefined ? 'ban' : 'disconnect') : rule.disconnect ? 'disconnect' : 'none'
     this.#events.emit('peer_misbehaving', { ...this.#fields(), reason, persistent: rule.persistent, transient: rule.transient, score, action })
@@ -366,34 +382,17 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   #send (msg: KnownMessage): void {
     if (this.#state === 'closed') return
-    this.#socket.write(encodeMessage(this.#init.params.magic, msg))
-    if (this.#socket.writableLength > this.#maxSendBufferBytes) {
-      this.close(`send buffer over ${this.#maxSendBufferBytes} bytes (peer is not reading)`)
+    this.#socket.write(this.#transport.encode(msg))
+    if (this.#socket.writableLength > this.#settings.maxSendBufferBytes) {
+      this.close(`send buffer over ${this.#settings.maxSendBufferBytes} bytes (peer is not reading)`)
     }
   }
 
   #armIdleTimer (ms: number): void {
     this.#timers.idle = this.#clock.setTimeout(() => {
       const quietMs = this.#clock.now() - this.#lastReceiveMs
-      if (quietMs >= this.#timeouts.idleTimeoutMs) this.close(`nothing received for ${quietMs} ms`)
-      else this.#armIdleTimer(this.#timeouts.idleTimeoutMs - quietMs)
+      if (quietMs >= this.#settings.timeouts.idleTimeoutMs) this.close(`nothing received for ${quietMs} ms`)
+      else this.#armIdleTimer(this.#settings.timeouts.idleTimeoutMs - quietMs)
     }, ms)
   }
-}
-
-/** The misbehaviour row of a non-magic protocol error. */
-function protocolErrorReason (err: ProtocolError): MisbehaviourReason {
-  switch (err.kind) {
-    case 'oversized': return 'oversized-message'
-    case 'bad-command': return 'bad-command'
-    case 'bad-checksum': return 'bad-checksum'
-    // Only addr/addrv2 carry a capped list, so an over-long list is always the addr row.
-    case 'too-many-entries': return 'addr-too-many'
-    default: return 'malformed-payload'
-  }
-}
-
-function positive (field: string, value: number): number {
-  if (!(value > 0) || !Number.isFinite(value)) throw new PeerConfigError(`peer: ${field} must be a positive number, got ${value}`)
-  return value
 }

@@ -115,7 +115,7 @@ describe('add', () => {
 })
 
 describe('terrible rules and chance', () => {
-  const base: AddrInfo = { key: 'k', addr: ipv4('1.1.1.1'), group: '1.1.0.0/16', services: 1n, source: undefined, time: BOOK_START_S - 3600, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, refusedUntil: 0 }
+  const base: AddrInfo = { key: 'k', addr: ipv4('1.1.1.1'), group: '1.1.0.0/16', services: 1n, source: undefined, time: BOOK_START_S - 3600, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, refusedUntil: 0, v1Only: false }
   const now = BOOK_START_S
 
   it.each([

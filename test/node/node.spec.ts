@@ -47,7 +47,7 @@ describe('Node', () => {
     expect(new Set(autoAddrs).size).toBe(autoAddrs.length)
     expect(autoAddrs).not.toContain(addrKey(first as NetAddress))
     node.logStatus()
-    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 3\/3, permanent 1\/1, inbound 0\/\d+, addresses \d+ new \/ \d+ tried, bans 0$/)
+    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 3\/3, permanent 1\/1, inbound 0\/\d+, v2 \d+, addresses \d+ new \/ \d+ tried, bans 0$/)
   })
 
   it('reconnects a permanent peer that went away, with backoff, once it is back', async () => {
