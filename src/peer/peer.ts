@@ -84,6 +84,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#lastReceiveMs = now
     this.#flood = new FloodGuard(now)
     this.#addrBucket = new TokenBucket({ ratePerSecond: D.ADDR_RATE_PER_SECOND, capacity: D.ADDR_BUCKET_CAPACITY, initialTokens: D.ADDR_BUCKET_INITIAL }, now)
+    // As Core (TCP_NODELAY): small messages that answer each other; Nagle would hold a v2 version behind an unacked packet.
+    socket.setNoDelay(true)
     const byPeer = (reason: string): void => { if (this.#state !== 'closed') this.#closedByPeer = true; this.close(reason) }
     socket.on('error', (err) => { byPeer(`socket error: ${err.message}`) })
     socket.on('close', () => { byPeer('connection closed') })

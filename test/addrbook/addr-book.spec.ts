@@ -332,3 +332,21 @@ describe('scale', () => {
     for (let i = 0; i < 1000; i++) expect(book.select()).toBeDefined()
   })
 })
+
+describe('v1-only mark (BIP324 fallback)', () => {
+  it('is set and cleared on an entry, marks it changed, and survives export and load', () => {
+    const { book } = bookFixture()
+    const addr = ipv4('1.2.3.4')
+    expect(book.setV1Only(addr, true)).toBe(false) // not in the book
+    book.add([timed(addr, 60, 1n)], undefined)
+    book.takeChanges()
+    expect(book.get(addr)?.v1Only).toBe(false)
+    expect(book.setV1Only(addr, true)).toBe(true)
+    expect(book.takeChanges().put.map((r) => [r.key, r.v1Only])).toEqual([[addrKey(addr), true]])
+    const copy = bookFixture().book
+    copy.loadRecords(book.exportRecords())
+    expect(copy.get(addr)?.v1Only).toBe(true)
+    book.setV1Only(addr, false)
+    expect(book.exportRecords()[0]?.v1Only).toBeUndefined()
+  })
+})
