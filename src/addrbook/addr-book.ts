@@ -159,18 +159,11 @@ export class AddrBook implements AddrRecordStore {
     return true
   }
 
-  /**
-   * Remembers whether `addr` speaks only v1: set when a BIP324 attempt fell back to v1, cleared when the
-   * node later advertises v2 again. Persisted, so a restart does not try v2 first. Returns false if the
-   * book does not hold the address.
-   */
+  /** Marks `addr` as speaking only v1 (a BIP324 attempt fell back) or not; persisted. False if not in the book. */
   setV1Only (addr: NetAddress, v1Only: boolean): boolean {
     const entry = this.tables.get(addrKey(addr))
     if (entry === undefined) return false
-    if (entry.v1Only !== v1Only) {
-      entry.v1Only = v1Only
-      this.changes.changed(entry.key)
-    }
+    if (entry.v1Only !== v1Only) { entry.v1Only = v1Only; this.changes.changed(entry.key) }
     return true
   }
 
