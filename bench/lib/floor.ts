@@ -3,6 +3,7 @@ import { nullLogger } from '../../src/log/logger.ts'
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
 import { NonceRegistry } from '../../src/peer/nonces.ts'
 import { Peer } from '../../src/peer/peer.ts'
+import type { TransportProtocol } from '../../src/peer/transport.ts'
 import { startSimNetwork } from '../../src/sim/sim-network.ts'
 import { createDialer } from '../../src/transport/create-dialer.ts'
 import { systemClock } from '../../src/util/clock.ts'
@@ -17,14 +18,14 @@ const CONNECT_TIMEOUT_MS = 5_000
 
 let measured: Summary | undefined
 
-/** One TCP connect and version/verack handshake with the real dialer and the real peer session; ms. */
-export async function connectAndHandshake (addr: NetAddress, params: ChainParams): Promise<number> {
+/** One TCP connect and version/verack handshake (v1, or inside a BIP324 v2 session) with the real dialer and peer session; ms. */
+export async function connectAndHandshake (addr: NetAddress, params: ChainParams, transport: TransportProtocol = 'v1'): Promise<number> {
   const dialer = createDialer({ clock: systemClock, random: systemRandom, logger: nullLogger }, { connectTimeoutMs: CONNECT_TIMEOUT_MS })
   const start = nowMs()
   const socket = await dialer.dial(addr, { signal: new AbortController().signal })
   const peer = new Peer(socket, { clock: systemClock, random: systemRandom, logger: nullLogger }, {
     id: 1,
-    direction: 'outbound', addr, params, nonces: new NonceRegistry(systemRandom)
+    direction: 'outbound', addr, params, nonces: new NonceRegistry(systemRandom), transport
   })
   try {
     await peer.handshake()

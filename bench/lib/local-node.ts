@@ -25,11 +25,11 @@ const LAST_SEEN_AGO_S = 3600
  * learnt them would have left it (each address announced by itself, so sources spread over many groups).
  * A few addresses can lose their bucket slot to another, as in any keyed book; `kept` says how many stayed.
  */
-export async function prefilledDataDir (addrs: readonly NetAddress[], seed: number): Promise<{ datadir: string, kept: number }> {
+export async function prefilledDataDir (addrs: readonly NetAddress[], seed: number, services = BOOK_SERVICES): Promise<{ datadir: string, kept: number }> {
   const datadir = await mkdtemp(join(tmpdir(), 'pk-bench-node-'))
   const book = new AddrBook({ clock: systemClock, random: seededRandom(seed), logger: nullLogger }, { allowLocal: true })
   const time = Math.floor(Date.now() / 1000) - LAST_SEEN_AGO_S
-  for (const addr of addrs) book.add([{ addr, services: BOOK_SERVICES, time }], addr)
+  for (const addr of addrs) book.add([{ addr, services, time }], addr)
   const size = book.size()
   const store = await NodeStore.open(datadir, { clock: systemClock })
   try {

@@ -8,10 +8,15 @@ import type { KnownMessage } from '../../src/wire/messages.ts'
 import type { TimedAddress } from '../../src/netaddr/netaddress.ts'
 import { nowMs, repeat, summarize } from '../lib/stats.ts'
 import type { Suite } from '../lib/result.ts'
+import { connectAndHandshake } from '../lib/floor.ts'
+import { startSimNetwork } from '../../src/sim/sim-network.ts'
 
 /** Handshakes per round are single: each sample is one full v2 handshake between two in-memory endpoints. */
 const HANDSHAKE_ROUNDS = 200
 const HANDSHAKE_BUDGET_MS = 4_000
+/** Handshakes over real loopback sockets, v1 and v2 alternating, against one v2-capable sim peer. */
+const SOCKET_ROUNDS = 60
+const SOCKET_BUDGET_MS = 6_000
 const THROUGHPUT_ROUNDS = 7
 const THROUGHPUT_BUDGET_MS = 3_000
 /** Messages per throughput round: about 4 MB of addrv2, 50,000 pings (a few MB either way). */
@@ -81,6 +86,31 @@ function v1Round (magic: Uint8Array, messages: readonly KnownMessage[]): Timing 
   return { encodeMs: t1 - t0, decodeMs: t3 - t2, bytes: wire.length }
 }
 
+/**
+ * The floor row for each transport: TCP connect + version/verack over real loopback sockets, v1 and v2
+ * interleaved in the same rounds (so machine load hits both alike), against one sim peer that serves both.
+ */
+async function socketHandshakeRows (report: Parameters<Suite['run']>[0]): Promise<void> {
+  const sim = await startSimNetwork({ peers: { live: 1 }, port: 0, seed: 1, v2: true })
+  try {
+    const addr = sim.peer(0).addr
+    await connectAndHandshake(addr, sim.params, 'v1') // warm-up
+    await connectAndHandshake(addr, sim.params, 'v2')
+    const v1: number[] = []
+    const v2: number[] = []
+    await repeat(SOCKET_ROUNDS, SOCKET_BUDGET_MS, async () => {
+      v1.push(await connectAndHandshake(addr, sim.params, 'v1'))
+      v2.push(await connectAndHandshake(addr, sim.params, 'v2'))
+      return (v1.at(-1) ?? 0) + (v2.at(-1) ?? 0)
+    })
+    const v1Summary = summarize(v1)
+    report({ name: 'floor v1: TCP connect + handshake over loopback', unit: 'ms', summary: v1Summary, extra: { note: 'interleaved with the v2 row' } })
+    report({ name: 'floor v2: TCP connect + BIP324 + handshake over loopback', unit: 'ms', summary: summarize(v2), floor: v1Summary.median, extra: { note: 'against the v1 row of the same rounds' } })
+  } finally {
+    await sim.close()
+  }
+}
+
 /** Issue 18: BIP324 handshake CPU and cipher throughput, beside v1 framing of the same messages. */
 export const bip324Suite: Suite = {
   name: 'bip324',
@@ -113,6 +143,8 @@ export const bip324Suite: Suite = {
         ellswiftEcdhMedianMs: summarize(ecdhs).median.toFixed(3)
       }
     })
+
+    await socketHandshakeRows(report)
 
     let nonce = 0n
     const big = addrv2()

@@ -2,6 +2,7 @@ import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
 import type { SimPeerSpec, SimProfile } from '../../src/sim/profiles.ts'
 import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
 import { seededRandom } from '../../src/util/random.ts'
+import { NODE_P2P_V2 } from '../../src/wire/services.ts'
 import { floor } from '../lib/floor.ts'
 import { prefilledDataDir, probedNode, removeDataDir, simRunOptions } from '../lib/local-node.ts'
 import type { BenchResult, Suite, Timeline } from '../lib/result.ts'
@@ -15,6 +16,8 @@ const HOSTILE_BOOK: Partial<Record<SimProfile, number>> = { refusing: 500, silen
 const ROUND_TIMEOUT_MS = 20_000
 const COLD_LIVE = { rounds: 15, budgetMs: 8_000 }
 const COLD_HOSTILE = { rounds: 10, budgetMs: 30_000 }
+/** What prefilledDataDir records by default (NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED), plus NODE_P2P_V2. */
+const BOOK_SERVICES_V2 = 1033n | NODE_P2P_V2
 const REFILL = { rounds: 25, budgetMs: 5_000, vanishing: 4 }
 /** Let the previous round's sockets finish closing before the next one starts. */
 const SETTLE_MS = 50
@@ -44,8 +47,8 @@ function shuffled (counts: Partial<Record<SimProfile, number>>, seed: number): S
 }
 
 /** Node start (store open, book load, manager start) → 8 handshaken automatic outbound peers. */
-async function coldStart (sim: SimNetwork, book: readonly NetAddress[], round: number, profile: string): Promise<ColdRound> {
-  const { datadir, kept } = await prefilledDataDir(book, round + 1)
+async function coldStart (sim: SimNetwork, book: readonly NetAddress[], round: number, profile: string, services: bigint | undefined): Promise<ColdRound> {
+  const { datadir, kept } = await prefilledDataDir(book, round + 1, services)
   const { node, probe } = probedNode(simRunOptions(sim.port, datadir, { targetoutbound: TARGET_OUTBOUND }))
   try {
     const t0 = probe.mark()
@@ -71,13 +74,15 @@ function medianRound<T extends { ms: number }> (rounds: readonly T[]): T {
 }
 
 async function coldStartRows (label: string, profile: string, specs: SimPeerSpec[] | Partial<Record<SimProfile, number>>, plan: { rounds: number, budgetMs: number },
-  floorMs: number, goal: string, report: (r: BenchResult) => void, timeline: (t: Timeline) => void): Promise<void> {
-  const sim = await startSimNetwork({ peers: specs, port: 0, seed: 7 })
+  floorMs: number, goal: string, report: (r: BenchResult) => void, timeline: (t: Timeline) => void, v2 = false): Promise<void> {
+  // v2: every sim peer speaks BIP324 and the book says so (NODE_P2P_V2), so the node dials each with v2.
+  const sim = await startSimNetwork({ peers: specs, port: 0, seed: 7, v2 })
+  const services = v2 ? BOOK_SERVICES_V2 : undefined
   try {
     const book = sim.addresses()
     const rounds: ColdRound[] = []
     await repeat(plan.rounds, plan.budgetMs, async (round) => {
-      const r = await coldStart(sim, book, round, profile)
+      const r = await coldStart(sim, book, round, profile, services)
       rounds.push(r)
       return r.ms
     })
@@ -143,6 +148,8 @@ export const outboundSuite: Suite = {
     const floorMs = (await floor(report)).median
     await coldStartRows('a', 'live-200', { live: LIVE_BOOK }, COLD_LIVE, floorMs, 'within a few floors', report, timeline)
     await coldStartRows('b', 'hostile-1000', shuffled(HOSTILE_BOOK, 5), COLD_HOSTILE, floorMs, `well under one handshake timeout (${ROUND_TIMEOUT_MS} ms)`, report, timeline)
+    await coldStartRows('c', 'live-200, v2', { live: LIVE_BOOK }, COLD_LIVE, floorMs, 'v2: within a few v2 handshake floors', report, timeline, true)
+    await coldStartRows('d', 'hostile-1000, v2', shuffled(HOSTILE_BOOK, 5), COLD_HOSTILE, floorMs, 'v2: as 2b', report, timeline, true)
     await refillRows(floorMs, report, timeline)
   }
 }

@@ -159,6 +159,14 @@ export class AddrBook implements AddrRecordStore {
     return true
   }
 
+  /** Marks `addr` as speaking only v1 (a BIP324 attempt fell back) or not; persisted. False if not in the book. */
+  setV1Only (addr: NetAddress, v1Only: boolean): boolean {
+    const entry = this.tables.get(addrKey(addr))
+    if (entry === undefined) return false
+    if (entry.v1Only !== v1Only) { entry.v1Only = v1Only; this.changes.changed(entry.key) }
+    return true
+  }
+
   /**
    * An outbound handshake with `addr` completed: reset its attempts and move it to tried. If its tried
    * slot is taken, the occupant goes back to new (no test-before-evict: peerkeeper has no feelers).
@@ -258,6 +266,7 @@ export class AddrBook implements AddrRecordStore {
       entry.lastAttempt = record.lastAttempt
       entry.lastCountAttempt = record.lastCountAttempt
       entry.lastSuccess = record.lastSuccess
+      entry.v1Only = record.v1Only === true
       if (this.restorePositions(entry, record, trustPositions)) continue
       replaced++
       if (!record.tried || !this.placeTried(entry)) {

@@ -50,6 +50,8 @@ export interface AddrInfo {
   readonly tried: boolean
   /** Unix seconds until which the address is not dialed (see AddrBook.refused); 0 = not refused. Not persisted. */
   readonly refusedUntil: number
+  /** A BIP324 (v2) attempt fell back to v1: dial it with v1 (see AddrBook.setV1Only). Persisted. */
+  readonly v1Only: boolean
 }
 
 /** The book's mutable entry; only addr-book.ts and tables.ts change it. */
@@ -67,6 +69,7 @@ export class AddrEntry implements AddrInfo {
   lastSuccess = 0
   tried = false
   refusedUntil = 0
+  v1Only = false
   /** New-table positions (bucket * 64 + slot); its length is Core's nRefCount. */
   newPos: number[] = []
   /** Tried-table position, -1 while in new. */
@@ -99,7 +102,8 @@ export class AddrEntry implements AddrInfo {
       lastSuccess: this.lastSuccess,
       tried: this.tried,
       newRefs: [...this.newPos],
-      triedPos: this.triedPos < 0 ? null : this.triedPos
+      triedPos: this.triedPos < 0 ? null : this.triedPos,
+      ...(this.v1Only ? { v1Only: true } : {})
     }
   }
 }

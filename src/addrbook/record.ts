@@ -30,6 +30,8 @@ export interface AddrRecord {
   readonly newRefs: readonly number[]
   /** Tried-table position bucket * 64 + slot, or null when in new. */
   readonly triedPos: number | null
+  /** A v2 (BIP324) attempt fell back to v1: dial with v1. Absent = false (records written before it existed). */
+  readonly v1Only?: boolean
 }
 
 /** What changed since the last takeChanges(): records to write and keys to delete. */
@@ -62,7 +64,8 @@ export const ADDR_FIELD_EXPECTED = {
   count: 'a non-negative integer',
   tried: 'true or false',
   newRefs: 'an array of non-negative integers',
-  triedPos: 'null or a non-negative integer'
+  triedPos: 'null or a non-negative integer',
+  v1Only: 'absent, true or false'
 } as const
 
 const UINT64_DECIMAL = /^\d{1,20}$/
@@ -100,6 +103,7 @@ export function parseAddrRecord (json: unknown, where: string): AddrRecord {
   if (typeof o.tried !== 'boolean') fail('tried', ADDR_FIELD_EXPECTED.tried)
   if (!Array.isArray(o.newRefs) || !o.newRefs.every(isCount)) fail('newRefs', ADDR_FIELD_EXPECTED.newRefs)
   if (o.triedPos !== null && !isCount(o.triedPos)) fail('triedPos', ADDR_FIELD_EXPECTED.triedPos)
+  if (o.v1Only !== undefined && typeof o.v1Only !== 'boolean') fail('v1Only', ADDR_FIELD_EXPECTED.v1Only)
   return o as unknown as AddrRecord
 }
 

@@ -39,7 +39,7 @@ export type V2Event =
   /** Their version packet authenticated: the connection is v2; application messages may follow. */
   | { readonly kind: 'ready', readonly sessionId: Uint8Array }
   /** An application message, or its non-fatal payload error (the same values the v1 decoder yields). */
-  | { readonly kind: 'message', readonly message: Message | ProtocolError }
+  | { readonly kind: 'message', readonly message: Message | ProtocolError, readonly contentsBytes: number }
   /** A packet with an unassigned short id or a malformed 12-byte type: dropped, as Core drops it (no penalty). */
   | { readonly kind: 'unknown-type', readonly contentsBytes: number }
   | { readonly kind: 'error', readonly error: V2TransportError }
@@ -276,7 +276,7 @@ export class V2Session {
     }
     const contents = decodeContents(decrypted.contents)
     if (contents === undefined) out.push({ kind: 'unknown-type', contentsBytes: decrypted.contents.length })
-    else out.push({ kind: 'message', message: decodeMessagePayload(contents.command, contents.payload) })
+    else out.push({ kind: 'message', message: decodeMessagePayload(contents.command, contents.payload), contentsBytes: decrypted.contents.length })
     return next
   }
 }

@@ -74,6 +74,7 @@ function conflicts (options: RunOptions): void {
     throw new UsageError('--connect cannot be combined with --addpeer (--connect means only these peers)')
   }
   if ((options.listen ?? []).length > 0 && options.nolisten === true) throw new UsageError('--listen cannot be combined with --nolisten')
+  if (options.v2transport === true && options.nov2transport === true) throw new UsageError('--v2transport cannot be combined with --nov2transport')
 }
 
 /**
@@ -123,6 +124,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly },
     inbound: { listen, maxInbound: limits.maxInbound },
     maxPeers,
+    sessions: { v2Transport: options.v2transport !== false && options.nov2transport !== true },
     seeding: { dnsSeed: options.nodnsseed !== true && !connectOnly, seedNodes: hostPorts(options.seednode, 'seednode') },
     names: { dnsServers },
     transport,

@@ -27,6 +27,8 @@ export const RUN_FLAGS = {
   targetoutbound: { type: 'number', group: 'Peers:', describe: 'automatic outbound connections to keep', defaultDescription: String(DEFAULT_TARGET_OUTBOUND) },
   maxpeers: { type: 'number', group: 'Peers:', describe: 'all connections; inbound slots are what outbound leaves', defaultDescription: String(DEFAULT_MAX_PEERS) },
   nodnsseed: { type: 'boolean', group: 'Peers:', describe: 'never query the DNS seeds' },
+  v2transport: { type: 'boolean', group: 'Peers:', describe: 'speak BIP324 encrypted v2 P2P with peers that support it (v1 otherwise)', defaultDescription: 'on' },
+  nov2transport: { type: 'boolean', group: 'Peers:', describe: 'plaintext v1 P2P only; do not advertise NODE_P2P_V2' },
   ...DNS_FLAGS,
   seednode: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'HOST[:PORT] to ask for addresses when the book is empty (repeatable)' },
   ...PROXY_FLAGS,

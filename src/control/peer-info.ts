@@ -66,7 +66,9 @@ export function peerInfo (conn: ConnectionInfo<Peer>, wallOffsetMs: number): Rec
     bytessent_per_msg: perMessage(traffic.sent),
     bytesrecv_per_msg: perMessage(traffic.received),
     connection_type: conn.kind,
-    transport_protocol_type: 'v1',
+    // Core's values: 'detecting' until an inbound connection's first bytes tell v1 from v2.
+    transport_protocol_type: peer.transport ?? 'detecting',
+    session_id: hs?.sessionId ?? '',
     tags: Object.fromEntries(conn.tags)
   }
 }

@@ -41,6 +41,11 @@ export interface NodeConfig {
     readonly maxInbound: number
   }
   readonly maxPeers: number
+  /** The peer sessions' slice. */
+  readonly sessions: {
+    /** --v2transport (default) / --nov2transport: BIP324 encryption, advertised as NODE_P2P_V2. */
+    readonly v2Transport: boolean
+  }
   readonly seeding: {
     readonly dnsSeed: boolean
     /** --seednode: peers asked for addresses when the book is empty. */

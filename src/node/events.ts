@@ -31,6 +31,8 @@ export interface NodeEventMap {
   node_stopped: BookSize & { readonly bans: number }
   anchors_saved: { readonly count: number, readonly addrs: readonly string[] }
   anchor_dial: { readonly addr: string }
+  /** A v2 (BIP324) dial was closed before any reply, as a v1-only node does: redialing it with v1. */
+  transport_fallback: { readonly addr: string, readonly id: number }
   inbound_connected: { readonly addr: string, readonly id: number, readonly direction: 'inbound' }
   inbound_disconnected: { readonly addr: string, readonly id: number, readonly direction: 'inbound', readonly reason: string }
   ban_recorded: {

@@ -192,8 +192,13 @@ export class Node implements Startable {
     const gater = this.#gater({ banList, fallback: defaultGater })
     const permissions = (host: string): ReturnType<DefaultGater['permissions']> => defaultGater.permissions(host)
     const traffic = new Traffic()
-    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, permissions, book, banList, value: peerValue, traffic },
-      { params: config.params, banning: config.banning, guard: config.guard, ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts }) })
+    const sessions = new Sessions({ clock, random, peerLogger: logging.subsystem('PEER'), events, registry, gater, permissions, book, banList, value: peerValue, traffic }, {
+      params: config.params,
+      banning: config.banning,
+      guard: config.guard,
+      v2Transport: config.sessions.v2Transport,
+      ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts })
+    })
     let connmgr: ConnManager<OutboundConnection> | undefined
     const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
       params: config.params,
@@ -289,6 +294,7 @@ export class Node implements Startable {
       permanentTotal: parts.permanent.list().length,
       inbound: parts.registry.count('inbound').established,
       maxInbound: this.config.inbound.maxInbound,
+      v2: parts.registry.all().filter((c) => c.handshake?.transport === 'v2').length,
       addressesNew: size.new,
       addressesTried: size.tried,
       bans: parts.banList.size

@@ -6,10 +6,13 @@ import type { ConnectionGater } from '../gater/gater.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
 import { PeerRefusedError } from '../peer/errors.ts'
 import type { Peer } from '../peer/peer.ts'
+import { outboundTransport, type TransportProtocol } from '../peer/transport.ts'
+import type { ConnectionKind } from '../registry/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { Dialer } from '../transport/dialer.ts'
 import type { Clock } from '../util/clock.ts'
 import type { EventSink } from '../util/event-bus.ts'
+import { NODE_P2P_V2 } from '../wire/services.ts'
 import { DialDeniedError, NoAddressError } from './errors.ts'
 import type { NodeEventMap } from './events.ts'
 import type { Sessions } from './sessions.ts'
@@ -47,7 +50,8 @@ export interface OutboundInit {
 
 /**
  * The outbound half of the node: the connection manager's dial (the gater, then TCP or proxy, then the
- * version handshake, so "connected" means handshaken; the book hears of the success and of the close)
+ * version handshake, so "connected" means handshaken; the book hears of the success and of the close;
+ * a v2 attempt that a v1-only node closes is redialed once with v1 inside the same dial)
  * and its getNewAddress (anchors first, then the address book with btcd's/Core's tiers, skipping banned
  * addresses and the addresses and groups already in use).
  */
@@ -55,6 +59,8 @@ export class Outbound {
   readonly #c: OutboundComponents
   readonly #init: OutboundInit
   readonly #anchors: NetAddress[]
+  /** Fallen back to v1 but not in the book (permanent peers): remembered for this run only. */
+  readonly #v1OnlyUnbooked = new Set<string>()
 
   constructor (components: OutboundComponents, init: OutboundInit) {
     this.#c = components
@@ -66,23 +72,25 @@ export class Outbound {
     const kind = this.#init.isPermanent(addr) ? 'manual' : 'outbound-full-relay'
     const decision = this.#c.gater.interceptAddrDial(addr, kind)
     if (!decision.allow) throw new DialDeniedError(addrKey(addr), decision.reason)
-    const socket = await this.#c.dialer.dial(addr, options)
-    const { session: peer } = this.#c.sessions.open(socket, addr, kind)
-    const closed = new AbortController()
-    const onAbort = (): void => { peer.close('dial canceled') }
-    options.signal.addEventListener('abort', onAbort, { once: true })
-    try {
-      if (options.signal.aborted) onAbort()
-      await peer.handshake()
-    } catch (err) {
-      // A peer of another network would refuse us again: the book holds it back for a day.
-      if (err instanceof PeerRefusedError && err.reason === 'bad-magic') this.#c.book.refused(addr, err.reason)
-      throw err
-    } finally {
-      options.signal.removeEventListener('abort', onAbort)
-    }
     const book = this.#c.book
+    const known = book.get(addr)
+    const v1Only = known?.v1Only === true || this.#v1OnlyUnbooked.has(addrKey(addr))
+    const transport = outboundTransport({ v2Enabled: this.#c.sessions.v2Transport, manual: kind === 'manual', services: known?.services, v1Only })
+    let peer: Peer
+    try {
+      peer = await this.#connect(addr, kind, transport, options)
+    } catch (err) {
+      if (!(err instanceof FallBackToV1)) throw err
+      // BIP324: a v1-only node closes on our key. Retry once with v1 (a second TCP connect, the same
+      // attempt for the connection manager) and remember it, so the next dial, even after a restart, is v1.
+      this.#c.events.emit('transport_fallback', { addr: addrKey(addr), id: err.id })
+      peer = await this.#connect(addr, kind, 'v1', options)
+      if (!book.setV1Only(addr, true)) this.#v1OnlyUnbooked.add(addrKey(addr))
+    }
+    // A node remembered as v1-only that advertises v2 again (upgraded) gets a v2 attempt next time.
+    if (transport === 'v1' && known?.v1Only === true && (peer.info?.services ?? 0n) & NODE_P2P_V2) book.setV1Only(addr, false)
     book.good(addr)
+    const closed = new AbortController()
     const onClose = (): void => {
       book.connected(addr)
       closed.abort()
@@ -90,6 +98,26 @@ export class Outbound {
     if (peer.state === 'closed') onClose()
     else peer.once('close', onClose)
     return { peer, close: () => { peer.close('closed by the connection manager') }, closeSignal: closed.signal }
+  }
+
+  /** One TCP connection and handshake; throws FallBackToV1 when a v2 attempt met a v1-only node. */
+  async #connect (addr: NetAddress, kind: ConnectionKind, transport: TransportProtocol, options: { signal: AbortSignal }): Promise<Peer> {
+    const socket = await this.#c.dialer.dial(addr, options)
+    const { session: peer } = this.#c.sessions.open(socket, addr, kind, transport)
+    const onAbort = (): void => { peer.close('dial canceled') }
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      if (options.signal.aborted) onAbort()
+      await peer.handshake()
+      return peer
+    } catch (err) {
+      // A peer of another network would refuse us again: the book holds it back for a day.
+      if (err instanceof PeerRefusedError && err.reason === 'bad-magic') this.#c.book.refused(addr, err.reason)
+      if (peer.shouldReconnectV1 && !options.signal.aborted) throw new FallBackToV1(peer.id)
+      throw err
+    } finally {
+      options.signal.removeEventListener('abort', onAbort)
+    }
   }
 
   readonly getNewAddress = (): NetAddress => {
@@ -126,5 +154,14 @@ export class Outbound {
       groups.add(this.#c.book.groupKey(req.addr))
     }
     return { keys, groups }
+  }
+}
+
+/** Internal: the v2 attempt was closed unanswered; dial() catches it and redials with v1. */
+class FallBackToV1 extends Error {
+  readonly id: number
+  constructor (id: number) {
+    super('v2 attempt closed without a reply')
+    this.id = id
   }
 }

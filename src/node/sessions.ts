@@ -10,6 +10,7 @@ import type { PeerEventMap } from '../peer/events.ts'
 import { NonceRegistry } from '../peer/nonces.ts'
 import { Peer } from '../peer/peer.ts'
 import type { TrafficSink } from '../peer/traffic.ts'
+import type { TransportMode } from '../peer/transport.ts'
 import type { PeerInit, PeerTimeouts } from '../peer/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { ConnectionInfo, ConnectionKind } from '../registry/types.ts'
@@ -17,6 +18,7 @@ import type { Clock } from '../util/clock.ts'
 import type { EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
+import { NODE_P2P_V2 } from '../wire/services.ts'
 import type { NodeEventMap } from './events.ts'
 
 /** btcd's NeedMoreAddresses: ask an outbound peer for addresses while the book holds fewer than this. */
@@ -52,6 +54,8 @@ export interface SessionsInit {
   timeouts?: Partial<PeerTimeouts>
   /** Per-connection rate limits and tarpit deadlines, handed to every session. */
   guard?: Pick<PeerInit, 'rateLimits' | 'tarpit'>
+  /** Speak BIP324: advertise NODE_P2P_V2, detect v2 on inbound connections. @default false */
+  v2Transport?: boolean
 }
 
 /**
@@ -71,8 +75,14 @@ export class Sessions implements Startable {
     this.#nonces = new NonceRegistry(components.random)
   }
 
-  /** Wraps a connected socket in a registered session; the caller starts its handshake. */
-  open (socket: Socket, addr: NetAddress, kind: ConnectionKind): ConnectionInfo<Peer> {
+  /** Whether sessions speak BIP324 (v2) when the peer does. */
+  get v2Transport (): boolean { return this.#init.v2Transport === true }
+
+  /**
+   * Wraps a connected socket in a registered session; the caller starts its handshake. `transport` is
+   * what an outbound dial chose; inbound connections detect v1 or v2 from their first bytes when v2 is on.
+   */
+  open (socket: Socket, addr: NetAddress, kind: ConnectionKind, transport: TransportMode = kind === 'inbound' && this.v2Transport ? 'detect' : 'v1'): ConnectionInfo<Peer> {
     const { clock, random, peerLogger, events, registry, gater, book, banList } = this.#c
     const init = this.#init
     const id = registry.nextId()
@@ -83,6 +93,9 @@ export class Sessions implements Startable {
       addr,
       params: init.params,
       nonces: this.#nonces,
+      transport,
+      // A peer maintainer serves no blocks: the only service it offers is the encrypted transport.
+      services: this.v2Transport ? NODE_P2P_V2 : 0n,
       permanent: kind === 'manual',
       permissions: this.#c.permissions(addr.host),
       banThreshold: init.banning.threshold,

@@ -19,6 +19,8 @@ export interface PeerEventMap {
     readonly services: string
     readonly userAgent: string
     readonly startHeight: number
+    /** 'v2' when BIP324 encrypts the connection. */
+    readonly transport: 'v1' | 'v2'
   }
   /** Refused during the handshake: disconnected, not scored. */
   peer_refused: SessionFields & { readonly reason: RefusalReason, readonly detail: string }

@@ -2,6 +2,8 @@ import type { NetAddress } from '../netaddr/netaddress.ts'
 import type { VersionMessage, VersionNetAddr } from '../wire/messages.ts'
 import { MIN_PEER_PROTOCOL_VERSION } from '../wire/messages.ts'
 import type { RefusalReason } from './errors.ts'
+import type { TransportProtocol } from './transport.ts'
+import type { HandshakeInfo } from './types.ts'
 
 /** Pure decisions of the version handshake: what we send, and whose `version` we refuse. */
 
@@ -18,6 +20,8 @@ export function hasRequiredServices (services: bigint, required: RequiredService
 export interface VersionCheck {
   readonly direction: Direction
   readonly requiredServices: RequiredServices
+  /** A manual connection (--connect/--addpeer): exempt from the service requirement, as in Core. */
+  readonly manual: boolean
   /** True for a nonce one of our own sessions sent: the version came back to us. */
   isOwnNonce (nonce: bigint): boolean
 }
@@ -25,8 +29,10 @@ export interface VersionCheck {
 export interface Refusal { readonly reason: RefusalReason, readonly message: string }
 
 /**
- * Why this `version` is refused, or undefined to accept it. Services are required of outbound peers only,
- * as in Bitcoin Core and bcoin: inbound peers (light clients, crawlers) need serve us nothing.
+ * Why this `version` is refused, or undefined to accept it. Services are required of automatic outbound
+ * peers only, as in Bitcoin Core and bcoin: inbound peers (light clients, crawlers) need serve us nothing,
+ * and an operator who names a peer (--connect/--addpeer; Core's manual connections) gets that peer
+ * whatever it serves, so peerkeeper nodes, which serve no blocks, can connect to one another.
  */
 export function refuseVersion (version: VersionMessage, check: VersionCheck): Refusal | undefined {
   if (check.isOwnNonce(version.nonce)) {
@@ -35,7 +41,7 @@ export function refuseVersion (version: VersionMessage, check: VersionCheck): Re
   if (version.version < MIN_PEER_PROTOCOL_VERSION) {
     return { reason: 'old-version', message: `protocol version ${version.version} < ${MIN_PEER_PROTOCOL_VERSION}` }
   }
-  if (check.direction === 'outbound' && !hasRequiredServices(version.services, check.requiredServices)) {
+  if (check.direction === 'outbound' && !check.manual && !hasRequiredServices(version.services, check.requiredServices)) {
     return { reason: 'missing-services', message: `services 0x${version.services.toString(16)} lack ${describeServices(check.requiredServices)}` }
   }
   return undefined
@@ -73,5 +79,31 @@ export function buildVersion (ours: OurVersion, peer: NetAddress): VersionMessag
     userAgent: ours.userAgent,
     startHeight: ours.startHeight,
     relay: ours.relay
+  }
+}
+
+/** What the session knew when its handshake finished, besides the peer's version. */
+export interface HandshakeFacts {
+  readonly id: number
+  readonly addr: NetAddress
+  readonly direction: Direction
+  readonly addrV2: boolean
+  readonly wtxidRelay: boolean
+  readonly nowSeconds: number
+  readonly transport: TransportProtocol
+  readonly sessionId: string | undefined
+}
+
+/** The handshake's result, as the session reports it. */
+export function handshakeInfo (v: VersionMessage, facts: HandshakeFacts): HandshakeInfo {
+  const { nowSeconds, ...rest } = facts
+  return {
+    ...rest,
+    version: v.version,
+    services: v.services,
+    userAgent: v.userAgent,
+    startHeight: v.startHeight,
+    relay: v.relay,
+    timeOffsetSeconds: Number(v.timestamp) - nowSeconds
   }
 }

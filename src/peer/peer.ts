@@ -3,27 +3,26 @@ import type { Socket } from 'node:net'
 import { DynamicBanScore } from '../banscore/dynamic-ban-score.ts'
 import type { Logger } from '../log/logger.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
-import { TokenBucket } from '../ratelimit/token-bucket.ts'
 import { unixSeconds, type Clock, type TimerHandle } from '../util/clock.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
-import { MessageDecoder } from '../wire/decoder.ts'
-import { encodeMessage } from '../wire/encode.ts'
 import { ProtocolError } from '../wire/errors.ts'
 import { MAX_ADDR_ENTRIES, type AddrMessage, type KnownMessage, type Message, type VersionMessage } from '../wire/messages.ts'
 import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../wire/services.ts'
 import * as D from './constants.ts'
 import { HandshakeTimeoutError, PeerClosedError, PeerRefusedError, type RefusalReason } from './errors.ts'
+import { AddrExchange } from './addr-exchange.ts'
 import { FloodGuard } from './flood-guard.ts'
 import { SessionGuard } from './session-guard.ts'
-import { peerSettings } from './settings.ts'
 import type { RateOverrun } from '../ratelimit/peer-limits.ts'
 import { PingState } from './ping-state.ts'
-import { buildVersion, refuseVersion, type Direction } from './handshake-policy.ts'
+import { peerSettings, type PeerSettings } from './settings.ts'
+import { buildVersion, handshakeInfo, refuseVersion, type Direction } from './handshake-policy.ts'
 import type { PeerEventMap, SessionFields } from './events.ts'
 import { misbehaviourRule, protocolErrorReason, type MisbehaviourReason } from './misbehaviour.ts'
 import { OTHER_COMMAND, SessionTraffic } from './traffic.ts'
-import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState, PeerTimeouts } from './types.ts'
+import { createTransport, type PeerTransport, type TransportItem, type TransportProtocol } from './transport.ts'
+import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState } from './types.ts'
 
 /** BIP 339 and BIP 155 messages go only to peers announcing at least this version (as Core). */
 const FEATURE_NEGOTIATION_VERSION = 70016
@@ -52,26 +51,24 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly #logger: Logger
   readonly #events: EventSink<PeerEventMap>
   readonly #init: PeerInit
-  readonly #timeouts: PeerTimeouts
-  readonly #banThreshold: number
-  readonly #maxSendBufferBytes: number
-  readonly #decoder: MessageDecoder
+  readonly #settings: PeerSettings
+  readonly #transport: PeerTransport
   readonly #flood: FloodGuard
-  readonly #addrBucket: TokenBucket
+  readonly #addrs: AddrExchange
   readonly #guard: SessionGuard
   #state: PeerState = 'connecting'
   #info: HandshakeInfo | undefined
   #theirVersion: VersionMessage | undefined
   #verackReceived = false
-  #peerAddrV2 = false
   #peerWtxidRelay = false
-  #answeredGetAddr = false
   #ourNonce: bigint | undefined
   #lastReceiveMs: number
   readonly #ping = new PingState()
   #timers: { handshake?: TimerHandle, idle?: TimerHandle, pingTimeout?: TimerHandle, pingInterval?: TimerHandle } = {}
   #handshake: { promise: Promise<HandshakeInfo>, resolve: (i: HandshakeInfo) => void, reject: (e: Error) => void } | undefined
   #closeError: Error | undefined
+  /** The remote end closed or reset the socket (not our timeout or decision): see shouldReconnectV1. */
+  #closedByPeer = false
 
   constructor (socket: Socket, components: PeerComponents, init: PeerInit) {
     super()
@@ -84,24 +81,22 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#init = init
     this.direction = init.direction
     this.addr = init.addr
-    const settings = peerSettings(init)
-    this.#timeouts = settings.timeouts
-    this.#banThreshold = settings.banThreshold
-    this.#maxSendBufferBytes = settings.maxSendBufferBytes
+    this.#settings = peerSettings(init)
     this.banScore = new DynamicBanScore(this.#clock)
     this.traffic = new SessionTraffic(init.traffic)
-    this.#decoder = new MessageDecoder(init.params.magic, {
-      onFrame: (item, bytes) => { this.traffic.frame('unknown' in item || item instanceof ProtocolError ? OTHER_COMMAND : item.command, bytes) }
-    })
+    this.#transport = createTransport(init.transport ?? 'v1', init.params.magic)
     const now = this.#clock.now()
     this.#lastReceiveMs = now
     this.#flood = new FloodGuard(now)
-    this.#addrBucket = new TokenBucket({ ratePerSecond: D.ADDR_RATE_PER_SECOND, capacity: D.ADDR_BUCKET_CAPACITY, initialTokens: D.ADDR_BUCKET_INITIAL }, now)
+    this.#addrs = new AddrExchange(now, { unlimited: init.permissions?.addr === true })
     this.#guard = new SessionGuard({ clock: this.#clock, queuedBytes: () => socket.writableLength, onTarpit: (reason) => { this.close(reason) } },
-      { rateLimits: settings.rateLimits, deadlines: settings.deadlines })
-    socket.on('error', (err) => { this.close(`socket error: ${err.message}`) })
-    socket.on('close', () => { this.close('connection closed') })
-    socket.on('end', () => { this.close('peer ended the connection') })
+      { rateLimits: this.#settings.rateLimits, deadlines: this.#settings.deadlines })
+    // As Core (TCP_NODELAY): small messages that answer each other; Nagle would hold a v2 version behind an unacked packet.
+    socket.setNoDelay(true)
+    const byPeer = (reason: string): void => { if (this.#state !== 'closed') this.#closedByPeer = true; this.close(reason) }
+    socket.on('error', (err) => { byPeer(`socket error: ${err.message}`) })
+    socket.on('close', () => { byPeer('connection closed') })
+    socket.on('end', () => { byPeer('peer ended the connection') })
   }
 
   get state (): PeerState { return this.#state }
@@ -112,6 +107,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   get permanent (): boolean { return this.#init.permanent === true }
   /** A --whitelist entry grants it noban or addr (shown on the status page). */
   get whitelisted (): boolean { return this.#init.permissions?.noban === true || this.#init.permissions?.addr === true }
+  /** 'v1' or 'v2'; undefined while an inbound connection's first bytes are awaited. */
+  get transport (): TransportProtocol | undefined { return this.#transport.protocol }
+  /** The peer closed a v2 attempt before sending a byte: how a v1-only node answers our key (BIP324, Core's ShouldReconnectV1). */
+  get shouldReconnectV1 (): boolean { return this.#closedByPeer && this.#transport.receivedNothing }
 
   /**
    * Starts the session: sends our version (outbound at once, inbound after theirs) and resolves when
@@ -131,13 +130,16 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#state = 'awaiting-version'
     this.#lastReceiveMs = this.#clock.now()
     this.#timers.handshake = this.#clock.setTimeout(() => {
-      const reason = `handshake not finished within ${this.#timeouts.handshakeMs} ms`
+      const reason = `handshake not finished within ${this.#settings.timeouts.handshakeMs} ms`
       this.#fail(new HandshakeTimeoutError(`${addrKey(this.addr)}: ${reason}`), reason)
-    }, this.#timeouts.handshakeMs)
-    this.#armIdleTimer(this.#timeouts.idleTimeoutMs)
+    }, this.#settings.timeouts.handshakeMs)
+    this.#armIdleTimer(this.#settings.timeouts.idleTimeoutMs)
     this.#guard.start()
     this.#socket.on('data', (chunk: Buffer) => { this.#onData(chunk) })
-    if (this.direction === 'outbound') this.#sendVersion()
+    const opening = this.#transport.start()
+    if (opening.length > 0) this.#socket.write(opening)
+    // Outbound v2 sends its version once the transport is up (the 'ready' item).
+    if (this.direction === 'outbound' && this.#transport.ready) this.#sendVersion()
     return await promise
   }
 
@@ -180,12 +182,11 @@ export class Peer extends EventEmitter<PeerEvents> {
     const overrun = this.#guard.received(chunk.length, now)
     if (overrun !== undefined) { this.#rateLimited(overrun); return }
     try {
-      const items = this.#decoder.push(chunk)
-      this.#guard.decoded(items.length, this.#decoder.bufferedBytes, now)
+      const items = this.#transport.push(chunk)
+      this.#guard.decoded(items.length, this.#transport.bufferedBytes, now)
       for (const item of items) {
         if (this.#state === 'closed') return
-        if (item instanceof ProtocolError) this.#onProtocolError(item)
-        else this.#onMessage(item)
+        this.#onTransportItem(item)
       }
     } catch (err) {
       // A collaborator (address sink, sample source) threw: end this session, not the process.
@@ -194,11 +195,21 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
   }
 
-  #onProtocolError (err: ProtocolError): void {
-    if (err.kind === 'bad-magic') {
-      this.#refuse('bad-magic', err.message)
-      return
+  #onTransportItem (item: TransportItem): void {
+    switch (item.kind) {
+      case 'send': this.#socket.write(item.bytes); break
+      case 'ready': if (this.direction === 'outbound' && this.#ourNonce === undefined) this.#sendVersion(); break
+      case 'message':
+        this.traffic.frame(item.message instanceof ProtocolError ? OTHER_COMMAND : item.message.command, item.frameBytes)
+        if (item.message instanceof ProtocolError) this.#onProtocolError(item.message); else this.#onMessage(item.message)
+        break
+      // Core disconnects on a broken v2 stream without a misbehaviour score; the reason names the error.
+      case 'error': this.close(`transport error: ${item.error.name}: ${item.error.message}`); break
     }
+  }
+
+  #onProtocolError (err: ProtocolError): void {
+    if (err.kind === 'bad-magic') { this.#refuse('bad-magic', err.message); return }
     this.#misbehave(protocolErrorReason(err))
     if (err.fatal) this.close(`stream unusable: ${err.message}`)
   }
@@ -218,7 +229,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (known === undefined) return // commands we do not model (inv, headers, …) are ignored without penalty
     if (known.command === 'sendaddrv2' || known.command === 'wtxidrelay') {
       if (this.#state === 'established') this.#misbehave('late-negotiation')
-      else if (known.command === 'sendaddrv2') this.#peerAddrV2 = true
+      else if (known.command === 'sendaddrv2') this.#addrs.addrV2 = true
       else this.#peerWtxidRelay = true
       return
     }
@@ -236,6 +247,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (this.#theirVersion !== undefined) { this.#misbehave('duplicate-version'); return }
     const refusal = refuseVersion(version, {
       direction: this.direction,
+      manual: this.permanent,
       requiredServices: this.#init.requiredServices ?? [NODE_NETWORK, NODE_NETWORK_LIMITED],
       isOwnNonce: (nonce) => this.#init.nonces.has(nonce)
     })
@@ -281,42 +293,31 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#state = 'established'
     if (this.#timers.handshake !== undefined) this.#clock.clearTimeout(this.#timers.handshake)
     this.#timers.handshake = undefined
-    const info: HandshakeInfo = {
-      id: this.id,
-      addr: this.addr,
-      direction: this.direction,
-      version: v.version,
-      services: v.services,
-      userAgent: v.userAgent,
-      startHeight: v.startHeight,
-      relay: v.relay,
-      addrV2: this.#peerAddrV2,
-      wtxidRelay: this.#peerWtxidRelay,
-      timeOffsetSeconds: Number(v.timestamp) - unixSeconds(this.#clock)
-    }
+    const info = handshakeInfo(v, {
+      id: this.id, addr: this.addr, direction: this.direction, addrV2: this.#addrs.addrV2, wtxidRelay: this.#peerWtxidRelay,
+      nowSeconds: unixSeconds(this.#clock), transport: this.#transport.protocol ?? 'v1', sessionId: this.#transport.sessionId
+    })
     this.#info = info
     this.#events.emit('peer_handshake', {
-      ...this.#fields(), version: v.version, services: `0x${v.services.toString(16)}`, userAgent: v.userAgent, startHeight: v.startHeight
+      ...this.#fields(), version: v.version, services: `0x${v.services.toString(16)}`, userAgent: v.userAgent, startHeight: v.startHeight, transport: info.transport
     })
     this.#handshake?.resolve(info)
     this.emit('handshake', info)
     if (this.#state !== 'established') return
-    this.#timers.pingInterval = this.#clock.setInterval(() => { this.#sendPing() }, this.#timeouts.pingIntervalMs)
+    this.#timers.pingInterval = this.#clock.setInterval(() => { this.#sendPing() }, this.#settings.timeouts.pingIntervalMs)
     this.#sendPing()
     if (this.direction === 'outbound' && this.#init.wantAddresses?.() === true) {
-      this.#addrBucket.add(D.GETADDR_REPLY_ALLOWANCE)
+      this.#addrs.askedForAddresses()
       this.#send({ command: 'getaddr' })
     }
   }
 
   #sendPing (): void {
-    if (this.#ping.inFlight) return // its timeout timer is running
-    let nonce = 0n
-    for (const b of this.#random.bytes(8)) nonce = (nonce << 8n) | BigInt(b)
-    this.#ping.sent(nonce, this.#clock.now())
+    const nonce = this.#ping.next(this.#random, this.#clock.now())
+    if (nonce === undefined) return // one in flight: its timeout timer is running
     this.#timers.pingTimeout = this.#clock.setTimeout(() => {
-      this.close(`ping unanswered for ${this.#timeouts.pingTimeoutMs} ms`)
-    }, this.#timeouts.pingTimeoutMs)
+      this.close(`ping unanswered for ${this.#settings.timeouts.pingTimeoutMs} ms`)
+    }, this.#settings.timeouts.pingTimeoutMs)
     this.#send({ command: 'ping', nonce })
   }
 
@@ -329,24 +330,17 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #onGetAddr (): void {
-    // Answer inbound peers once per connection; outbound ones are ignored, as Core does, so a peer
-    // we chose cannot fingerprint us through our address book.
-    if (this.direction === 'outbound' || this.#answeredGetAddr) return
-    this.#answeredGetAddr = true
-    const sample = (this.#init.getAddrSample?.() ?? []).slice(0, D.MAX_GETADDR_REPLY_ENTRIES)
-    const addrs = this.#peerAddrV2 ? sample : sample.filter((a) => a.addr.network === 'ipv4' || a.addr.network === 'ipv6')
-    if (addrs.length === 0) return
-    this.#send({ command: this.#peerAddrV2 ? 'addrv2' : 'addr', addrs })
+    const reply = this.#addrs.answerGetAddr(this.direction, () => this.#init.getAddrSample?.() ?? [])
+    if (reply !== undefined) this.#send(reply)
   }
 
   #onAddr (msg: AddrMessage): void {
     if (msg.addrs.length > MAX_ADDR_ENTRIES) { this.#misbehave('addr-too-many'); return }
-    const allowed = this.#init.permissions?.addr === true ? msg.addrs.length : this.#addrBucket.takeUpTo(this.#clock.now(), msg.addrs.length)
-    if (allowed < msg.addrs.length) {
-      this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - allowed} of ${msg.addrs.length} gossiped addresses (rate limit)`, { id: this.id })
+    const accepted = this.#addrs.accept(msg.addrs, this.#clock.now())
+    if (accepted.length < msg.addrs.length) {
+      this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - accepted.length} of ${msg.addrs.length} gossiped addresses (rate limit)`, { id: this.id })
     }
-    if (allowed === 0) return
-    const accepted = msg.addrs.slice(0, allowed)
+    if (accepted.length === 0) return
     this.#init.addrSink?.addAddresses(accepted, this.addr)
     this.emit('addr', accepted)
   }
@@ -367,7 +361,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       return
     }
     const score = this.banScore.increase(rule.persistent, rule.transient)
-    const reached = score >= this.#banThreshold
+    const reached = score >= this.#settings.banThreshold
     const exempt = this.#init.permissions?.noban === true ? 'whitelisted' as const : this.permanent ? 'permanent' as const : undefined
     const action = reached ? (exempt === undefined ? 'ban' : 'disconnect') : rule.disconnect ? 'disconnect' : 'none'
     this.#events.emit('peer_misbehaving', { ...this.#fields(), reason, persistent: rule.persistent, transient: rule.transient, score, action })
@@ -384,25 +378,23 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
   }
 
-  #fields (): SessionFields {
-    return { id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent }
-  }
+  #fields (): SessionFields { return { id: this.id, addr: addrKey(this.addr), direction: this.direction, permanent: this.permanent } }
 
   #send (msg: KnownMessage): void {
     if (this.#state === 'closed') return
-    const frame = encodeMessage(this.#init.params.magic, msg)
+    const frame = this.#transport.encode(msg)
     this.#socket.write(frame)
     this.traffic.wrote(msg.command, frame.length, this.#clock.now())
-    if (this.#socket.writableLength > this.#maxSendBufferBytes) {
-      this.close(`send buffer over ${this.#maxSendBufferBytes} bytes (peer is not reading)`)
+    if (this.#socket.writableLength > this.#settings.maxSendBufferBytes) {
+      this.close(`send buffer over ${this.#settings.maxSendBufferBytes} bytes (peer is not reading)`)
     }
   }
 
   #armIdleTimer (ms: number): void {
     this.#timers.idle = this.#clock.setTimeout(() => {
       const quietMs = this.#clock.now() - this.#lastReceiveMs
-      if (quietMs >= this.#timeouts.idleTimeoutMs) this.close(`nothing received for ${quietMs} ms`)
-      else this.#armIdleTimer(this.#timeouts.idleTimeoutMs - quietMs)
+      if (quietMs >= this.#settings.timeouts.idleTimeoutMs) this.close(`nothing received for ${quietMs} ms`)
+      else this.#armIdleTimer(this.#settings.timeouts.idleTimeoutMs - quietMs)
     }, ms)
   }
 }

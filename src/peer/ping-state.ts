@@ -1,3 +1,5 @@
+import type { Random } from '../util/random.ts'
+
 /**
  * The keep-alive ping of one session: at most one ping in flight, matched by nonce, and the round trips
  * it measured (the last and the lowest). Pure: time comes in as arguments.
@@ -10,13 +12,14 @@ export class PingState {
   /** The lowest round trip seen (Core's minping). */
   minLatencyMs: number | undefined
 
-  get inFlight (): boolean {
-    return this.#nonce !== undefined
-  }
-
-  sent (nonce: bigint, nowMs: number): void {
+  /** A fresh random nonce for a ping sent now, or undefined while one is still in flight. */
+  next (random: Random, nowMs: number): bigint | undefined {
+    if (this.#nonce !== undefined) return undefined
+    let nonce = 0n
+    for (const b of random.bytes(8)) nonce = (nonce << 8n) | BigInt(b)
     this.#nonce = nonce
     this.#sentMs = nowMs
+    return nonce
   }
 
   /** The round trip if `nonce` answers the ping in flight; undefined for a stale or unsolicited pong. */

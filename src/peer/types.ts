@@ -12,6 +12,7 @@ import type { TarpitDeadlines } from './tarpit.ts'
 import type { Direction, RequiredServices } from './handshake-policy.ts'
 import type { MisbehaviourReason } from './misbehaviour.ts'
 import type { NonceRegistry } from './nonces.ts'
+import type { TransportMode, TransportProtocol } from './transport.ts'
 
 /** The public shapes of a peer session: its init, its state, its events. */
 
@@ -53,7 +54,9 @@ export interface PeerInit {
   readonly params: ChainParams
   /** The node-wide registry of our version nonces (self-connection detection). */
   readonly nonces: NonceRegistry
-  /** Manually added (--addpeer/--connect): disconnected but never banned. */
+  /** 'v1', 'v2' (BIP324, we send our key first) or 'detect' (inbound: the first bytes tell). @default 'v1' */
+  readonly transport?: TransportMode
+  /** Manually added (--addpeer/--connect): disconnected but never banned; no services required. */
   readonly permanent?: boolean
   /** What --whitelist grants the peer: noban (disconnected but never banned), addr (no addr rate limit). */
   readonly permissions?: Readonly<{ noban: boolean, addr: boolean }>
@@ -104,6 +107,9 @@ export interface HandshakeInfo {
   readonly wtxidRelay: boolean
   /** Their clock minus ours, in seconds. */
   readonly timeOffsetSeconds: number
+  readonly transport: TransportProtocol
+  /** v2: the BIP324 session id (hex, the same on both ends; Core's getpeerinfo session_id). */
+  readonly sessionId: string | undefined
 }
 
 export interface MisbehaviourEvent {

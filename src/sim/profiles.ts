@@ -25,6 +25,11 @@ export interface SimPeerSpec {
   readonly misbehaviour?: Misbehaviour
   /** flapping: [min, max] lifetime of each connection. @default FLAP_LIFETIME_MS */
   readonly lifetimeMs?: readonly [number, number]
+  /**
+   * Speaks BIP324 v2 as well as v1 (detects which from the first bytes, advertises NODE_P2P_V2). Not
+   * for misbehaving peers, whose bursts are v1 frames. @default the network's `v2` setting (false)
+   */
+  readonly v2?: boolean
 }
 
 /** Either one spec per peer, or how many peers of each profile (default settings, in SIM_PROFILES order). */
@@ -40,6 +45,8 @@ export interface SimBehaviour {
   readonly handshakeDelayMs: number
   readonly misbehaviour: Misbehaviour | undefined
   readonly lifetimeMs: readonly [number, number] | undefined
+  /** false: a v1-only node, which drops a v2 key as a bad magic (as Core before 26 does). */
+  readonly v2: boolean
 }
 
 export function expandSpecs (peers: SimPeerSpecs): SimPeerSpec[] {
@@ -59,7 +66,7 @@ export function expandSpecs (peers: SimPeerSpecs): SimPeerSpec[] {
   return out
 }
 
-export function resolveBehaviour (spec: SimPeerSpec, index: number): SimBehaviour {
+export function resolveBehaviour (spec: SimPeerSpec, index: number, v2Default = false): SimBehaviour {
   const { profile } = spec
   if (!(SIM_PROFILES as readonly string[]).includes(profile)) {
     throw new SimConfigError(`sim peer ${index}: unknown profile "${profile}" (expected ${SIM_PROFILES.join(', ')})`)
@@ -74,7 +81,10 @@ export function resolveBehaviour (spec: SimPeerSpec, index: number): SimBehaviou
   if (lifetime !== undefined && !(lifetime[0] >= 0 && lifetime[1] >= lifetime[0])) {
     throw new SimConfigError(`sim peer ${index}: lifetimeMs must be [min, max] with 0 <= min <= max, not [${lifetime.join(', ')}]`)
   }
+  const v2 = spec.v2 ?? (v2Default && profile !== 'misbehaving')
+  if (v2 && profile === 'misbehaving') throw new SimConfigError(`sim peer ${index}: a misbehaving peer speaks v1 only (its bursts are v1 frames)`)
   return {
+    v2,
     profile,
     listens: profile !== 'refusing',
     speaks: profile !== 'refusing' && profile !== 'silent',

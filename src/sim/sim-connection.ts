@@ -3,11 +3,10 @@ import type { Logger } from '../log/logger.ts'
 import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
 import { unixSeconds, type Clock, type TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
-import { MessageDecoder } from '../wire/decoder.ts'
-import { encodeMessage } from '../wire/encode.ts'
+import { createTransport, type PeerTransport } from '../peer/transport.ts'
 import { ProtocolError } from '../wire/errors.ts'
 import { PROTOCOL_VERSION, type KnownMessage, type Message } from '../wire/messages.ts'
-import { SIM_SERVICES } from './gossip.ts'
+import { simServices } from './gossip.ts'
 import { misbehaviourPlan, type MisbehaviourPlan } from './misbehaviour.ts'
 import type { SimBehaviour } from './profiles.ts'
 
@@ -55,7 +54,8 @@ const MAX_UNSENT_BYTES = 1 << 20
 export class SimConnection {
   private readonly components: SimConnectionComponents
   private readonly init: SimConnectionInit
-  private readonly decoder: MessageDecoder
+  /** v1, or (a v2 peer) BIP324 with v1 detected from the first bytes, as a Core node serves both. */
+  private readonly transport: PeerTransport
   private readonly timers = new Set<TimerHandle>()
   private readonly handshakeTimer: TimerHandle
   private gotVersion = false
@@ -69,7 +69,8 @@ export class SimConnection {
   constructor (components: SimConnectionComponents, init: SimConnectionInit) {
     this.components = components
     this.init = init
-    this.decoder = new MessageDecoder(init.magic)
+    this.transport = createTransport(init.behaviour.v2 ? 'detect' : 'v1', init.magic)
+    this.transport.start()
     const { socket } = init
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => { this.onData(chunk) })
@@ -88,13 +89,13 @@ export class SimConnection {
   }
 
   private onData (chunk: Uint8Array): void {
-    for (const item of this.decoder.push(chunk)) {
+    for (const item of this.transport.push(chunk)) {
       if (this.closed) return
-      if (item instanceof ProtocolError) {
-        if (item.fatal) this.close(`protocol error (${item.kind})`)
-        continue
-      }
-      this.onMessage(item)
+      if (item.kind === 'send') this.init.socket.write(item.bytes)
+      else if (item.kind === 'error') this.close(`transport error (${item.error.name})`)
+      else if (item.kind !== 'message') continue
+      else if (!(item.message instanceof ProtocolError)) this.onMessage(item.message)
+      else if (item.message.fatal) this.close(`protocol error (${item.message.kind})`)
     }
   }
 
@@ -136,10 +137,10 @@ export class SimConnection {
     this.send({
       command: 'version',
       version: PROTOCOL_VERSION,
-      services: SIM_SERVICES,
+      services: simServices(this.init.behaviour.v2),
       timestamp: BigInt(unixSeconds(this.components.clock)),
       addrRecv: { services: 0n, host: socket.remoteAddress ?? '0.0.0.0', port: socket.remotePort ?? 0 },
-      addrFrom: { services: SIM_SERVICES, host: self.host, port: self.port },
+      addrFrom: { services: simServices(this.init.behaviour.v2), host: self.host, port: self.port },
       nonce,
       userAgent: SIM_USER_AGENT,
       startHeight: this.init.startHeight,
@@ -178,7 +179,7 @@ export class SimConnection {
 
   private send (message: KnownMessage): void {
     if (this.closed) return
-    this.init.socket.write(encodeMessage(this.init.magic, message))
+    this.init.socket.write(this.transport.encode(message))
     this.init.stats.messagesSent++
   }
 

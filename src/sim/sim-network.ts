@@ -7,7 +7,7 @@ import { systemClock, unixSeconds, type Clock } from '../util/clock.ts'
 import { seededRandom } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
 import { simHost } from './addresses.ts'
-import { gossipSample } from './gossip.ts'
+import { gossipSample, simServices } from './gossip.ts'
 import { expandSpecs, resolveBehaviour, type SimPeerSpecs, type SimProfile } from './profiles.ts'
 import type { SimPeerStats } from './sim-connection.ts'
 import { SimPeer, type SimPeerInfo } from './sim-peer.ts'
@@ -40,6 +40,8 @@ export interface SimNetworkInit {
    * one group, as behind one provider. @default 1
    */
   readonly peersPerGroup?: number
+  /** Peers whose spec does not say speak BIP324 v2 (misbehaving ones stay v1). @default false */
+  readonly v2?: boolean
 }
 
 export interface SimNetworkEvents {
@@ -71,6 +73,8 @@ export class SimNetwork extends EventEmitter<SimNetworkEvents> implements Starta
   private readonly all: SimPeer[]
   private readonly logger: Logger
   private readonly requestedPort: number
+  /** Hosts of the peers that speak v2: gossip about them carries NODE_P2P_V2. */
+  private readonly v2Hosts = new Set<string>()
   private closed = false
 
   constructor (components: SimNetworkComponents, init: SimNetworkInit) {
@@ -90,12 +94,13 @@ export class SimNetwork extends EventEmitter<SimNetworkEvents> implements Starta
         host: simHost(index, init.peersPerGroup),
         port,
         magic: this.params.magic,
-        behaviour: resolveBehaviour(spec, index),
+        behaviour: resolveBehaviour(spec, index, init.v2),
         startHeight: START_HEIGHT,
         maxConnections: init.maxConnectionsPerPeer ?? MAX_CONNECTIONS_PER_PEER,
-        gossip: (self) => gossipSample(this.addresses(), self, gossipMax, random, unixSeconds(clock)),
+        gossip: (self) => gossipSample(this.addresses(), self, gossipMax, random, unixSeconds(clock), (addr) => simServices(this.v2Hosts.has(addr.host))),
         notify: (event) => { this.emit(event, peer.info) }
       })
+      if (peer.v2) this.v2Hosts.add(peer.info.addr.host)
       return peer
     })
   }

@@ -49,6 +49,11 @@ export class SimPeer {
     return { index: this.init.index, profile: this.init.behaviour.profile, addr: { network: 'ipv4', host: this.init.host, port: this.#port } }
   }
 
+  /** Speaks BIP324 v2 besides v1. */
+  get v2 (): boolean {
+    return this.init.behaviour.v2
+  }
+
   /** The port it listens on (after a start with port 0, the one the system picked). */
   get port (): number {
     return this.#port

@@ -33,6 +33,9 @@ export interface PeerView {
   readonly addr: string
   readonly userAgent: string | undefined
   readonly version: number | undefined
+  /** 'v1' or 'v2' (BIP324) once handshaken; v2's session id is Core's getpeerinfo session_id. */
+  readonly transport: 'v1' | 'v2' | undefined
+  readonly sessionId: string | undefined
   readonly connectedAtMs: number
   readonly handshakeAtMs: number | undefined
   readonly pingMs: number | undefined
@@ -129,6 +132,8 @@ function peerView (c: ConnectionInfo<Peer>): PeerView {
     addr: c.key,
     userAgent: c.handshake?.userAgent,
     version: c.handshake?.version,
+    transport: c.handshake?.transport,
+    sessionId: c.handshake?.sessionId,
     connectedAtMs: c.connectedAtMs,
     handshakeAtMs: c.handshakeAtMs,
     pingMs: c.session.latencyMs,

@@ -13,14 +13,23 @@ import { StoreCorruptError } from './errors.ts'
 export const ADDR_PAGE_COUNT = 4096
 const PAGE_KEY = /^[0-9a-f]{3}$/ // ADDR_PAGE_COUNT - 1 in hex is 3 digits
 
-/** [key, services, source key or null, time, attempts, lastAttempt, lastCountAttempt, lastSuccess, position] */
+/**
+ * [key, services, source key or null, time, attempts, lastAttempt, lastCountAttempt, lastSuccess, position,
+ * flags?]. The tenth field was added within schema 2: rows without it (every row written before it, and
+ * every row whose flags are 0) read as flags 0, so older stores load unchanged.
+ */
 type Row = [
   key: string, services: string, source: string | null,
   time: number, attempts: number, lastAttempt: number, lastCountAttempt: number, lastSuccess: number,
   /** Tried: the tried position (null if unknown, then the book re-places it). New: the new positions. */
-  position: number | null | readonly number[]
+  position: number | null | readonly number[],
+  /** Bit 0: the address speaks only v1 (a BIP324 attempt fell back). Written only when not 0. */
+  flags?: number
 ]
 const ROW_FIELDS = 9
+const ROW_FIELDS_WITH_FLAGS = 10
+const FLAG_V1_ONLY = 1
+const KNOWN_FLAGS = FLAG_V1_ONLY
 const POSITION_EXPECTED = 'a tried position (a non-negative integer or null) or an array of new positions'
 const NO_REFS: readonly number[] = Object.freeze([])
 
@@ -41,8 +50,10 @@ export function addrPageKey (page: number): string {
 }
 
 function encodeRow (r: AddrRecord): Row {
-  return [r.key, r.services, r.source === null ? null : addrKey(r.source), r.time, r.attempts, r.lastAttempt,
+  const row: Row = [r.key, r.services, r.source === null ? null : addrKey(r.source), r.time, r.attempts, r.lastAttempt,
     r.lastCountAttempt, r.lastSuccess, r.tried ? r.triedPos : r.newRefs]
+  if (r.v1Only === true) row.push(FLAG_V1_ONLY)
+  return row
 }
 
 function encodeRows (rows: Iterable<Row>): string {
@@ -129,7 +140,9 @@ const COUNT_FIELDS = ['time', 'attempts', 'lastAttempt', 'lastCountAttempt', 'la
 const FIRST_COUNT_FIELD = 3
 
 function decodeRow (row: unknown, where: string, index: number, shared: DecodeCache): AddrRecord {
-  if (!Array.isArray(row) || row.length !== ROW_FIELDS) throw new StoreCorruptError(`${where} record ${index}: expected an array of ${ROW_FIELDS} fields`)
+  if (!Array.isArray(row) || (row.length !== ROW_FIELDS && row.length !== ROW_FIELDS_WITH_FLAGS)) {
+    throw new StoreCorruptError(`${where} record ${index}: expected an array of ${ROW_FIELDS} or ${ROW_FIELDS_WITH_FLAGS} fields`)
+  }
   const key: unknown = row[0]
   const addr = typeof key === 'string' ? addressOfKey(key) : undefined
   if (addr === undefined) return badField(where, index, key, 'key', 'the canonical key of an address with its port, such as "1.2.3.4:8333"')
@@ -151,6 +164,8 @@ function decodeRow (row: unknown, where: string, index: number, shared: DecodeCa
   const position: unknown = row[8]
   const tried = position === null || typeof position === 'number'
   if (tried ? position !== null && !isCount(position) : !(Array.isArray(position) && position.every(isCount))) badField(where, index, key, 'position', POSITION_EXPECTED)
+  const flags: unknown = row[9] ?? 0
+  if (!isCount(flags) || (flags & ~KNOWN_FLAGS) !== 0) badField(where, index, key, 'flags', `absent or an integer of known flag bits (${KNOWN_FLAGS})`)
   const counts = row as Row // checked above
   return {
     key: key as string,
@@ -164,7 +179,8 @@ function decodeRow (row: unknown, where: string, index: number, shared: DecodeCa
     lastSuccess: counts[7],
     tried,
     newRefs: tried ? NO_REFS : position as number[],
-    triedPos: tried ? position as number | null : null
+    triedPos: tried ? position as number | null : null,
+    ...((flags as number) & FLAG_V1_ONLY ? { v1Only: true } : {})
   }
 }
 

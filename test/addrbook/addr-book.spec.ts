@@ -115,7 +115,7 @@ describe('add', () => {
 })
 
 describe('terrible rules and chance', () => {
-  const base: AddrInfo = { key: 'k', addr: ipv4('1.1.1.1'), group: '1.1.0.0/16', services: 1n, source: undefined, time: BOOK_START_S - 3600, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, refusedUntil: 0 }
+  const base: AddrInfo = { key: 'k', addr: ipv4('1.1.1.1'), group: '1.1.0.0/16', services: 1n, source: undefined, time: BOOK_START_S - 3600, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, refusedUntil: 0, v1Only: false }
   const now = BOOK_START_S
 
   it.each([
@@ -330,5 +330,23 @@ describe('scale', () => {
     const slots = records.flatMap((r) => r.tried ? [`t${r.triedPos}`] : r.newRefs.map((p) => `n${p}`))
     expect(new Set(slots).size).toBe(slots.length)
     for (let i = 0; i < 1000; i++) expect(book.select()).toBeDefined()
+  })
+})
+
+describe('v1-only mark (BIP324 fallback)', () => {
+  it('is set and cleared on an entry, marks it changed, and survives export and load', () => {
+    const { book } = bookFixture()
+    const addr = ipv4('1.2.3.4')
+    expect(book.setV1Only(addr, true)).toBe(false) // not in the book
+    book.add([timed(addr, 60, 1n)], undefined)
+    book.takeChanges()
+    expect(book.get(addr)?.v1Only).toBe(false)
+    expect(book.setV1Only(addr, true)).toBe(true)
+    expect(book.takeChanges().put.map((r) => [r.key, r.v1Only])).toEqual([[addrKey(addr), true]])
+    const copy = bookFixture().book
+    copy.loadRecords(book.exportRecords())
+    expect(copy.get(addr)?.v1Only).toBe(true)
+    book.setV1Only(addr, false)
+    expect(book.exportRecords()[0]?.v1Only).toBeUndefined()
   })
 })

@@ -11,7 +11,7 @@ const PORT = 8333
 function info (host: string, change: Partial<AddrInfo> = {}): AddrInfo {
   const addr = ipv4(host, change.addr?.port ?? PORT)
   const [a, b] = host.split('.')
-  return { key: addrKey(addr), addr, group: `${a}.${b}.0.0/16`, services: 1n, source: undefined, time: BOOK_START_S, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, refusedUntil: 0, ...change }
+  return { key: addrKey(addr), addr, group: `${a}.${b}.0.0/16`, services: 1n, source: undefined, time: BOOK_START_S, attempts: 0, lastAttempt: 0, lastCountAttempt: 0, lastSuccess: 0, tried: false, refusedUntil: 0, v1Only: false, ...change }
 }
 
 /** A book that hands out `draws` in order (then nothing) and records attempt() calls. */

@@ -89,7 +89,7 @@ describe('V2Session between two in-memory endpoints', () => {
       peer.packet(encodeContents('ping', Buffer.from('0100000000000000', 'hex'))),
       peer.packet(new Uint8Array(0), { ignore: true })
     ]))
-    expect(events.filter((e) => e.kind !== 'send')).toEqual([{ kind: 'ready', sessionId: responder.sessionId }, { kind: 'message', message: ping(1) }])
+    expect(events.filter((e) => e.kind !== 'send')).toEqual([{ kind: 'ready', sessionId: responder.sessionId }, { kind: 'message', message: ping(1), contentsBytes: 9 }])
   })
 
   it('lets the sender add decoys that the other V2Session drops', () => {
@@ -111,14 +111,14 @@ describe('V2Session between two in-memory endpoints', () => {
     ])).filter((e) => e.kind !== 'send')
     expect(events.map((e) => e.kind)).toEqual(['ready', 'unknown-type', 'unknown-type', 'unknown-type', 'unknown-type', 'unknown-type', 'message'])
     expect(events[1]).toEqual({ kind: 'unknown-type', contentsBytes: 3 })
-    expect(events[6]).toEqual({ kind: 'message', message: { command: 'pong', nonce: 9n } })
+    expect(events[6]).toEqual({ kind: 'message', message: { command: 'pong', nonce: 9n }, contentsBytes: 9 })
   })
 
   it('hands an unknown 12-byte command through as an unknown message, like the v1 decoder', () => {
     const responder = startedResponder('r3')
     const { peer, terminator } = manualInitiator(responder, undefined, 'manual3')
     const events = responder.push(Buffer.concat([terminator, peer.packet(new Uint8Array(0)), peer.packet(encodeContents('getcfilters', Uint8Array.of(1, 2, 3)))]))
-    expect(events.at(-1)).toEqual({ kind: 'message', message: { command: 'getcfilters', unknown: true, payload: Uint8Array.of(1, 2, 3) } })
+    expect(events.at(-1)).toEqual({ kind: 'message', message: { command: 'getcfilters', unknown: true, payload: Uint8Array.of(1, 2, 3) }, contentsBytes: 4 })
   })
 
   it('reports a malformed payload as the same non-fatal ProtocolError the v1 decoder gives', () => {

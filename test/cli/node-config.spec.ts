@@ -21,6 +21,7 @@ describe('buildNodeConfig', () => {
       inbound: { listen: [{ host: undefined, port: 8333 }], maxInbound: 117 },
       maxPeers: 125,
       seeding: { dnsSeed: true, seedNodes: [] },
+      sessions: { v2Transport: true },
       names: { dnsServers: [] },
       transport: {},
       banning: { enabled: true, threshold: 100, durationMs: 24 * 3600_000 },
@@ -72,6 +73,13 @@ describe('buildNodeConfig', () => {
     expect(build({ nolisten: true }).inbound.listen).toEqual([])
   })
 
+  it('speaks BIP324 v2 unless --nov2transport (or v2transport=0 in the config file)', () => {
+    expect(build({}).sessions.v2Transport).toBe(true)
+    expect(build({ v2transport: true }).sessions.v2Transport).toBe(true)
+    expect(build({ nov2transport: true }).sessions.v2Transport).toBe(false)
+    expect(build({ v2transport: false }).sessions.v2Transport).toBe(false)
+  })
+
   it('reads durations, whitelist subnets, log settings and a custom chainparams file', () => {
     const dir = tempDir('config')
     const file = join(dir, 'local.json')
@@ -91,6 +99,7 @@ describe('buildNodeConfig', () => {
     [{ torisolation: true }, '--torisolation needs --proxy or --onion'],
     [{ proxyuser: 'u' }, '--proxyuser needs --proxy'],
     [{ listen: [':1'], nolisten: true }, '--listen cannot be combined with --nolisten'],
+    [{ v2transport: true, nov2transport: true }, '--v2transport cannot be combined with --nov2transport'],
     [{ addpeer: ['127.0.0.2:70000'] }, '--addpeer: "127.0.0.2:70000" has port "70000"'],
     [{ connect: ['bad host!'] }, '--connect: "bad host!" is not a host name or IP address'],
     [{ listen: ['127.0.0.1:0'] }, '--listen: "127.0.0.1:0" has port "0"'],

@@ -3,7 +3,7 @@ import { buildVersion, hasRequiredServices, refuseVersion, type VersionCheck } f
 import { NODE_NETWORK, NODE_NETWORK_LIMITED, NODE_WITNESS } from '../../src/wire/services.ts'
 import { remoteVersion } from '../helpers/peer-fixture.ts'
 
-const outbound: VersionCheck = { direction: 'outbound', requiredServices: [NODE_NETWORK, NODE_NETWORK_LIMITED], isOwnNonce: (n) => n === 42n }
+const outbound: VersionCheck = { direction: 'outbound', requiredServices: [NODE_NETWORK, NODE_NETWORK_LIMITED], manual: false, isOwnNonce: (n) => n === 42n }
 const ONION = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion'
 
 describe('handshake policy', () => {
@@ -22,6 +22,12 @@ describe('handshake policy', () => {
     expect(refuseVersion(remoteVersion({ version: 70001 }), outbound)).toBeUndefined()
     expect(refuseVersion(remoteVersion({ services: 0n }), outbound)).toMatchObject({ reason: 'missing-services', message: 'services 0x0 lack 0x1 or 0x400' })
     expect(refuseVersion(remoteVersion({ services: 0n }), { ...outbound, direction: 'inbound' })).toBeUndefined()
+  })
+
+  it('exempts manual connections (--connect/--addpeer) from the service requirement, as Core does', () => {
+    expect(refuseVersion(remoteVersion({ services: 0n }), { ...outbound, manual: true })).toBeUndefined()
+    // The other refusals still apply to them.
+    expect(refuseVersion(remoteVersion({ services: 0n, version: 70000 }), { ...outbound, manual: true })?.reason).toBe('old-version')
   })
 
   it('builds our version: their address as addr_recv, an empty addr_from, relay as given', () => {

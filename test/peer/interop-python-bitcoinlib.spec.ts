@@ -107,6 +107,29 @@ describe.skipIf(python === undefined)('interop with python-bitcoinlib', () => {
     expect(peer.banScore.int()).toBe(0)
   })
 
+  it('a v2 attempt to python-bitcoinlib (v1 only) is closed unanswered, so the dialer may fall back to v1', async () => {
+    const { peer, events, handshake } = await runAgainstPython('responder', { direction: 'outbound', transport: 'v2' })
+    peers.push(peer)
+    expect(await handshake).toMatchObject({ name: 'PeerClosedError' })
+    const py = await events
+    expect(pick(py, 'version')).toEqual([]) // our key was no v1 message to it
+    expect(pick(py, 'closed')).toHaveLength(1)
+    expect(peer.shouldReconnectV1).toBe(true)
+  })
+
+  it('inbound detection serves python-bitcoinlib as v1 on a v2-capable session', async () => {
+    const { peer, events, handshake } = await runAgainstPython('initiator', {
+      direction: 'inbound',
+      transport: 'detect',
+      getAddrSample: () => [{ addr: { network: 'ipv4', host: '198.51.100.9', port: 8333 }, services: 1n, time: Math.floor(Date.now() / 1000) }]
+    })
+    peers.push(peer)
+    expect(await handshake).toMatchObject({ direction: 'inbound', version: 70016, transport: 'v1' })
+    const py = await events
+    expect(pick(py, 'pongNonceMatches')).toEqual([{ pongNonceMatches: true }])
+    expect(py.at(-1)).toEqual({ done: true })
+  })
+
   it("refuses python-bitcoinlib's default protocol 60002 without a ban", async () => {
     const { peer, events, handshake } = await runAgainstPython('old', { direction: 'inbound' })
     peers.push(peer)

@@ -106,7 +106,9 @@ describe('decodeAddrPage rejects a corrupt page, naming the page, record and fie
     ['time', (row: unknown[]) => { row[3] = 1.5 }, 'a non-negative integer'],
     ['lastSuccess', (row: unknown[]) => { row[7] = '0' }, 'a non-negative integer'],
     ['position', (row: unknown[]) => { row[8] = [1, -2] }, 'a tried position (a non-negative integer or null) or an array of new positions'],
-    ['position', (row: unknown[]) => { row[8] = true }, 'a tried position (a non-negative integer or null) or an array of new positions']
+    ['position', (row: unknown[]) => { row[8] = true }, 'a tried position (a non-negative integer or null) or an array of new positions'],
+    ['flags', (row: unknown[]) => { row[9] = 2 }, 'absent or an integer of known flag bits (1)'],
+    ['flags', (row: unknown[]) => { row[9] = 'v1' }, 'absent or an integer of known flag bits (1)']
   ])('field %s', (field, edit, expected) => {
     const { pageKey, text } = editedRow(record, edit)
     const who = field === 'key' ? `StoreCorruptError: addr/${page} record "10.0.0.01:8333"` : named
@@ -116,8 +118,20 @@ describe('decodeAddrPage rejects a corrupt page, naming the page, record and fie
   it('a page that is not JSON, not an array of rows, or under a key that is not a page', () => {
     expect(decodeError(page, '[[')).toMatch(new RegExp(`^StoreCorruptError: addr/${page}: not JSON \\(`))
     expect(decodeError(page, '[]')).toBe(`StoreCorruptError: addr/${page}: expected a non-empty array of records`)
-    expect(decodeError(page, '[[1,2]]')).toBe(`StoreCorruptError: addr/${page} record 0: expected an array of 9 fields`)
+    expect(decodeError(page, '[[1,2]]')).toBe(`StoreCorruptError: addr/${page} record 0: expected an array of 9 or 10 fields`)
     expect(decodeError('10.0.0.1:8333', encodeAddrPage([record]))).toBe('StoreCorruptError: addr/10.0.0.1:8333: not a page key (expected 3 hex digits)')
+  })
+
+  it('the v1-only flag: a tenth field written only when set, so rows written before it read unchanged', () => {
+    const plain = JSON.parse(encodeAddrPage([record])) as unknown[][]
+    expect(plain[0]).toHaveLength(9)
+    const flagged = JSON.parse(encodeAddrPage([{ ...record, v1Only: true }])) as unknown[][]
+    expect(flagged[0]).toHaveLength(10)
+    expect(flagged[0]?.[9]).toBe(1)
+    expect(roundTrip([{ ...record, v1Only: true }])).toEqual([{ ...record, v1Only: true }])
+    expect(roundTrip([record])[0]?.v1Only).toBeUndefined()
+    const zero = editedRow(record, (row) => { row[9] = 0 })
+    expect(decodeError(zero.pageKey, zero.text)).toBe('no error')
   })
 
   it('a record in the wrong page, or twice', () => {

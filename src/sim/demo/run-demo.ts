@@ -95,6 +95,7 @@ function demoConfig (port: number, permanent: HostPort, dnsServer: HostPort, dat
     seeding: { dnsSeed: true, seedNodes: [] },
     names: { dnsServers: [{ host: dnsServer.host, port: dnsServer.port }] },
     transport: {},
+    sessions: { v2Transport: true },
     banning: { enabled: true, threshold: DEFAULT_BAN_THRESHOLD, durationMs: DEFAULT_BAN_DURATION_MS },
     admission: { limits: DEFAULT_INBOUND_LIMITS, whitelist: [], deny: [] },
     logging: { debugLevel: DEFAULT_DEBUG_LEVEL, format: DEFAULT_LOG_FORMAT, file: undefined }
