@@ -49,6 +49,11 @@ export interface SeedOptions {
   timeoutMs?: number
   /** Aborts every seed still running (shutdown). */
   signal?: AbortSignal
+  /**
+   * Each seed's own result as soon as it settles, before the others (a dead seed must not hold back the
+   * answers of live ones); duplicates across seeds are not removed here.
+   */
+  onResult?(result: SeedResult): void
 }
 
 /** The name to look up: `x<services hex>.<seed>` for a filtering seed unless plain NODE_NETWORK is wanted. */
@@ -122,7 +127,11 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
  * (in chainparams order) returned is dropped from later ones.
  */
 export async function seedFromDns (components: SeederComponents, params: ChainParams, options: SeedOptions): Promise<SeedResult[]> {
-  const results = await Promise.all(params.dnsSeeds.map(async (seed) => await querySeed(components, params, seed, options)))
+  const results = await Promise.all(params.dnsSeeds.map(async (seed) => {
+    const result = await querySeed(components, params, seed, options)
+    options.onResult?.(result)
+    return result
+  }))
   const seen = new Set<string>()
   return results.map((result) => {
     const addrs = result.addrs.filter((t) => {

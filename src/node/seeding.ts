@@ -1,8 +1,8 @@
 import type { AddrBook } from '../addrbook/addr-book.ts'
 import type { BanList } from '../banlist/ban-list.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
-import { seedFromDns } from '../discovery/seeder.ts'
-import type { HostPort } from '../netaddr/netaddress.ts'
+import { seedFromDns, type SeedResult } from '../discovery/seeder.ts'
+import { addrKey, type HostPort } from '../netaddr/netaddress.ts'
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
@@ -107,14 +107,21 @@ export class Seeding implements Startable {
 
   async #dns (signal: AbortSignal): Promise<void> {
     const { clock, random, resolver, book, banList, events } = this.#c
-    const results = await seedFromDns({ clock, random, resolver, events }, this.#init.params, { requiredServices: NODE_NETWORK, signal })
     let added = 0
     let offered = 0
-    for (const result of results) {
-      const addrs = result.addrs.filter((a) => !banList.isBanned(a.addr.host))
+    const seen = new Set<string>()
+    // Each seed's answer goes into the book as it arrives (the book tells the connection manager).
+    const onResult = (result: SeedResult): void => {
+      const addrs = result.addrs.filter((t) => {
+        const key = addrKey(t.addr)
+        if (seen.has(key) || banList.isBanned(t.addr.host)) return false
+        seen.add(key)
+        return true
+      })
       offered += addrs.length
       added += book.add(addrs, result.source)
     }
+    const results = await seedFromDns({ clock, random, resolver, events }, this.#init.params, { requiredServices: NODE_NETWORK, signal, onResult })
     const failed = results.filter((r) => r.error !== undefined).length
     events.emit('dns_seeded', { seeds: results.length, failed, offered, added, ...book.size() })
   }
