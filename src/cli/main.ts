@@ -2,31 +2,19 @@ import yargs from 'yargs'
 import { PEERKEEPER_VERSION } from '../version.ts'
 import { UsageError } from '../util/errors.ts'
 import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
-import { runCommand } from './commands/run.ts'
-import { seedCommand } from './commands/seed.ts'
-import { resolveCommand } from './commands/resolve.ts'
-import { addrbookCommand } from './commands/addrbook.ts'
-import { banCommand } from './commands/ban.ts'
-import { demoCommand } from './commands/demo.ts'
-import { cliCommand } from './commands/cli.ts'
-import { peersCommand } from './commands/peers.ts'
+import { registerCommands } from './command-table.ts'
 
 /**
- * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is registered here.
+ * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is listed in
+ * src/cli/command-table.ts; only the one that runs is loaded.
  * Errors become one line on stderr; usage errors exit 2, failures exit 1.
  */
 export async function main (argv: string[]): Promise<void> {
   const cli = yargs(argv)
     .scriptName('peerkeeper')
     .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')
-    .command(runCommand)
-    .command(seedCommand)
-    .command(resolveCommand)
-    .command(addrbookCommand)
-    .command(banCommand)
-    .command(demoCommand)
-    .command(cliCommand)
-    .command(peersCommand)
+  await registerCommands(cli, argv)
+  cli
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()
     .recommendCommands()

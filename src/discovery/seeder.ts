@@ -2,7 +2,7 @@ import { internalAddress } from '../addrbook/netgroup.ts'
 import type { ChainParams, DnsSeed } from '../chainparams/chainparams.ts'
 import { addrKey, parseHostPort, toNetAddress, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import { raceAbort } from '../transport/connect-tcp.ts'
-import { anySignal, clockTimeoutSignal, unixSeconds, type Clock } from '../util/clock.ts'
+import { abortFanout, anySignal, clockTimeoutSignal, unixSeconds, type Clock } from '../util/clock.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
 import { NODE_NETWORK } from '../wire/services.ts'
@@ -127,11 +127,17 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
  * (in chainparams order) returned is dropped from later ones.
  */
 export async function seedFromDns (components: SeederComponents, params: ChainParams, options: SeedOptions): Promise<SeedResult[]> {
-  const results = await Promise.all(params.dnsSeeds.map(async (seed) => {
-    const result = await querySeed(components, params, seed, options)
-    options.onResult?.(result)
-    return result
-  }))
+  const fanout = abortFanout(options.signal)
+  let results: SeedResult[]
+  try {
+    results = await Promise.all(params.dnsSeeds.map(async (seed) => {
+      const result = await querySeed(components, params, seed, { ...options, signal: fanout.child() })
+      options.onResult?.(result)
+      return result
+    }))
+  } finally {
+    fanout.release()
+  }
   const seen = new Set<string>()
   return results.map((result) => {
     const addrs = result.addrs.filter((t) => {

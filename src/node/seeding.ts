@@ -3,7 +3,7 @@ import type { BanList } from '../banlist/ban-list.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import { seedFromDns, type SeedResult } from '../discovery/seeder.ts'
 import { addrKey, type HostPort } from '../netaddr/netaddress.ts'
-import type { Clock, TimerHandle } from '../util/clock.ts'
+import { abortFanout, type Clock, type TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
 import { NODE_NETWORK } from '../wire/services.ts'
@@ -96,11 +96,12 @@ export class Seeding implements Startable {
     if (this.#work.size > 0) return // one round at a time
     this.#lastSeedMs = this.#c.clock.now()
     this.#c.events.emit('seeding_started', { reason, dnsSeeds: this.#init.dnsSeed ? this.#init.params.dnsSeeds.length : 0, seedNodes: this.#init.seedNodes.length })
-    const signal = this.#controller.signal
+    // One listener on the shutdown signal however many --seednode peers are asked at once.
+    const fanout = abortFanout(this.#controller.signal)
     const work = Promise.all([
-      this.#init.dnsSeed ? this.#dns(signal) : Promise.resolve(),
-      ...this.#init.seedNodes.map(async (seed) => { await fetchAddresses(this.#c, seed, signal) })
-    ]).then(() => {})
+      this.#init.dnsSeed ? this.#dns(fanout.child()) : Promise.resolve(),
+      ...this.#init.seedNodes.map(async (seed) => { await fetchAddresses(this.#c, seed, fanout.child()) })
+    ]).then(() => {}).finally(fanout.release)
     this.#work.add(work)
     void work.finally(() => { this.#work.delete(work) })
   }
