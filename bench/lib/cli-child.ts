@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { nowMs } from './stats.ts'
 
-/** The built CLI, as users run it. */
-export const CLI_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'peerkeeper.js')
+/** The built CLI, as users run it (this file runs from dist/bench/lib/). */
+export const CLI_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'peerkeeper.js')
 
 /** One JSON log record of the child, stamped (performance.now in this process) when its line arrived. */
 export interface ArrivedRecord {

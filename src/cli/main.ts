@@ -1,4 +1,3 @@
-import yargs from 'yargs'
 import { PEERKEEPER_VERSION } from '../version.ts'
 import { UsageError } from '../util/errors.ts'
 import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
@@ -10,10 +9,16 @@ import { registerCommands } from './command-table.ts'
  * Errors become one line on stderr; usage errors exit 2, failures exit 1.
  */
 export async function main (argv: string[]): Promise<void> {
+  // The one answer that needs no parser: yargs alone is most of a --version's start-up (node --cpu-prof).
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${PEERKEEPER_VERSION}\n`)
+    return
+  }
+  const { default: yargs } = await import('yargs')
   const cli = yargs(argv)
     .scriptName('peerkeeper')
     .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')
-  await registerCommands(cli, argv)
+  const action = await registerCommands(cli, argv)
   cli
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()
@@ -28,7 +33,8 @@ export async function main (argv: string[]): Promise<void> {
       throw err
     })
   try {
-    await cli.parseAsync()
+    const parsed = await cli.parseAsync()
+    await action?.(parsed)
   } catch (err) {
     if (err instanceof CommandLineError) process.stderr.write(`${await cli.getHelp()}\n\n`)
     process.stderr.write(`peerkeeper: ${(err as Error).message}\n`)
