@@ -126,7 +126,7 @@ async function startupRows (report: (r: BenchResult) => void): Promise<number> {
   for (const [i, c] of commands.entries()) {
     const loads = await loadsOf(c.args)
     report({
-      name: `9 start-up: ${c.name} (spawn → exit)`,
+      name: `16 start-up: ${c.name} (spawn → exit)`,
       unit: 'ms',
       summary: summarize(samples[i] ?? []),
       ...(i === 0 ? {} : { floor: floorMs }),
