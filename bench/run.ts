@@ -8,6 +8,7 @@ import { addrBookSuite } from './suites/addrbook.ts'
 import { bip324Suite } from './suites/bip324.ts'
 import { controlSuite } from './suites/control.ts'
 import { decoderSuite } from './suites/decoder.ts'
+import { firstStartSuite } from './suites/first-start.ts'
 import { floodSuite } from './suites/flood.ts'
 import { outboundSuite } from './suites/outbound.ts'
 import { permanentSuite } from './suites/permanent.ts'
@@ -20,7 +21,7 @@ import { survivalSuite } from './suites/survival.ts'
  * per network profile. Only 127.0.0.0/8 is used; every loop is bounded in count and time.
  * `npm run bench -- <suite> …` runs only the named suites and writes into bench/results/partial/ instead.
  */
-const SUITES: readonly Suite[] = [decoderSuite, bip324Suite, addrBookSuite, outboundSuite, permanentSuite, floodSuite, survivalSuite, resourcesSuite, statusSuite, controlSuite]
+const SUITES: readonly Suite[] = [decoderSuite, bip324Suite, addrBookSuite, outboundSuite, firstStartSuite, permanentSuite, floodSuite, survivalSuite, resourcesSuite, statusSuite, controlSuite]
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results')
 

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { hideBin } from 'yargs/helpers'
 import { main } from '../src/cli/main.ts'
 
-await main(hideBin(process.argv))
+await main(process.argv.slice(2))

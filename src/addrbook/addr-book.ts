@@ -37,6 +37,8 @@ export interface AddrBookComponents {
   logger: Logger
   /** Where addrbook_loaded goes (the node's bus). @default dropped */
   events?: EventSink<AddrBookEventMap>
+  /** Told after add() placed addresses (the node wakes its connection manager, which may be waiting for some). */
+  onAdded?(added: number): void
 }
 
 export interface AddrBookInit {
@@ -60,6 +62,7 @@ export class AddrBook implements AddrRecordStore {
   private readonly random: Random
   private readonly logger: Logger
   private readonly events: EventSink<AddrBookEventMap>
+  private readonly onAdded: ((added: number) => void) | undefined
   private readonly placement: Placement
   private readonly tables = new AddrTables()
   /** When good() was last called (Core's m_last_good): failures count at most once between successes. */
@@ -71,6 +74,7 @@ export class AddrBook implements AddrRecordStore {
     this.random = components.random
     this.logger = components.logger
     this.events = components.events ?? nullEventSink()
+    this.onAdded = components.onAdded
     this.allowLocal = init.allowLocal
     const key = init.key ?? components.random.bytes(KEY_BYTES)
     if (key.length !== KEY_BYTES) throw new AddrBookError(`address book key: expected ${KEY_BYTES} bytes, got ${key.length}`)
@@ -83,16 +87,8 @@ export class AddrBook implements AddrRecordStore {
     return { new: this.tables.count - tried, tried }
   }
 
-  /** The counts of size(), per network (for the status page); a walk over the entries, no allocation per entry. */
-  sizeByNetwork (): Partial<Record<Network, { new: number, tried: number }>> {
-    const out: Partial<Record<Network, { new: number, tried: number }>> = {}
-    for (const entry of this.tables.all) {
-      const counts = out[entry.addr.network] ??= { new: 0, tried: 0 }
-      if (entry.tried) counts.tried++
-      else counts.new++
-    }
-    return out
-  }
+  /** The counts of size(), per network (for the status page). */
+  sizeByNetwork (): Partial<Record<Network, { new: number, tried: number }>> { return this.tables.countsByNetwork() }
 
   get (addr: NetAddress): AddrInfo | undefined {
     return this.tables.get(addrKey(addr))
@@ -115,7 +111,10 @@ export class AddrBook implements AddrRecordStore {
     const peer = source !== undefined && !isInternalAddress(source) ? source : undefined
     let added = 0
     for (const timed of addrs) if (this.addOne(timed, source, sourceGroup, peer, nowS)) added++
-    if (added > 0) this.logger.debug('added addresses', { added, offered: addrs.length, source: source === undefined ? 'local' : addrKey(source) })
+    if (added > 0) {
+      this.logger.debug('added addresses', { added, offered: addrs.length, source: source === undefined ? 'local' : addrKey(source) })
+      this.onAdded?.(added)
+    }
     return added
   }
 

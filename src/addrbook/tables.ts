@@ -1,3 +1,4 @@
+import type { Network } from '../netaddr/netaddress.ts'
 import type { AddrEntry } from './addr-entry.ts'
 import { BUCKET_SIZE, NEW_BUCKET_COUNT, TRIED_BUCKET_COUNT } from './placement.ts'
 
@@ -30,6 +31,17 @@ export class AddrTables {
 
   get triedCount (): number {
     return this.tried
+  }
+
+  /** New and tried counts per network (for the status page): one walk, no allocation per entry. */
+  countsByNetwork (): Partial<Record<Network, { new: number, tried: number }>> {
+    const out: Partial<Record<Network, { new: number, tried: number }>> = {}
+    for (const entry of this.all) {
+      const counts = out[entry.addr.network] ??= { new: 0, tried: 0 }
+      if (entry.tried) counts.tried++
+      else counts.new++
+    }
+    return out
   }
 
   /** Every entry, in sampling order; swapDense() reorders it. */

@@ -1,32 +1,25 @@
-import yargs from 'yargs'
 import { PEERKEEPER_VERSION } from '../version.ts'
 import { UsageError } from '../util/errors.ts'
 import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
-import { runCommand } from './commands/run.ts'
-import { seedCommand } from './commands/seed.ts'
-import { resolveCommand } from './commands/resolve.ts'
-import { addrbookCommand } from './commands/addrbook.ts'
-import { banCommand } from './commands/ban.ts'
-import { demoCommand } from './commands/demo.ts'
-import { cliCommand } from './commands/cli.ts'
-import { peersCommand } from './commands/peers.ts'
+import { registerCommands } from './command-table.ts'
 
 /**
- * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is registered here.
+ * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is listed in
+ * src/cli/command-table.ts; only the one that runs is loaded.
  * Errors become one line on stderr; usage errors exit 2, failures exit 1.
  */
 export async function main (argv: string[]): Promise<void> {
+  // The one answer that needs no parser: yargs alone is most of a --version's start-up (node --cpu-prof).
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${PEERKEEPER_VERSION}\n`)
+    return
+  }
+  const { default: yargs } = await import('yargs')
   const cli = yargs(argv)
     .scriptName('peerkeeper')
     .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')
-    .command(runCommand)
-    .command(seedCommand)
-    .command(resolveCommand)
-    .command(addrbookCommand)
-    .command(banCommand)
-    .command(demoCommand)
-    .command(cliCommand)
-    .command(peersCommand)
+  const action = await registerCommands(cli, argv)
+  cli
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()
     .recommendCommands()
@@ -40,7 +33,8 @@ export async function main (argv: string[]): Promise<void> {
       throw err
     })
   try {
-    await cli.parseAsync()
+    const parsed = await cli.parseAsync()
+    await action?.(parsed)
   } catch (err) {
     if (err instanceof CommandLineError) process.stderr.write(`${await cli.getHelp()}\n\n`)
     process.stderr.write(`peerkeeper: ${(err as Error).message}\n`)

@@ -11,8 +11,6 @@ export const DEFAULT_RETRY_DURATION_MS = 5_000
 export const DEFAULT_MAX_RETRY_DURATION_MS = 300_000
 /** ±20%: enough to spread retries of peers that failed together, small enough to keep the schedule readable. */
 export const DEFAULT_BACKOFF_JITTER = 0.2
-/** A dial that has not finished after a second is likely a slow or silent peer: start another beside it. */
-export const DEFAULT_DIAL_STAGGER_MS = 1_000
 /**
  * Extra automatic dials may run beside the target ones, up to four times the target in flight: with a
  * book where a quarter of the peers accept TCP and never speak, twice the target was still filled by
@@ -39,7 +37,10 @@ export interface ConnManagerInit<C> {
   getNewAddress?(): NetAddress | Promise<NetAddress>
   /** Automatic requests pending at once, counting staggered extras (default 4 × targetOutbound). */
   maxPendingDials?: number
-  /** How long an automatic dial may be in flight before one more is started beside it (default 1000). */
+  /**
+   * How long an automatic dial may be in flight before one more is started beside it. Default: follows
+   * the dials seen to succeed (stagger.ts: 3 × their median, within 25–2000 ms; 500 ms before the first).
+   */
   dialStaggerMs?: number
   /** Wait before asking getNewAddress again after it threw (default 1000). */
   noAddressRetryMs?: number
@@ -50,7 +51,8 @@ export interface ConnManagerSettings {
   readonly targetOutbound: number
   readonly backoff: BackoffPolicy
   readonly maxPendingDials: number
-  readonly dialStaggerMs: number
+  /** Fixed stagger; undefined = adaptive. */
+  readonly dialStaggerMs: number | undefined
   readonly noAddressRetryMs: number
 }
 
@@ -77,7 +79,7 @@ export function resolveSettings (init: ConnManagerInit<unknown>): ConnManagerSet
     targetOutbound,
     backoff: { mode, retryDurationMs, maxRetryDurationMs, jitter },
     maxPendingDials: integer('maxPendingDials', init.maxPendingDials ?? PENDING_DIALS_PER_TARGET * targetOutbound, 0),
-    dialStaggerMs: integer('dialStaggerMs', init.dialStaggerMs ?? DEFAULT_DIAL_STAGGER_MS, 1),
+    dialStaggerMs: init.dialStaggerMs === undefined ? undefined : integer('dialStaggerMs', init.dialStaggerMs, 1),
     noAddressRetryMs: integer('noAddressRetryMs', init.noAddressRetryMs ?? DEFAULT_NO_ADDRESS_RETRY_MS, 1)
   }
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../log/logger.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
-import type { Clock, TimerHandle } from '../util/clock.ts'
+import type { Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
 import { retryDelayMs } from './backoff.ts'
@@ -10,13 +10,12 @@ import { ConnReq, ConnState } from './conn-req.ts'
 import { DialNilError, DuplicateAddressError, MissingAddressError } from './errors.ts'
 import type { ConnManagerEventMap, RequestFields } from './events.ts'
 import { Flights, type Flight } from './flights.ts'
+import { closeQuietly, errorText, runGuarded } from './guarded.ts'
+import { DialTimes } from './stagger.ts'
+import { Waits } from './waits.ts'
 import { mayStagger, planFailure, refillCount, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
 import type { Closable, ConnManagerComponents, ConnManagerEvents, DialFunction } from './types.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
-
-function errorText (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
 
 /**
  * Keeps `targetOutbound` automatic outbound connections (addresses from getNewAddress) and keeps permanent
@@ -36,8 +35,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   readonly #pending = new Map<number, ConnReq>()
   readonly #conns = new Map<number, { req: ConnReq, conn: C }>()
   readonly #flights: Flights
-  /** Retry and replacement waits, by request id. */
-  readonly #timers = new Map<number, TimerHandle>()
+  readonly #waits: Waits
+  readonly #dialTimes = new DialTimes()
   /** Dials whose promises have not settled; stop() waits for them. */
   readonly #work = new Set<Promise<void>>()
   readonly #halted: Promise<void>
@@ -53,6 +52,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     this.#settings = resolveSettings(init)
     this.#clock = components.clock
     this.#flights = new Flights(components.clock)
+    this.#waits = new Waits(components.clock)
     this.#random = components.random
     this.#log = components.logger
     this.#events = components.events ?? nullEventSink()
@@ -68,7 +68,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     if (this.#started || this.#stopped) return
     this.#started = true
     for (const req of this.#pending.values()) {
-      if (req.addr !== undefined && !this.#flights.has(req.id) && !this.#timers.has(req.id)) this.#startDial(req)
+      if (req.addr !== undefined && !this.#flights.has(req.id) && !this.#waits.has(req.id)) this.#startDial(req)
     }
     this.#fill()
   }
@@ -146,18 +146,33 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     this.#disconnected(id, false, false)
   }
 
+  /**
+   * New addresses are available (the owner calls this when its address source grew): automatic requests
+   * waiting out a "no usable address" throttle ask again now rather than when their wait ends.
+   */
+  wake (): void {
+    if (this.#stopped) return
+    const woken = this.#waits.takeNoAddress()
+    for (const id of woken) this.#pending.delete(id)
+    if (woken.length > 0) this.#fill()
+  }
+
+  /** The current dial stagger in ms: the fixed one given, or what the successful dials so far imply. */
+  get dialStaggerMs (): number {
+    return this.#settings.dialStaggerMs ?? this.#dialTimes.staggerMs()
+  }
+
   /** Pending and established requests: the addresses in use, including dials in flight. */
   requests (): readonly ConnReq[] {
     return [...this.#pending.values(), ...[...this.#conns.values()].map((entry) => entry.req)]
   }
 
   async #shutdown (): Promise<void> {
-    for (const handle of this.#timers.values()) this.#clock.clearTimeout(handle)
-    this.#timers.clear()
+    this.#waits.clearAll()
     this.#flights.abortAll('stopping')
     for (const { req, conn } of this.#conns.values()) {
       req.state = ConnState.Disconnected
-      this.#close(conn)
+      closeQuietly(conn, this.#log)
       this.#events.emit('outbound_disconnected', { ...this.#fields(req), reason: 'stopping' })
     }
     this.#conns.clear()
@@ -193,7 +208,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     const addr = req.addr
     if (addr === undefined) return
     req.state = ConnState.Pending
-    const flight = this.#flights.start(req, req.permanent ? undefined : { ms: this.#settings.dialStaggerMs, onOverdue: (f) => { this.#staggerDue(f) } })
+    const flight = this.#flights.start(req, req.permanent ? undefined : { ms: this.dialStaggerMs, onOverdue: (f) => { this.#staggerDue(f) } })
     this.#log.debug(`Attempting to connect to ${String(req)}`, { ...this.#fields(req) })
     this.#track((async () => {
       let conn: C
@@ -205,8 +220,14 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
         return
       }
       this.#flights.land(flight)
+      this.#observe(this.#clock.now() - flight.startedMs)
       this.#connected(req, conn)
     })())
+  }
+
+  /** A dial succeeded in `ms`: when that moves the adaptive stagger, the dials in flight follow it. */
+  #observe (ms: number): void {
+    if (this.#dialTimes.record(ms) && this.#settings.dialStaggerMs === undefined) this.#flights.restagger(this.#dialTimes.staggerMs())
   }
 
   #staggerDue (flight: Flight): void {
@@ -218,7 +239,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
 
   #connected (req: ConnReq, conn: C): void {
     if (!this.#isPending(req)) {
-      this.#close(conn)
+      closeQuietly(conn, this.#log)
       this.#log.debug(`Ignoring connection for canceled ${String(req)}`)
       return
     }
@@ -232,8 +253,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     if (!req.permanent && this.#counts().autoEstablished >= this.#settings.targetOutbound) {
       for (const other of this.#pending.values()) if (!other.permanent) this.#cancel(other, 'surplus')
     }
-    this.#notify(() => this.emit('connected', req, conn))
-    this.#notify(() => this.#init.onConnection?.(req, conn))
+    runGuarded(() => this.emit('connected', req, conn), this.#log)
+    runGuarded(() => this.#init.onConnection?.(req, conn), this.#log)
   }
 
   #failed (req: ConnReq, err: unknown, cause: FailureCause): void {
@@ -246,7 +267,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     if (!req.permanent && canReplace && cause !== 'no_address') this.#failedAttempts++
     if (cause === 'dial') {
       this.#events.emit('dial_failed', { ...this.#fields(req), reason: errorText(err) })
-      this.#notify(() => this.emit('dial_failed', req, err))
+      runGuarded(() => this.emit('dial_failed', req, err), this.#log)
       if (!this.#isPending(req)) return
     } else {
       this.#events.emit('address_unavailable', { id: req.id, reason: cause === 'duplicate' ? 'duplicate' : 'no_address', error: errorText(err) })
@@ -265,24 +286,20 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     } else {
       // The request stays pending while it waits, so the refill does not replace it early.
       this.#events.emit('outbound_throttled', { id: req.id, reason: cause, delayMs: plan.throttleMs, failedAttempts: this.#failedAttempts })
-      this.#timers.set(req.id, this.#clock.setTimeout(() => {
-        this.#timers.delete(req.id)
+      this.#waits.set(req.id, plan.throttleMs, cause === 'no_address' ? 'no_address' : 'retry', () => {
         if (!this.#isPending(req)) return
         this.#pending.delete(req.id)
         this.#fill()
-      }, plan.throttleMs))
+      })
     }
   }
 
   #scheduleRetry (req: ConnReq): void {
     req.retryCount++
     const delayMs = retryDelayMs(req.retryCount, this.#settings.backoff, this.#random)
-    this.#timers.set(req.id, this.#clock.setTimeout(() => {
-      this.#timers.delete(req.id)
-      if (this.#isPending(req)) this.#startDial(req)
-    }, delayMs))
+    this.#waits.set(req.id, delayMs, 'retry', () => { if (this.#isPending(req)) this.#startDial(req) })
     this.#events.emit('retry_scheduled', { ...this.#fields(req), retryCount: req.retryCount, delayMs })
-    this.#notify(() => this.emit('retry_scheduled', req, delayMs))
+    runGuarded(() => this.emit('retry_scheduled', req, delayMs), this.#log)
   }
 
   #disconnected (id: number, retry: boolean, triggerReconnect: boolean): void {
@@ -300,7 +317,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
     const { req, conn } = entry
     this.#conns.delete(id)
-    this.#close(conn)
+    closeQuietly(conn, this.#log)
     const reconnect = retry && (req.permanent || triggerReconnect)
     if (reconnect) {
       req.state = ConnState.Pending
@@ -310,10 +327,10 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
     const reason = !retry ? 'removed' : reconnect ? 'reconnect' : 'replace'
     this.#events.emit('outbound_disconnected', { ...this.#fields(req), reason })
-    this.#notify(() => this.emit('disconnected', req))
-    this.#notify(() => this.#init.onDisconnection?.(req))
+    runGuarded(() => this.emit('disconnected', req), this.#log)
+    runGuarded(() => this.#init.onDisconnection?.(req), this.#log)
     // A remove() from a callback above sticks: only a request still pending is retried.
-    if (reconnect && this.#isPending(req) && !this.#timers.has(id)) this.#scheduleRetry(req)
+    if (reconnect && this.#isPending(req) && !this.#waits.has(id)) this.#scheduleRetry(req)
     this.#fill()
   }
 
@@ -321,9 +338,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   #cancel (req: ConnReq, reason: 'removed' | 'surplus'): void {
     this.#pending.delete(req.id)
     req.state = ConnState.Canceled
-    const handle = this.#timers.get(req.id)
-    if (handle !== undefined) this.#clock.clearTimeout(handle)
-    this.#timers.delete(req.id)
+    this.#waits.clear(req.id)
     this.#flights.abort(req.id, reason)
     this.#events.emit('request_canceled', { ...this.#fields(req), reason })
   }
@@ -361,23 +376,6 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   #track (work: Promise<void>): void {
     this.#work.add(work)
     void work.then(() => { this.#work.delete(work) })
-  }
-
-  #close (conn: C): void {
-    try {
-      conn.close()
-    } catch (err) {
-      this.#log.debug(`Closing a connection failed: ${errorText(err)}`)
-    }
-  }
-
-  /** Runs a caller's callback or listeners; their errors are logged, never allowed to break the manager. */
-  #notify (fn: () => unknown): void {
-    try {
-      fn()
-    } catch (err) {
-      this.#log.error(`Connection manager callback failed: ${errorText(err)}`)
-    }
   }
 
   /** A connection that closes on its own (the peer left, a timeout) is handled like disconnect(). */

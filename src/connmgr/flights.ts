@@ -6,6 +6,10 @@ import { DialAbortedError } from './errors.ts'
 export interface Flight {
   readonly req: ConnReq
   readonly controller: AbortController
+  /** Clock time the dial started: its duration once it lands, and its stagger deadline. */
+  readonly startedMs: number
+  /** Called once the dial is overdue (automatic requests only). */
+  readonly onOverdue: ((flight: Flight) => void) | undefined
   staggerTimer: TimerHandle | undefined
   /** Still in flight after the stagger delay (a slow or silent peer): it no longer holds a slot of the target. */
   overdue: boolean
@@ -24,17 +28,28 @@ export class Flights {
 
   /** Starts tracking a dial of `req`; `onOverdue` runs after `staggerMs` if it is still in flight. */
   start (req: ConnReq, stagger: { ms: number, onOverdue: (flight: Flight) => void } | undefined): Flight {
-    const flight: Flight = { req, controller: new AbortController(), staggerTimer: undefined, overdue: false }
+    const flight: Flight = { req, controller: new AbortController(), startedMs: this.#clock.now(), onOverdue: stagger?.onOverdue, staggerTimer: undefined, overdue: false }
     this.#byId.set(req.id, flight)
-    if (stagger !== undefined) {
-      flight.staggerTimer = this.#clock.setTimeout(() => {
-        flight.staggerTimer = undefined
-        if (this.#byId.get(req.id) !== flight) return
-        flight.overdue = true
-        stagger.onOverdue(flight)
-      }, stagger.ms)
-    }
+    if (stagger !== undefined) this.#arm(flight, stagger.ms)
     return flight
+  }
+
+  /** The stagger changed: every dial not yet overdue is due at its start + `ms` (at once if that has passed). */
+  restagger (ms: number): void {
+    for (const flight of this.#byId.values()) {
+      if (flight.staggerTimer === undefined) continue
+      this.#clock.clearTimeout(flight.staggerTimer)
+      this.#arm(flight, Math.max(0, flight.startedMs + ms - this.#clock.now()))
+    }
+  }
+
+  #arm (flight: Flight, delayMs: number): void {
+    flight.staggerTimer = this.#clock.setTimeout(() => {
+      flight.staggerTimer = undefined
+      if (this.#byId.get(flight.req.id) !== flight) return
+      flight.overdue = true
+      flight.onOverdue?.(flight)
+    }, delayMs)
   }
 
   has (id: number): boolean {

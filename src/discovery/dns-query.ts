@@ -1,11 +1,11 @@
 import { createSocket } from 'node:dgram'
 import { isIPv4, isIPv6 } from 'node:net'
-import { Packet } from 'dns2'
 import { addrKey, bytesToIp, ipToBytes, type HostPort } from '../netaddr/netaddress.ts'
 import { anySignal, clockTimeoutSignal, type Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import { DnsMalformedResponseError, DnsNameError, DnsQueryError, DnsServerError, DnsTimeoutError } from './errors.ts'
 import { exchangeTcp } from './dns-tcp.ts'
+import { loadDnsPacket, type DnsPacket } from './dns-packet.ts'
 
 export type AddressRecordType = 'A' | 'AAAA'
 
@@ -39,7 +39,7 @@ function trimDot (name: string): string {
   return name.endsWith('.') ? name.slice(0, -1).toLowerCase() : name.toLowerCase()
 }
 
-function encodeQuery (id: number, name: string, type: AddressRecordType): Buffer {
+function encodeQuery (Packet: DnsPacket, id: number, name: string, type: AddressRecordType): Buffer {
   const query = new Packet()
   query.header.id = id
   query.header.rd = 1
@@ -55,8 +55,8 @@ interface Answer {
 }
 
 /** The addresses in a response to our query, or the error it stands for. */
-function interpret (message: Buffer, name: string, type: AddressRecordType, server: string): Answer {
-  let packet: Packet
+function interpret (Packet: DnsPacket, message: Buffer, name: string, type: AddressRecordType, server: string): Answer {
+  let packet: InstanceType<DnsPacket>
   try {
     packet = Packet.parse(message)
   } catch (err) {
@@ -84,13 +84,14 @@ function interpret (message: Buffer, name: string, type: AddressRecordType, serv
 async function askServer (server: HostPort, name: string, type: AddressRecordType, ctx: DnsQueryContext, signal: AbortSignal): Promise<string[]> {
   const label = addrKey(server)
   const id = ctx.random.int(0x10000)
-  const query = encodeQuery(id, name, type)
-  const udp = interpret(await exchangeUdp(server, id, query, ctx, signal), name, type, label)
+  const Packet = await loadDnsPacket()
+  const query = encodeQuery(Packet, id, name, type)
+  const udp = interpret(Packet, await exchangeUdp(server, id, query, ctx, signal), name, type, label)
   if (!udp.truncated) return udp.addresses
   const timeout = clockTimeoutSignal(ctx.clock, DNS_TCP_TIMEOUT_MS, () => new DnsTimeoutError(name, `${type} (TCP)`, label, DNS_TCP_TIMEOUT_MS))
   const tcpSignal = anySignal([signal, timeout.signal])
   try {
-    return interpret(await exchangeTcp(server, query, tcpSignal.signal), name, type, `${label} over TCP`).addresses
+    return interpret(Packet, await exchangeTcp(server, query, tcpSignal.signal), name, type, `${label} over TCP`).addresses
   } catch (err) {
     if (signal.aborted) throw err // the whole query ended (answered elsewhere, timed out, shut down)
     if (udp.addresses.length > 0) return udp.addresses

@@ -1,6 +1,6 @@
 import { connect } from 'node:net'
-import { Packet } from 'dns2'
 import type { HostPort } from '../netaddr/netaddress.ts'
+import { loadDnsPacket } from './dns-packet.ts'
 
 /** Bytes of the length prefix that frames a DNS message on TCP (RFC 1035 §4.2.2). */
 const TCP_LENGTH_PREFIX_BYTES = 2
@@ -21,7 +21,7 @@ export async function exchangeTcp (server: HostPort, query: Buffer, signal: Abor
     const prefix = Buffer.alloc(TCP_LENGTH_PREFIX_BYTES)
     prefix.writeUInt16BE(query.length)
     socket.write(Buffer.concat([prefix, query]))
-    const answer = await Packet.readStream(socket)
+    const answer = await (await loadDnsPacket()).readStream(socket)
     signal.throwIfAborted() // a destroyed socket may end the reader before the abort reason reaches it
     return answer
   } finally {

@@ -2,7 +2,7 @@ import { internalAddress } from '../addrbook/netgroup.ts'
 import type { ChainParams, DnsSeed } from '../chainparams/chainparams.ts'
 import { addrKey, parseHostPort, toNetAddress, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import { raceAbort } from '../transport/connect-tcp.ts'
-import { anySignal, clockTimeoutSignal, unixSeconds, type Clock } from '../util/clock.ts'
+import { abortFanout, anySignal, clockTimeoutSignal, unixSeconds, type Clock } from '../util/clock.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
 import { NODE_NETWORK } from '../wire/services.ts'
@@ -49,6 +49,11 @@ export interface SeedOptions {
   timeoutMs?: number
   /** Aborts every seed still running (shutdown). */
   signal?: AbortSignal
+  /**
+   * Each seed's own result as soon as it settles, before the others (a dead seed must not hold back the
+   * answers of live ones); duplicates across seeds are not removed here.
+   */
+  onResult?(result: SeedResult): void
 }
 
 /** The name to look up: `x<services hex>.<seed>` for a filtering seed unless plain NODE_NETWORK is wanted. */
@@ -122,7 +127,17 @@ async function querySeed (components: SeederComponents, params: ChainParams, see
  * (in chainparams order) returned is dropped from later ones.
  */
 export async function seedFromDns (components: SeederComponents, params: ChainParams, options: SeedOptions): Promise<SeedResult[]> {
-  const results = await Promise.all(params.dnsSeeds.map(async (seed) => await querySeed(components, params, seed, options)))
+  const fanout = abortFanout(options.signal)
+  let results: SeedResult[]
+  try {
+    results = await Promise.all(params.dnsSeeds.map(async (seed) => {
+      const result = await querySeed(components, params, seed, { ...options, signal: fanout.child() })
+      options.onResult?.(result)
+      return result
+    }))
+  } finally {
+    fanout.release()
+  }
   const seen = new Set<string>()
   return results.map((result) => {
     const addrs = result.addrs.filter((t) => {

@@ -1,10 +1,8 @@
 import type { ControlContext, NetworkReach } from '../control/context.ts'
 import { controlMethods } from '../control/methods.ts'
 import type { LoggerFactory } from '../log/logger.ts'
-import { MetricsServer, type Readiness } from '../metrics/http.ts'
-import { createMetricsRegistry } from '../metrics/registry.ts'
+import type { MetricsServer } from '../metrics/http.ts'
 import { addrKey, type HostPort } from '../netaddr/netaddress.ts'
-import { CONNECTION_KINDS } from '../registry/types.ts'
 import { DEFAULT_USER_AGENT } from '../peer/constants.ts'
 import { RpcServer } from '../rpc/server.ts'
 import type { Resolver } from '../discovery/resolver.ts'
@@ -17,7 +15,6 @@ import { resolveHostPort } from './addr-fetch.ts'
 import type { NodeConfig } from './config.ts'
 import { DialDeniedError } from './errors.ts'
 import type { NodeEvents } from './events.ts'
-import { feedMetrics } from './metrics-events.ts'
 import type { NodeParts } from './node.ts'
 import type { NodeStatus } from './status.ts'
 
@@ -38,17 +35,6 @@ export interface ControlPlaneComponents {
   stop(): void
   /** What SIGHUP does; absent when the node has no configuration source to re-read. */
   reload?: () => Promise<unknown>
-}
-
-/** /readyz: the outbound target reached, or with --connect one permanent peer up. */
-export function readiness (config: NodeConfig, parts: Pick<NodeParts, 'registry'>): Readiness {
-  if (config.outbound.connectOnly) {
-    const up = parts.registry.count('manual').established
-    return up >= 1 ? { ready: true } : { ready: false, reason: `no --connect peer connected yet (0 of ${config.outbound.permanentPeers.length})` }
-  }
-  const target = config.outbound.targetOutbound
-  const up = parts.registry.count('outbound-full-relay').established
-  return up >= target ? { ready: true } : { ready: false, reason: `outbound ${up}/${target}: the outbound target is not reached yet` }
 }
 
 /** getnetworkinfo's networks: direct, through --proxy, or .onion through --onion; no I2P or CJDNS transport. */
@@ -75,13 +61,15 @@ function networks (config: NodeConfig): NetworkReach[] {
  */
 export class ControlPlane implements Startable {
   readonly rpc: RpcServer | undefined
-  readonly metrics: MetricsServer | undefined
+  /** Set by start() with config.metrics: its code (and prom-client) is loaded only then. */
+  metrics: MetricsServer | undefined
   readonly #c: ControlPlaneComponents
-  readonly #unsubscribe: () => void
+  readonly #config: NodeConfig
+  #unsubscribe: () => void = () => {}
 
   constructor (components: ControlPlaneComponents, config: NodeConfig) {
     this.#c = components
-    const { clock, random, logging, parts, events } = components
+    const { clock, random, logging } = components
     this.rpc = config.rpc === undefined
       ? undefined
       : new RpcServer({ clock, random, logger: logging.subsystem('RPC') }, {
@@ -92,34 +80,16 @@ export class ControlPlane implements Startable {
         ...(config.rpc.cookie ? { cookieDir: config.datadir } : {}),
         ...(config.rpc.user === undefined || config.rpc.password === undefined ? {} : { user: config.rpc.user, password: config.rpc.password })
       })
-    if (config.metrics === undefined) {
-      this.metrics = undefined
-      this.#unsubscribe = () => {}
-      return
-    }
-    let sampleTraffic = (): void => {}
-    const registry = createMetricsRegistry({
-      sample: () => {
-        sampleTraffic()
-        return {
-          connections: CONNECTION_KINDS.map((kind) => ({ direction: kind === 'inbound' ? 'inbound' as const : 'outbound' as const, type: kind, count: parts.registry.count(kind).total })),
-          outboundTarget: config.outbound.targetOutbound,
-          bansActive: parts.banList.size,
-          addresses: parts.book.size()
-        }
-      }
-    })
-    const feed = feedMetrics({ clock, events, registry: parts.registry, banList: parts.banList, traffic: parts.traffic }, registry.metrics)
-    sampleTraffic = feed.sampleTraffic
-    this.#unsubscribe = feed.unsubscribe
-    this.metrics = new MetricsServer({ clock, logger: logging.subsystem('RPC') }, {
-      listen: config.metrics.listen,
-      metrics: registry,
-      ready: () => readiness(config, parts)
-    })
+    this.#config = config
   }
 
   async start (): Promise<void> {
+    if (this.#config.metrics !== undefined && this.metrics === undefined) {
+      const { createMetricsEndpoint } = await import('./metrics-endpoint.ts')
+      const endpoint = createMetricsEndpoint(this.#c, this.#config, this.#config.metrics)
+      this.metrics = endpoint.server
+      this.#unsubscribe = endpoint.unsubscribe
+    }
     await startAll([this.rpc, this.metrics].filter((s) => s !== undefined))
   }
 

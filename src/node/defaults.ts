@@ -1,4 +1,3 @@
-import { createNameResolver } from '../discovery/name-resolver.ts'
 import type { Resolver } from '../discovery/resolver.ts'
 import type { LoggerFactory } from '../log/logger.ts'
 import { createDialer } from '../transport/create-dialer.ts'
@@ -13,7 +12,16 @@ export function defaultDialer (config: NodeConfig, c: { clock: Clock, random: Ra
   return createDialer({ clock: c.clock, random: c.random, logger: c.logging.subsystem('PROXY') }, { ...config.transport, connectTimeoutMs })
 }
 
-/** The resolver a config asks for: Tor RESOLVE with a proxy (never clear DNS), else its DNS servers. */
+/**
+ * The resolver a config asks for: Tor RESOLVE with a proxy (never clear DNS), else its DNS servers. Its
+ * code (and dns2) is loaded at the first name to resolve: with --nodnsseed and IP peers, never.
+ */
 export function defaultResolver (config: NodeConfig, c: { clock: Clock, random: Random }): Resolver {
-  return createNameResolver(c, { ...config.transport, dnsServers: config.names.dnsServers }).resolver
+  let loading: Promise<Resolver> | undefined
+  return {
+    resolve: async (host, options) => {
+      loading ??= import('../discovery/name-resolver.ts').then((m) => m.createNameResolver(c, { ...config.transport, dnsServers: config.names.dnsServers }).resolver)
+      return await (await loading).resolve(host, options)
+    }
+  }
 }

@@ -75,6 +75,7 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
     level: (p) => 'signal' in p ? 'warn' : 'error',
     message: (p) => 'signal' in p ? `second ${p.signal}: exiting without a clean shutdown` : 'shutdown took too long: exiting'
   },
+  process_warning: { subsystem: 'NODE', level: 'warn', message: (p) => `Node warning ${p.code ?? p.name}: ${p.message}` },
   outbound_connected: { subsystem: 'CMGR', message: (p) => `Connected to ${req(p)}` },
   outbound_disconnected: { subsystem: 'CMGR', message: (p) => `Disconnected from ${req(p)} (${p.reason})` },
   retry_scheduled: { subsystem: 'CMGR', message: (p) => `Retrying connection to ${req(p)} in ${p.delayMs} ms` },

@@ -55,6 +55,8 @@ export interface NodeEventMap {
   config_reload_failed: { readonly error: string }
   shutdown_requested: { readonly signal: string }
   shutdown_forced: { readonly signal: string } | { readonly reason: 'timeout' }
+  /** A warning Node emitted in `peerkeeper run` (deprecations, listener leaks), logged instead of printed. */
+  process_warning: { readonly name: string, readonly message: string, readonly code?: string }
 }
 
 /**

@@ -175,7 +175,8 @@ export class Node implements Startable {
     const { clock, random, logging, dialer, resolver } = this.#c
     const { config, events } = this
     const timing = this.#overrides.timing ?? {}
-    const book = new AddrBook({ clock, random, logger: logging.subsystem('ADDR'), events }, {
+    let connmgr: ConnManager<OutboundConnection> | undefined
+    const book = new AddrBook({ clock, random, logger: logging.subsystem('ADDR'), events, onAdded: () => { connmgr?.wake() } }, {
       ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }),
       allowLocal: config.params.allowLocalAddresses
     })
@@ -199,7 +200,6 @@ export class Node implements Startable {
       v2Transport: config.sessions.v2Transport,
       ...(timing.peerTimeouts === undefined ? {} : { timeouts: timing.peerTimeouts })
     })
-    let connmgr: ConnManager<OutboundConnection> | undefined
     const seeding = new Seeding({ clock, random, events, resolver, dialer, gater, sessions, book, banList }, {
       params: config.params,
       ...config.seeding,
@@ -224,7 +224,7 @@ export class Node implements Startable {
     connmgr = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), events, nextId: registry.nextId, dial: outbound.dial }, {
       targetOutbound: config.outbound.targetOutbound,
       ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
-      ...pick(timing, 'retryDurationMs', 'maxRetryDurationMs')
+      ...pick(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs')
     })
     const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
       listen: config.inbound.listen,

@@ -8,6 +8,7 @@ import { createNode, type Node } from './node.ts'
 export type Companion = (node: Node, logging: LoggerFactory) => Startable | undefined
 import { liveSettingsOf, restartOnlyChanges } from './reconfigure.ts'
 import type { WinstonLogging } from '../log/winston.ts'
+import { routeProcessWarnings } from './warnings.ts'
 
 /** A clean shutdown closes sockets and flushes LevelDB; past this something hangs, and we leave anyway. */
 const SHUTDOWN_GRACE_MS = 10_000
@@ -52,6 +53,7 @@ export async function runNodeProcess (config: NodeConfig, companions: readonly C
   const logging = createWinstonLogging({ debugLevel: config.logging.debugLevel, format: config.logging.format, file: config.logging.file })
   const node: Node = createNode(config, { logging, reload: async () => await reloadSettings(node, logging, config, init.reload) })
   const beside = companions.map((c) => c(node, logging)).filter((c): c is Startable => c !== undefined)
+  const restoreWarnings = routeProcessWarnings(node.events)
   let onSignal: (signal: NodeJS.Signals) => void = () => {}
   const onStatus = (): void => { node.logStatus() }
   const onHangup = (): void => { reloadSettings(node, logging, config, init.reload).catch(() => { /* announced */ }) }
@@ -90,6 +92,7 @@ export async function runNodeProcess (config: NodeConfig, companions: readonly C
     process.off('SIGUSR1', onStatus)
     process.off('SIGHUP', onHangup)
     await stopAll(beside).catch(() => {})
+    restoreWarnings()
     await logging.close()
   }
 }

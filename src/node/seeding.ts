@@ -1,9 +1,9 @@
 import type { AddrBook } from '../addrbook/addr-book.ts'
 import type { BanList } from '../banlist/ban-list.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
-import { seedFromDns } from '../discovery/seeder.ts'
-import type { HostPort } from '../netaddr/netaddress.ts'
-import type { Clock, TimerHandle } from '../util/clock.ts'
+import { seedFromDns, type SeedResult } from '../discovery/seeder.ts'
+import { addrKey, type HostPort } from '../netaddr/netaddress.ts'
+import { abortFanout, type Clock, type TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
 import { NODE_NETWORK } from '../wire/services.ts'
@@ -96,25 +96,33 @@ export class Seeding implements Startable {
     if (this.#work.size > 0) return // one round at a time
     this.#lastSeedMs = this.#c.clock.now()
     this.#c.events.emit('seeding_started', { reason, dnsSeeds: this.#init.dnsSeed ? this.#init.params.dnsSeeds.length : 0, seedNodes: this.#init.seedNodes.length })
-    const signal = this.#controller.signal
+    // One listener on the shutdown signal however many --seednode peers are asked at once.
+    const fanout = abortFanout(this.#controller.signal)
     const work = Promise.all([
-      this.#init.dnsSeed ? this.#dns(signal) : Promise.resolve(),
-      ...this.#init.seedNodes.map(async (seed) => { await fetchAddresses(this.#c, seed, signal) })
-    ]).then(() => {})
+      this.#init.dnsSeed ? this.#dns(fanout.child()) : Promise.resolve(),
+      ...this.#init.seedNodes.map(async (seed) => { await fetchAddresses(this.#c, seed, fanout.child()) })
+    ]).then(() => {}).finally(fanout.release)
     this.#work.add(work)
     void work.finally(() => { this.#work.delete(work) })
   }
 
   async #dns (signal: AbortSignal): Promise<void> {
     const { clock, random, resolver, book, banList, events } = this.#c
-    const results = await seedFromDns({ clock, random, resolver, events }, this.#init.params, { requiredServices: NODE_NETWORK, signal })
     let added = 0
     let offered = 0
-    for (const result of results) {
-      const addrs = result.addrs.filter((a) => !banList.isBanned(a.addr.host))
+    const seen = new Set<string>()
+    // Each seed's answer goes into the book as it arrives (the book tells the connection manager).
+    const onResult = (result: SeedResult): void => {
+      const addrs = result.addrs.filter((t) => {
+        const key = addrKey(t.addr)
+        if (seen.has(key) || banList.isBanned(t.addr.host)) return false
+        seen.add(key)
+        return true
+      })
       offered += addrs.length
       added += book.add(addrs, result.source)
     }
+    const results = await seedFromDns({ clock, random, resolver, events }, this.#init.params, { requiredServices: NODE_NETWORK, signal, onResult })
     const failed = results.filter((r) => r.error !== undefined).length
     events.emit('dns_seeded', { seeds: results.length, failed, offered, added, ...book.size() })
   }

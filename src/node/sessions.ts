@@ -10,7 +10,7 @@ import type { PeerEventMap } from '../peer/events.ts'
 import { NonceRegistry } from '../peer/nonces.ts'
 import { Peer } from '../peer/peer.ts'
 import type { TrafficSink } from '../peer/traffic.ts'
-import type { TransportMode } from '../peer/transport.ts'
+import { loadV2Transport, type TransportMode } from '../peer/transport.ts'
 import type { PeerInit, PeerTimeouts } from '../peer/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { ConnectionInfo, ConnectionKind } from '../registry/types.ts'
@@ -126,7 +126,10 @@ export class Sessions implements Startable {
     return entry
   }
 
-  start (): void {}
+  /** With v2 on, BIP324's code is loaded before the first session needs it. */
+  async start (): Promise<void> {
+    if (this.v2Transport) await loadV2Transport()
+  }
 
   /** Closes every session (shutdown). */
   stop (): void {

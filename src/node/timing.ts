@@ -6,6 +6,8 @@ export interface NodeTiming {
   retryDurationMs?: number
   /** @default 300000 */
   maxRetryDurationMs?: number
+  /** Fallback wait of a request that found no usable address (seeding normally wakes it first). @default 1000 */
+  noAddressRetryMs?: number
   /** Seed when no outbound is up this long after start. @default SEED_DELAY_MS (11 s) */
   seedDelayMs?: number
   /** @default RESEED_INTERVAL_MS (60 s) */

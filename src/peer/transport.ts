@@ -2,8 +2,8 @@ import type { V2TransportError } from '../bip324/errors.ts'
 import type { ProtocolError } from '../wire/errors.ts'
 import type { KnownMessage, Message } from '../wire/messages.ts'
 import { NODE_P2P_V2 } from '../wire/services.ts'
+import { PeerConfigError } from './errors.ts'
 import { V1Transport } from './v1-transport.ts'
-import { V2Transport } from './v2-transport.ts'
 
 /** The wire protocol a session speaks: v1 plaintext framing, or BIP324's encrypted v2. */
 export type TransportProtocol = 'v1' | 'v2'
@@ -42,8 +42,20 @@ export interface PeerTransport {
   encode(message: KnownMessage): Uint8Array
 }
 
+let v2Module: typeof import('./v2-transport.ts') | undefined
+
+/**
+ * Loads BIP324's code (and its secp256k1 dependency) once: only a process that speaks v2 pays for it.
+ * Call before the first createTransport of 'v2' or 'detect' (the node does, at start, with v2 on).
+ */
+export async function loadV2Transport (): Promise<void> {
+  v2Module ??= await import('./v2-transport.ts')
+}
+
 export function createTransport (mode: TransportMode, magic: Uint8Array): PeerTransport {
-  return mode === 'v1' ? new V1Transport(magic) : new V2Transport(magic, mode === 'v2' ? 'initiator' : 'responder')
+  if (mode === 'v1') return new V1Transport(magic)
+  if (v2Module === undefined) throw new PeerConfigError(`transport ${mode}: the v2 transport is not loaded (await loadV2Transport() first)`)
+  return new v2Module.V2Transport(magic, mode === 'v2' ? 'initiator' : 'responder')
 }
 
 /** What decides the transport of an outbound connection. */

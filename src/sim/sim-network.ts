@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { loadV2Transport } from '../peer/transport.ts'
 import { createServer } from 'node:net'
 import { loadNetwork, type ChainParams } from '../chainparams/chainparams.ts'
 import { nullLogger, type Logger } from '../log/logger.ts'
@@ -209,6 +210,8 @@ export class SimNetwork extends EventEmitter<SimNetworkEvents> implements Starta
 
 /** Starts every listener; the returned network is ready to be dialed. */
 export async function startSimNetwork (init: SimNetworkInit, components: SimNetworkComponents = {}): Promise<SimNetwork> {
+  // Simulated v2 peers use the node's own BIP324 transport.
+  await loadV2Transport()
   const network = new SimNetwork(components, init)
   await network.start()
   return network

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net'
-import { SocksClient } from 'socks'
 import { addrKey, type HostPort, type NetAddress } from '../netaddr/netaddress.ts'
 import { anySignal, clockTimeoutSignal, type Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
@@ -69,6 +68,8 @@ export class SocksDialer implements Dialer {
   }
 
   async dial (addr: NetAddress, options: DialOptions): Promise<Socket> {
+    // `socks` is loaded at the first proxied dial (before any socket is open): without a proxy it never is.
+    const { SocksClient } = await import('socks')
     const proxyName = addrKey(this.#proxy)
     const target = addrKey(addr)
     const ms = this.#connectTimeoutMs

@@ -55,3 +55,29 @@ export function anySignal (signals: Array<AbortSignal | undefined>): { signal: A
   }
   return { signal: controller.signal, clear }
 }
+
+/**
+ * Child signals of one parent through a single listener on it: many concurrent operations under one
+ * shutdown signal would otherwise add a listener each (past 10, Node warns MaxListenersExceededWarning).
+ * `release()` detaches from the parent once the operations are over.
+ */
+export function abortFanout (parent: AbortSignal | undefined): { child: () => AbortSignal, release: () => void } {
+  const children = new Set<AbortController>()
+  const onAbort = (): void => {
+    for (const c of children) c.abort(parent?.reason)
+    children.clear()
+  }
+  parent?.addEventListener('abort', onAbort, { once: true })
+  return {
+    child: () => {
+      const controller = new AbortController()
+      if (parent?.aborted === true) controller.abort(parent.reason)
+      else children.add(controller)
+      return controller.signal
+    },
+    release: () => {
+      parent?.removeEventListener('abort', onAbort)
+      children.clear()
+    }
+  }
+}

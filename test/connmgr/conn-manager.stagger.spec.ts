@@ -7,10 +7,10 @@ import { addressSupply, makeManager } from './harness.ts'
 beforeEach(() => { vi.useFakeTimers({ now: 0 }) })
 afterEach(() => { vi.useRealTimers() })
 
-describe('ConnManager dial stagger', () => {
+describe('ConnManager dial stagger (fixed)', () => {
   it('starts one more automatic dial beside each one in flight past dialStaggerMs, up to maxPendingDials', async () => {
     const supply = addressSupply()
-    const { cm, dialer, logger } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    const { cm, dialer, logger } = makeManager({ targetOutbound: 2, dialStaggerMs: 1_000, getNewAddress: supply.getNewAddress })
     cm.start()
     await vi.advanceTimersByTimeAsync(999)
     expect(dialer.calls).toHaveLength(2)
@@ -27,7 +27,7 @@ describe('ConnManager dial stagger', () => {
 
   it('refills a slot beside dials that are overdue: a failed companion is replaced at once, within maxPendingDials', async () => {
     const supply = addressSupply()
-    const { cm, dialer } = makeManager({ targetOutbound: 2, maxPendingDials: 4, getNewAddress: supply.getNewAddress })
+    const { cm, dialer } = makeManager({ targetOutbound: 2, maxPendingDials: 4, dialStaggerMs: 1_000, getNewAddress: supply.getNewAddress })
     cm.start()
     await vi.advanceTimersByTimeAsync(1_000)
     expect(dialer.calls).toHaveLength(4)
@@ -48,7 +48,7 @@ describe('ConnManager dial stagger', () => {
 
   it('aborts the surplus automatic dials once the target is reached, never a permanent one', async () => {
     const supply = addressSupply(10)
-    const { cm, dialer } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    const { cm, dialer } = makeManager({ targetOutbound: 2, dialStaggerMs: 1_000, getNewAddress: supply.getNewAddress })
     const permanent = new ConnReq({ addr: loopbackAddr(1), permanent: true })
     cm.connect(permanent)
     cm.start()
@@ -74,7 +74,7 @@ describe('ConnManager dial stagger', () => {
 
   it('does not stagger a dial that finishes in time, nor dials while the target has free slots', async () => {
     const supply = addressSupply()
-    const { cm, dialer } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    const { cm, dialer } = makeManager({ targetOutbound: 2, dialStaggerMs: 1_000, getNewAddress: supply.getNewAddress })
     cm.start()
     await vi.advanceTimersByTimeAsync(500)
     dialer.calls[0]?.fail()

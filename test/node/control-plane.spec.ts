@@ -59,7 +59,8 @@ describe('the control plane of a running node: /metrics, /readyz, /healthz', () 
     expect(handshakes).toBeGreaterThanOrEqual(2)
     expect(sample(text, 'peerkeeper_handshake_duration_seconds_count{direction="outbound"}')).toBe(handshakes)
     expect(sample(text, 'peerkeeper_connection_lifetime_seconds_count{direction="outbound",type="outbound-full-relay"}')).toBe(log.events('peer_disconnected').length)
-    expect(sample(text, 'peerkeeper_p2p_messages_total{direction="sent",command="version"}')).toBe(handshakes)
+    // A replacement dial may have sent its version and not be handshaken yet when the scrape is taken.
+    expect(sample(text, 'peerkeeper_p2p_messages_total{direction="sent",command="version"}')).toBeGreaterThanOrEqual(handshakes)
     expect(sample(text, 'peerkeeper_p2p_bytes_total{direction="received",command="verack"}')).toBe(24 * handshakes)
     expect(text).toContain('nodejs_eventloop_lag_seconds')
     expect(text).not.toMatch(/127\.\d+\.\d+\.\d+/) // no address in any label

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { beforeAll, afterEach, describe, expect, it } from 'vitest'
 import type { TimedAddress } from '../../src/netaddr/netaddress.ts'
 import { NonceRegistry } from '../../src/peer/nonces.ts'
 import { Peer } from '../../src/peer/peer.ts'
@@ -11,6 +11,9 @@ import { systemClock } from '../../src/util/clock.ts'
 import { systemRandom } from '../../src/util/random.ts'
 import { REGTEST } from '../helpers/peer-fixture.ts'
 import { recordingLogger } from '../helpers/recording-logger.ts'
+import { loadV2Transport } from '../../src/peer/transport.ts'
+
+beforeAll(async () => { await loadV2Transport() })
 
 /**
  * Interoperability with python-bitcoinlib (Debian package python3-bitcoinlib; .ci/run installs it): its own

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import type { Socket } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { beforeAll, afterEach, describe, expect, it } from 'vitest'
 import { MAX_V2_CONTENTS_BYTES } from '../../src/bip324/session.ts'
 import { NonceRegistry } from '../../src/peer/nonces.ts'
 import { Peer } from '../../src/peer/peer.ts'
@@ -11,6 +11,9 @@ import { manualClock } from '../helpers/manual-clock.ts'
 import { loggedEvents, REGTEST } from '../helpers/peer-fixture.ts'
 import { recordingLogger } from '../helpers/recording-logger.ts'
 import { tcpPair } from '../helpers/tcp-pair.ts'
+import { loadV2Transport } from '../../src/peer/transport.ts'
+
+beforeAll(async () => { await loadV2Transport() })
 
 // A Peer speaking BIP324 over real loopback TCP, against a hand-driven remote that breaks the transport.
 

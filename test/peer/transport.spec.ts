@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest'
-import { createTransport, outboundTransport } from '../../src/peer/transport.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createTransport, loadV2Transport, outboundTransport } from '../../src/peer/transport.ts'
 import { encodeMessage } from '../../src/wire/encode.ts'
 import { NODE_NETWORK, NODE_P2P_V2 } from '../../src/wire/services.ts'
 import { REGTEST, remoteVersion } from '../helpers/peer-fixture.ts'
+
+beforeAll(async () => { await loadV2Transport() })
 
 describe('outboundTransport', () => {
   const base = { v2Enabled: true, manual: false, services: NODE_NETWORK | NODE_P2P_V2, v1Only: false }

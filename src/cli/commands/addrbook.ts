@@ -91,8 +91,6 @@ const listCommand: CommandModule<object, ListArgs> = {
  * needs every record's fields, more than getnodeaddresses gives) reads the data directory of a stopped node.
  */
 export const addrbookCommand: CommandModule = {
-  command: 'addrbook <command>',
-  describe: 'Inspect the address book: count (running node or data directory), list (data directory of a stopped node)',
   builder: (yargs: Argv) => yargs
     .command(countCommand)
     .command(listCommand)

@@ -140,8 +140,6 @@ const listCommand: CommandModule<object, RpcClientArgs & { json?: boolean }> = {
 
 /** `peerkeeper ban add|remove|list`: the running node's bans over its RPC, else the data directory's. */
 export const banCommand: CommandModule = {
-  command: 'ban <command>',
-  describe: 'Add, remove or list bans: on the running node (RPC), or in the data directory when none runs',
   builder: (yargs: Argv) => yargs
     .command(addCommand)
     .command(removeCommand)

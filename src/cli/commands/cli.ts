@@ -80,9 +80,8 @@ export async function runRpcCli (argv: RpcCliArgs, io: RpcCliIo): Promise<number
   }
 }
 
+/** `peerkeeper cli`: its flags and handler (its name and description are in src/cli/command-table.ts). */
 export const cliCommand: CommandModule<object, RpcCliArgs> = {
-  command: 'cli <method> [args..]',
-  describe: 'Call a running node\'s JSON-RPC method (like bitcoin-cli); `cli help` lists them',
   builder: (yargs: Argv) => yargs
     .positional('method', { type: 'string', demandOption: true, describe: 'the RPC method, e.g. getpeerinfo' })
     .positional('args', { type: 'string', array: true, describe: 'its arguments: JSON where they parse as JSON, else strings' })

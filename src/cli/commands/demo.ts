@@ -9,9 +9,8 @@ import { DemoIncompleteError, withFlag } from '../errors.ts'
 /** Any free loopback port: two demos can run side by side; the URL is printed. */
 const DEMO_STATUS_LISTEN = { host: '127.0.0.1', port: 0 }
 
+/** `peerkeeper demo`: its flags and handler (its name and description are in src/cli/command-table.ts). */
 export const demoCommand: CommandModule = {
-  command: 'demo',
-  describe: 'Run the real node against an offline simulated network on 127.0.0.0/8 and tell what happened',
   builder: (yargs: Argv) => yargs
     .options({
       seed: { type: 'number', default: 1, describe: 'seed of the simulated network\'s random choices' },

@@ -31,9 +31,8 @@ export async function runPeers (argv: PeersArgs, io: { stdout(text: string): voi
   }
 }
 
+/** `peerkeeper peers`: its flags and handler (its name and description are in src/cli/command-table.ts). */
 export const peersCommand: CommandModule<object, PeersArgs> = {
-  command: 'peers',
-  describe: 'The running node\'s peers as a table (like bitcoin-cli -netinfo 4)',
   builder: (yargs: Argv) => yargs
     .options(DATADIR_FLAGS)
     .options({ ...RPC_CLIENT_FLAGS, json: { type: 'boolean', describe: 'print getpeerinfo\'s JSON instead' } }) as unknown as Argv<PeersArgs>,

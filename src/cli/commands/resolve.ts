@@ -21,9 +21,8 @@ async function resolve (argv: ResolveArgs): Promise<void> {
   process.stdout.write(`${addresses.join('\n')}\n`)
 }
 
+/** `peerkeeper resolve`: its flags and handler (its name and description are in src/cli/command-table.ts). */
 export const resolveCommand: CommandModule<object, ResolveArgs> = {
-  command: 'resolve <host>',
-  describe: 'Resolve a host name through Tor\'s SOCKS5 RESOLVE and print its addresses',
   builder: (yargs: Argv) => yargs
     .positional('host', { type: 'string', describe: 'the name to resolve' })
     .options(RESOLVE_FLAGS)

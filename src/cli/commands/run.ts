@@ -11,9 +11,8 @@ import { optionSchema, resolveRunSettings } from '../run-settings.ts'
 
 const SCHEMA = optionSchema(RUN_FLAGS)
 
+/** `peerkeeper run`: its flags and handler (its name and description are in src/cli/command-table.ts). */
 export const runCommand: CommandModule = {
-  command: 'run',
-  describe: 'Run the node: keep outbound connections filled, retry permanent peers, ban misbehaving ones',
   builder: (yargs: Argv) => yargs
     .options(RUN_FLAGS)
     .example('$0 run', 'mainnet, seeded from DNS')

@@ -86,9 +86,8 @@ async function seed (argv: SeedArgs): Promise<void> {
   if (total === 0) throw new NoSeedAddressesError()
 }
 
+/** `peerkeeper seed`: its flags and handler (its name and description are in src/cli/command-table.ts). */
 export const seedCommand: CommandModule<object, SeedArgs> = {
-  command: 'seed',
-  describe: 'Query the network\'s DNS seeds once and print what each returned',
   builder: (yargs: Argv) => yargs
     .options(SEED_FLAGS)
     .example('$0 seed', 'mainnet seeds through the system\'s DNS servers')

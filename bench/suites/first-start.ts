@@ -1,0 +1,175 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { SimPeerSpec, SimProfile } from '../../src/sim/profiles.ts'
+import { startDnsSeedServer, type SeedRecords } from '../../src/sim/dns-seed-server.ts'
+import { startSimNetwork } from '../../src/sim/sim-network.ts'
+import { seededRandom } from '../../src/util/random.ts'
+import { writeLocalChainParams } from '../../test/helpers/local-chainparams.ts'
+import { CLI_PATH, CliChild, timedSpawn } from '../lib/cli-child.ts'
+import { floor } from '../lib/floor.ts'
+import type { BenchResult, Suite } from '../lib/result.ts'
+import { repeat, sleep, summarize } from '../lib/stats.ts'
+
+const TARGET_OUTBOUND = 8
+/** Each seed answers at most 32 addresses (MAX_ADDRESSES_PER_SEED): 4 names carry 128 live peers. */
+const LIVE = { peers: { live: 128 } as Partial<Record<SimProfile, number>>, seeds: 4 }
+/** Issue 14's hostile book: 50 % refusing, 25 % silent, 5 % slow (2 s), 20 % live, over 32 seed names. */
+const HOSTILE = { peers: { refusing: 500, silent: 250, slow: 50, live: 200 } as Partial<Record<SimProfile, number>>, seeds: 32 }
+const STARTUP = { rounds: 15, budgetMs: 20_000 }
+const FIRST = { rounds: 12, budgetMs: 20_000 }
+const HOSTILE_ROUNDS = { rounds: 12, budgetMs: 40_000 }
+const ROUND_TIMEOUT_MS = 20_000
+/** Idle means past the start's work: sample RSS after this long at the target, a few times. */
+const IDLE_AFTER_MS = 3_000
+const RSS_SAMPLES = 3
+const RSS_INTERVAL_MS = 500
+const PRELOAD = pathToFileURL(join(process.cwd(), 'test', 'helpers', 'preload', 'record-loads.mjs')).href
+
+interface Round { spawnTo8: number, spawnToStarted: number, dnsTo8: number, firstDialTo8: number, rssMb?: number }
+
+function specsOf (counts: Partial<Record<SimProfile, number>>, seed: number): SimPeerSpec[] {
+  const specs: SimPeerSpec[] = []
+  for (const [profile, n] of Object.entries(counts)) for (let i = 0; i < (n ?? 0); i++) specs.push({ profile: profile as SimProfile })
+  const random = seededRandom(seed)
+  for (let i = specs.length - 1; i > 0; i--) {
+    const j = random.int(i + 1)
+    ;[specs[i], specs[j]] = [specs[j] as SimPeerSpec, specs[i] as SimPeerSpec]
+  }
+  return specs
+}
+
+const isAuto = (r: Record<string, unknown>): boolean => r.permanent === false
+const mb = (bytes: number): number => bytes / 2 ** 20
+
+/** One first start of the built CLI: empty data directory, seeds on the loopback DNS server. */
+async function firstStart (simPort: number, dnsPort: number, seeds: readonly string[], measureRss: boolean): Promise<Round> {
+  const home = await mkdtemp(join(tmpdir(), 'pk-bench-first-'))
+  const child = new CliChild(['--chainparams', writeLocalChainParams(simPort, home, seeds), '--datadir', join(home, 'data'), '--nolisten',
+    '--dnsserver', `127.0.0.1:${dnsPort}`, '--targetoutbound', String(TARGET_OUTBOUND), '--debuglevel', 'info,CMGR=debug'], { HOME: home })
+  try {
+    const up = (): number => child.records.filter((r) => r.record.event === 'outbound_connected' && isAuto(r.record)).length -
+      child.records.filter((r) => r.record.event === 'outbound_disconnected' && isAuto(r.record)).length
+    const at8 = await child.until(`${TARGET_OUTBOUND} outbound`, () => up() >= TARGET_OUTBOUND, ROUND_TIMEOUT_MS)
+    const at = (match: (r: Record<string, unknown>) => boolean, what: string): number => {
+      const found = child.first(match)
+      if (found === undefined) throw new Error(`first start: no ${what} record`)
+      return found.atMs
+    }
+    const started = at((r) => r.event === 'node_started', 'node_started')
+    const dns = at((r) => r.event === 'seed_answered', 'seed_answered')
+    const firstDial = at((r) => typeof r.message === 'string' && r.message.startsWith('Attempting to connect'), 'dial')
+    const round: Round = { spawnTo8: at8 - child.spawnedMs, spawnToStarted: started - child.spawnedMs, dnsTo8: at8 - dns, firstDialTo8: at8 - firstDial }
+    if (!measureRss) return round
+    await sleep(IDLE_AFTER_MS)
+    const samples: number[] = []
+    for (let i = 0; i < RSS_SAMPLES; i++) {
+      samples.push(child.rssBytes())
+      await sleep(RSS_INTERVAL_MS)
+    }
+    return { ...round, rssMb: mb(summarize(samples).median) }
+  } finally {
+    await child.stop()
+    await rm(home, { recursive: true, force: true })
+  }
+}
+
+async function firstStartRounds (peers: Partial<Record<SimProfile, number>>, seedCount: number, plan: { rounds: number, budgetMs: number }, rssRound: boolean): Promise<Round[]> {
+  const sim = await startSimNetwork({ peers: specsOf(peers, 9), port: 0, seed: 13 })
+  const names = Array.from({ length: seedCount }, (_, i) => `seed-${i}.bench`)
+  const records: Record<string, SeedRecords> = {}
+  sim.addresses().forEach((addr, i) => {
+    const entry = records[names[i % seedCount] as string] ??= { a: [] }
+    entry.a?.push(addr.host)
+  })
+  const dns = await startDnsSeedServer({ records })
+  try {
+    const rounds: Round[] = []
+    await repeat(plan.rounds, plan.budgetMs, async (i) => {
+      const r = await firstStart(sim.port, dns.port, names, rssRound && i === 0)
+      rounds.push(r)
+      return r.spawnTo8
+    })
+    return rounds
+  } finally {
+    await dns.close()
+    await sim.close()
+  }
+}
+
+/** One instrumented run (not timed): modules loaded, native addons and peak RSS. */
+function loadsOf (args: readonly string[]): Promise<{ modules: number, addons: number, maxRssMb: number }> {
+  const out = join(tmpdir(), `pk-bench-loads-${process.pid}.json`)
+  return timedSpawn(args, { NODE_OPTIONS: `--import ${PRELOAD}`, PK_TEST_LOADS_OUT: out }).then(async () => {
+    const loads = JSON.parse(readFileSync(out, 'utf8')) as { modules: string[], commonjs: string[], addons: string[], maxRssKb: number }
+    await rm(out, { force: true })
+    return { modules: loads.modules.length + loads.commonjs.length, addons: loads.addons.length, maxRssMb: loads.maxRssKb / 1024 }
+  })
+}
+
+async function startupRows (report: (r: BenchResult) => void): Promise<number> {
+  const commands: Array<{ name: string, args: string[] }> = [
+    { name: 'node -e 0 (floor)', args: ['-e', '0'] },
+    { name: 'peerkeeper --version', args: [CLI_PATH, '--version'] },
+    { name: 'peerkeeper --help', args: [CLI_PATH, '--help'] }
+  ]
+  const samples = commands.map(() => [] as number[])
+  for (const c of commands) await timedSpawn(c.args) // warm the file cache
+  // Interleaved, so the floor and each command see the same moments of a shared machine.
+  await repeat(STARTUP.rounds, STARTUP.budgetMs, async () => {
+    for (const [i, c] of commands.entries()) samples[i]?.push(await timedSpawn(c.args))
+    return 0
+  })
+  const floorMs = summarize(samples[0] ?? []).median
+  for (const [i, c] of commands.entries()) {
+    const loads = await loadsOf(c.args)
+    report({
+      name: `16 start-up: ${c.name} (spawn → exit)`,
+      unit: 'ms',
+      summary: summarize(samples[i] ?? []),
+      ...(i === 0 ? {} : { floor: floorMs }),
+      extra: { modules: loads.modules, nativeAddons: loads.addons, peakRssMb: loads.maxRssMb.toFixed(1), ...(i === 0 ? {} : { goal: '≤ 120 ms, no native addon' }) }
+    })
+  }
+  return floorMs
+}
+
+/**
+ * Issue 14: the first start a user sees (the built CLI, an empty data directory, DNS seeds on a loopback
+ * server), the hostile first start, process start-up against bare Node, and idle RSS of `run`.
+ */
+export const firstStartSuite: Suite = {
+  name: 'firststart',
+  async run (report) {
+    const handshakeFloor = (await floor(report)).median
+    const nodeFloor = await startupRows(report)
+    const live = await firstStartRounds(LIVE.peers, LIVE.seeds, FIRST, true)
+    const s = (pick: (r: Round) => number, rounds: Round[]): ReturnType<typeof summarize> => summarize(rounds.map(pick))
+    report({
+      name: `2d first start (CLI, ${LIVE.seeds} DNS seeds, 128 live): DNS answer → ${TARGET_OUTBOUND} outbound`,
+      unit: 'ms',
+      summary: s((r) => r.dnsTo8, live),
+      floor: handshakeFloor,
+      extra: { firstDialTo8Median: s((r) => r.firstDialTo8, live).median.toFixed(1), goal: 'within 3 floors' }
+    })
+    report({
+      name: `2d first start: spawn → ${TARGET_OUTBOUND} outbound`,
+      unit: 'ms',
+      summary: s((r) => r.spawnTo8, live),
+      floor: nodeFloor,
+      extra: { spawnToNodeStartedMedian: s((r) => r.spawnToStarted, live).median.toFixed(0), goal: 'dominated by Node\'s own start (floor: node -e 0)' }
+    })
+    const rss = live[0]?.rssMb
+    if (rss !== undefined) report({ name: `8b idle RSS, peerkeeper run (CLI) with ${TARGET_OUTBOUND} outbound`, unit: 'MB', summary: summarize([rss]), extra: { goal: '≤ 60 MB' } })
+    const hostile = await firstStartRounds(HOSTILE.peers, HOSTILE.seeds, HOSTILE_ROUNDS, false)
+    report({
+      name: `2e hostile first start (CLI, ${HOSTILE.seeds} DNS seeds, 1,000): first dial → ${TARGET_OUTBOUND} outbound`,
+      unit: 'ms',
+      summary: s((r) => r.firstDialTo8, hostile),
+      floor: handshakeFloor,
+      extra: { dnsTo8Median: s((r) => r.dnsTo8, hostile).median.toFixed(0), spawnTo8Median: s((r) => r.spawnTo8, hostile).median.toFixed(0), goal: '≤ 250 ms median, ≤ 1 s p99' }
+    })
+  }
+}

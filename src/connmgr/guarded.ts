@@ -1,0 +1,24 @@
+import type { Logger } from '../log/logger.ts'
+import type { Closable } from './types.ts'
+
+export function errorText (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** Closes a connection; a close that throws is logged, never allowed to break the manager. */
+export function closeQuietly (conn: Closable, log: Logger): void {
+  try {
+    conn.close()
+  } catch (err) {
+    log.debug(`Closing a connection failed: ${errorText(err)}`)
+  }
+}
+
+/** Runs a caller's callback or listeners; their errors are logged, never allowed to break the manager. */
+export function runGuarded (fn: () => unknown, log: Logger): void {
+  try {
+    fn()
+  } catch (err) {
+    log.error(`Connection manager callback failed: ${errorText(err)}`)
+  }
+}
