@@ -132,3 +132,10 @@ export { DialError, NamedError, UsageError } from './util/errors.ts'
 export { nullLogger, nullLoggerFactory } from './log/logger.ts'
 export type { LogFields, Logger, LoggerFactory, LogLevel, Subsystem } from './log/logger.ts'
 export { createWinstonLogging } from './log/winston.ts'
+
+// The control plane's client side (the server, metrics and BIP324 are built by createNode from the config's
+// rpc/metrics/sessions slices, and load their dependencies only then).
+export { RpcClient } from './rpc/client.ts'
+export { AuthError, NoNodeRunningError, RpcError, RpcResponseError } from './rpc/errors.ts'
+export { loadV2Transport } from './peer/transport.ts'
+export type { TransportProtocol } from './peer/transport.ts'
