@@ -28,6 +28,8 @@ interface Scenario {
   readonly flags: RunOptions
   readonly singleSource: boolean
   readonly silent: boolean
+  /** Each client sends 64 bytes that read as a BIP324 public key: the node (v2 on) answers with an ECDH each. */
+  readonly v2Key?: boolean
   readonly note: string
 }
 
@@ -38,8 +40,12 @@ const SCENARIOS: readonly Scenario[] = [
   { label: '7 inbound flood (limits off)', flags: LIMITS_OFF, singleSource: false, silent: false, note: 'many IPs sending a version; every admission limit off (the node before issue 11)' },
   { label: '7 inbound flood, many IPs (defaults)', flags: {}, singleSource: false, silent: false, note: 'many IPs sending a version; default admission limits' },
   { label: '7b inbound flood, many IPs silent (defaults)', flags: {}, singleSource: false, silent: true, note: 'many IPs that never speak; default admission limits' },
-  { label: '7c inbound flood, one IP (defaults)', flags: {}, singleSource: true, silent: false, note: 'every attempt from one IP, sending a version; default admission limits' }
+  { label: '7c inbound flood, one IP (defaults)', flags: {}, singleSource: true, silent: false, note: 'every attempt from one IP, sending a version; default admission limits' },
+  { label: '7d inbound flood of v2 keys, many IPs (defaults)', flags: {}, singleSource: false, silent: false, v2Key: true, note: 'many IPs each sending 64 bytes the node takes for a BIP324 key (it answers with ElligatorSwift ECDH); default admission limits' }
 ]
+
+/** 64 bytes that are not a v1 header: the node's v2 detection takes them for an ElligatorSwift public key. */
+const V2_KEY_BYTES = Uint8Array.from({ length: 64 }, (_, i) => (i * 151 + 7) & 0xff)
 
 /**
  * Measurement 7: inbound connection attempts at 2,000/s (a client process) against a node (a process of its
@@ -61,7 +67,7 @@ async function runScenario (scenario: Scenario, report: Parameters<Suite['run']>
   const port = await refusedPort()
   const options = simRunOptions(sim.port, datadir, { targetoutbound: TARGET_OUTBOUND, listen: [`127.0.0.1:${port}`], nolisten: false, ...scenario.flags })
   const params = loadChainParams(options.chainparams as string)
-  const payload = scenario.silent ? new Uint8Array(0) : versionBytes(params)
+  const payload = scenario.silent ? new Uint8Array(0) : scenario.v2Key === true ? V2_KEY_BYTES : versionBytes(params)
   const windows: HostWindow[] = []
   const floods: FloodResult[] = []
   const honest: HonestResult[] = []
