@@ -13,6 +13,7 @@ import { floodSuite } from './suites/flood.ts'
 import { outboundSuite } from './suites/outbound.ts'
 import { permanentSuite } from './suites/permanent.ts'
 import { resourcesSuite } from './suites/resources.ts'
+import { soakSuite } from './suites/soak.ts'
 import { statusSuite } from './suites/status.ts'
 import { survivalSuite } from './suites/survival.ts'
 
@@ -22,6 +23,8 @@ import { survivalSuite } from './suites/survival.ts'
  * `npm run bench -- <suite> …` runs only the named suites and writes into bench/results/partial/ instead.
  */
 const SUITES: readonly Suite[] = [decoderSuite, bip324Suite, addrBookSuite, outboundSuite, firstStartSuite, permanentSuite, floodSuite, survivalSuite, resourcesSuite, statusSuite, controlSuite]
+/** Suites run only when named (`npm run bench -- soak`): the soak takes 30 minutes. */
+const NAMED_ONLY: readonly Suite[] = [soakSuite]
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results')
 
@@ -40,7 +43,7 @@ function printRow (r: BenchResult): void {
 
 async function main (): Promise<void> {
   const only = new Set(process.argv.slice(2))
-  const suites = SUITES.filter((s) => only.size === 0 || only.has(s.name))
+  const suites = only.size === 0 ? SUITES : [...SUITES, ...NAMED_ONLY].filter((s) => only.has(s.name))
   const results: BenchResult[] = []
   const timelines: Timeline[] = []
   const started = Date.now()

@@ -40,18 +40,19 @@ export class NodeChild {
     })
   }
 
-  /** Forks the host and starts the node in it with these options. */
-  static async start (options: RunOptions, init: NodeTiming = {}): Promise<NodeChild> {
+  /** Forks the host and starts the node in it with these options; exposeGc lets usage() collect garbage first. */
+  static async start (options: RunOptions, init: NodeTiming = {}, host: { exposeGc?: boolean } = {}): Promise<NodeChild> {
     const entry = join(dirname(fileURLToPath(import.meta.url)), 'node-host.js')
     const flags = (process.env[CHILD_FLAGS_ENV] ?? '').split(' ').filter((f) => f !== '')
-    const host = new NodeChild(fork(entry, [], { execArgv: flags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+    if (host.exposeGc === true) flags.push('--expose-gc')
+    const child = new NodeChild(fork(entry, [], { execArgv: flags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
     try {
-      await host.#call({ op: 'start', options, init })
+      await child.#call({ op: 'start', options, init })
     } catch (err) {
-      await host.stop()
+      await child.stop()
       throw err
     }
-    return host
+    return child
   }
 
   async waitOutbound (outbound: number, timeoutMs: number): Promise<void> {

@@ -14,7 +14,7 @@ import { nowMs } from './stats.ts'
 
 /** Event-loop delay sampling period: fine enough for a p99 in milliseconds. */
 const ELD_RESOLUTION_MS = 5
-/** A host whose parent went silent must not linger. */
+/** A host whose parent went silent this long must not linger (the soak asks at least once a minute). */
 const ORPHAN_LIMIT_MS = 120_000
 
 export interface HostRequest {
@@ -43,6 +43,8 @@ export interface HostUsage {
   readonly rssBytes: number
   readonly heapUsedBytes: number
   readonly cpuMs: number
+  /** process.getActiveResourcesInfo() counted by kind (TCPSocketWrap, Timeout, …): what keeps the loop alive. */
+  readonly resources: Record<string, number>
 }
 
 let node: Node | undefined
@@ -101,7 +103,11 @@ async function handle (req: HostRequest): Promise<unknown> {
       return result
     }
     case 'usage': {
-      const usage: HostUsage = { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, cpuMs: cpuMs(process.cpuUsage()) }
+      // With --expose-gc (the soak) the heap is measured after a full collection, so garbage is not taken for a leak.
+      (globalThis as { gc?: () => void }).gc?.()
+      const resources: Record<string, number> = {}
+      for (const kind of process.getActiveResourcesInfo()) resources[kind] = (resources[kind] ?? 0) + 1
+      const usage: HostUsage = { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed, cpuMs: cpuMs(process.cpuUsage()), resources }
       return usage
     }
     case 'stop':
@@ -113,7 +119,9 @@ async function handle (req: HostRequest): Promise<unknown> {
   }
 }
 
+const orphanTimer = setTimeout(() => { process.exit(3) }, ORPHAN_LIMIT_MS).unref()
 process.on('message', (message) => {
+  orphanTimer.refresh()
   const req = message as HostRequest
   handle(req).then(
     (result) => { process.send?.({ id: req.id, result }) },
@@ -123,4 +131,3 @@ process.on('message', (message) => {
 process.on('disconnect', () => {
   void (node?.stop() ?? Promise.resolve()).finally(() => { process.exit(0) })
 })
-setTimeout(() => { process.exit(3) }, ORPHAN_LIMIT_MS).unref()
