@@ -50,7 +50,7 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   node_started: { subsystem: 'NODE', message: (p) => `node started on ${p.network}: target ${p.targetOutbound} outbound, ${p.permanent} permanent, ${p.listen.length} listeners` },
   status: { subsystem: 'NODE', message: formatStatus },
   node_stopped: { subsystem: 'NODE', message: () => 'node stopped; address book and bans saved' },
-  anchors_saved: { subsystem: 'NODE', message: (p) => `saved ${p.count} anchors for the next start` },
+  anchors_saved: { subsystem: 'NODE', level: (p) => p.reason === 'stop' ? 'info' : 'debug', message: (p) => `saved ${p.count} anchors for the next start` },
   anchor_dial: { subsystem: 'NODE', message: (p) => `dialing anchor ${p.addr} (connected at the last shutdown)` },
   transport_fallback: { subsystem: 'PEER', message: (p) => `${p.addr}: closed on our v2 key without a reply; retrying with v1 (remembered)` },
   inbound_connected: { subsystem: 'NODE', message: (p) => `inbound peer ${p.addr} connected` },
@@ -93,7 +93,7 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   seed_literal: { subsystem: 'SEED', level: 'debug', message: (p) => `seed ${p.seed} is an address; using it directly` },
   store_opened: { subsystem: 'STORE', message: (p) => `opened ${p.path}: ${p.addrRecords} addresses, ${p.bans} bans, ${p.anchors} anchors` },
   store_moved_aside: { subsystem: 'STORE', level: 'warn', message: (p) => `database ${p.path} cannot be used (${p.reason}); moved it to ${p.movedTo} and started a new one` },
-  store_write_failed: { subsystem: 'STORE', level: 'error', message: (p) => `could not write bans to ${p.path}: ${p.error}` },
+  store_write_failed: { subsystem: 'STORE', level: 'error', message: (p) => `could not write ${p.what} to ${p.path}: ${p.error}` },
   store_ban_file_damaged: {
     subsystem: 'STORE',
     level: 'warn',

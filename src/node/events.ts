@@ -29,7 +29,7 @@ export interface NodeEventMap {
   }
   status: NodeStatus
   node_stopped: BookSize & { readonly bans: number }
-  anchors_saved: { readonly count: number, readonly addrs: readonly string[] }
+  anchors_saved: { readonly count: number, readonly addrs: readonly string[], readonly reason: 'changed' | 'stop' }
   anchor_dial: { readonly addr: string }
   /** A v2 (BIP324) dial was closed before any reply, as a v1-only node does: redialing it with v1. */
   transport_fallback: { readonly addr: string, readonly id: number }

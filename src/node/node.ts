@@ -145,7 +145,7 @@ export class Node implements Startable {
         parts.connmgr,
         new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
         // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.
-        new AnchorKeeper({ store, book: parts.book, registry: parts.registry, events: this.events }),
+        new AnchorKeeper({ clock, store, registry: parts.registry, events: this.events }, pick(timing, 'anchorSaveDelayMs')),
         // After everything it controls, so the RPC and metrics answer only for a running node.
         new ControlPlane({ ...this.#c, events: this.events, parts, status: () => this.status(), stop: () => { void this.stop() }, ...pick(this.#overrides, 'reload') }, this.config)
       ]

@@ -14,6 +14,8 @@ export interface NodeTiming {
   reseedIntervalMs?: number
   /** @default STATUS_INTERVAL_MS */
   statusIntervalMs?: number
+  /** Anchors are rewritten this long after the outbound set changes. @default ANCHOR_SAVE_DELAY_MS (5 s) */
+  anchorSaveDelayMs?: number
   /** Address-book writes are batched this often. @default 60 s */
   flushIntervalMs?: number
   /** Direct TCP connects of the default dialer (proxied ones get DEFAULT_PROXY_CONNECT_TIMEOUT_MS). @default 5 s */

@@ -5,7 +5,7 @@ export interface StoreEventMap {
   store_opened: { readonly path: string, readonly addrRecords: number, readonly bans: number, readonly anchors: number }
   /** A corrupt database was renamed and an empty one started. */
   store_moved_aside: { readonly path: string, readonly movedTo: string, readonly reason: string }
-  store_write_failed: { readonly path: string, readonly what: 'bans', readonly error: string }
+  store_write_failed: { readonly path: string, readonly what: 'bans' | 'anchors', readonly error: string }
   /** banlist.json could not be used; the database's bans are kept. */
   store_ban_file_damaged: { readonly path: string, readonly reason: string, readonly movedTo?: string, readonly database: string, readonly kept: number }
   /** The two copies of the bans disagreed and were reconciled. */
