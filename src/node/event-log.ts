@@ -63,6 +63,17 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   ban_recorded: { subsystem: 'NODE', message: (p) => `${p.target} banned until ${new Date(p.expiresMs).toISOString()} (${p.reason})` },
   seeding_started: { subsystem: 'NODE', message: (p) => `asking for addresses (${p.reason.replace('_', ' ')})` },
   dns_seeded: { subsystem: 'NODE', message: (p) => `DNS seeding: ${p.offered} addresses from ${p.seeds - p.failed} of ${p.seeds} seeds, ${p.added} new` },
+  seeding_failed: {
+    subsystem: 'NODE',
+    level: 'warn',
+    message: (p) => `DNS seeding: ${p.failed} of ${p.seeds} seeds failed (${p.reasons.map((r) => `${r.seeds.join(', ')}: ${r.reason}`).join('; ')})`
+  },
+  no_peers: {
+    subsystem: 'NODE',
+    level: 'warn',
+    message: (p) => `no outbound peer ${seconds(p.sinceStartMs)} after start (${p.seeding}); check the network (${p.network}), ` +
+      `--connect/--addpeer peers, --dnsserver and --proxy; next reminder in ${seconds(p.nextWarningMs)}`
+  },
   seednode_fetched: { subsystem: 'NODE', message: (p) => `seed node ${p.addr} gave ${p.count} addresses` },
   seednode_failed: { subsystem: 'NODE', level: 'warn', message: (p) => `seed node ${p.addr} failed: ${p.reason}` },
   permanent_unresolved: { subsystem: 'NODE', level: 'warn', message: (p) => `cannot resolve permanent peer ${p.addr}: ${p.reason}; trying again in ${seconds(p.retryMs)}` },
@@ -89,7 +100,7 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   inbound_rejections: { subsystem: 'CMGR', level: 'warn', message: rejectionsMessage },
   accept_failed: { subsystem: 'CMGR', level: 'error', message: (p) => `Can't accept connection: ${p.reason}; pausing ${p.delayMs} ms` },
   seed_answered: { subsystem: 'SEED', message: (p) => `DNS seed ${p.seed} returned ${p.count} addresses` },
-  seed_failed: { subsystem: 'SEED', level: 'warn', message: (p) => `DNS seed ${p.seed} failed: ${p.reason}` },
+  seed_failed: { subsystem: 'SEED', level: 'debug', message: (p) => `DNS seed ${p.seed} failed: ${p.reason}` },
   seed_literal: { subsystem: 'SEED', level: 'debug', message: (p) => `seed ${p.seed} is an address; using it directly` },
   store_opened: { subsystem: 'STORE', message: (p) => `opened ${p.path}: ${p.addrRecords} addresses, ${p.bans} bans, ${p.anchors} anchors` },
   store_moved_aside: { subsystem: 'STORE', level: 'warn', message: (p) => `database ${p.path} cannot be used (${p.reason}); moved it to ${p.movedTo} and started a new one` },

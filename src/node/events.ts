@@ -45,6 +45,10 @@ export interface NodeEventMap {
   }
   seeding_started: { readonly reason: SeedReason, readonly dnsSeeds: number, readonly seedNodes: number }
   dns_seeded: BookSize & { readonly seeds: number, readonly failed: number, readonly offered: number, readonly added: number }
+  /** One line per round for the seeds that failed (each seed's own seed_failed is at debug): seeds grouped by reason. */
+  seeding_failed: { readonly seeds: number, readonly failed: number, readonly reasons: ReadonlyArray<{ readonly reason: string, readonly seeds: readonly string[] }> }
+  /** No outbound peer is up: what to check, repeated with a doubling backoff. */
+  no_peers: { readonly network: string, readonly sinceStartMs: number, readonly seeding: string, readonly nextWarningMs: number }
   seednode_fetched: { readonly addr: string, readonly count: number }
   seednode_failed: { readonly addr: string, readonly reason: string }
   permanent_unresolved: { readonly addr: string, readonly permanent: true, readonly reason: string, readonly retryMs: number }

@@ -26,6 +26,7 @@ import { defaultDialer, defaultResolver } from './defaults.ts'
 import { ControlPlane } from './control-plane.ts'
 import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
+import { noPeersWatch } from './no-peers.ts'
 import { PermanentPeers } from './permanent.ts'
 import { applyLiveSettings, liveSettingsOf, type LiveSettings, type ReconfigureResult } from './reconfigure.ts'
 import { createPeerValue } from './peer-value.ts'
@@ -144,6 +145,7 @@ export class Node implements Startable {
         parts.seeding,
         parts.connmgr,
         new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
+        ...noPeersWatch(this.config, { clock, events: this.events }, parts.registry),
         // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.
         new AnchorKeeper({ clock, store, registry: parts.registry, events: this.events }, pick(timing, 'anchorSaveDelayMs')),
         // After everything it controls, so the RPC and metrics answer only for a running node.
@@ -294,6 +296,7 @@ export class Node implements Startable {
       permanentTotal: parts.permanent.list().length,
       inbound: parts.registry.count('inbound').established,
       maxInbound: this.config.inbound.maxInbound,
+      listening: parts.listener.addresses().length > 0,
       v2: parts.registry.all().filter((c) => c.handshake?.transport === 'v2').length,
       addressesNew: size.new,
       addressesTried: size.tried,

@@ -123,7 +123,18 @@ export class Seeding implements Startable {
       added += book.add(addrs, result.source)
     }
     const results = await seedFromDns({ clock, random, resolver, events }, this.#init.params, { requiredServices: NODE_NETWORK, signal, onResult })
-    const failed = results.filter((r) => r.error !== undefined).length
-    events.emit('dns_seeded', { seeds: results.length, failed, offered, added, ...book.size() })
+    const failures = results.filter((r) => r.error !== undefined)
+    if (failures.length > 0) events.emit('seeding_failed', { seeds: results.length, failed: failures.length, reasons: byReason(failures) })
+    events.emit('dns_seeded', { seeds: results.length, failed: failures.length, offered, added, ...book.size() })
   }
+}
+
+/** The failed seeds grouped by their reason, in first-seen order: one line per round, however many seeds. */
+function byReason (failures: ReadonlyArray<{ seed: string, error?: string }>): Array<{ reason: string, seeds: string[] }> {
+  const groups = new Map<string, string[]>()
+  for (const f of failures) {
+    const reason = f.error ?? 'failed'
+    groups.set(reason, [...(groups.get(reason) ?? []), f.seed])
+  }
+  return [...groups].map(([reason, seeds]) => ({ reason, seeds }))
 }

@@ -83,7 +83,7 @@ describe('peerkeeper run (end to end)', () => {
       second.child.kill('SIGUSR1')
       const status = await second.waitFor('status')
       expect(status).toMatchObject({ outbound: 3, targetOutbound: 3, permanentUp: 1, permanentTotal: 1, inbound: 0, bans: 1 })
-      expect(status.message).toMatch(/^outbound 3\/3, permanent 1\/1, inbound 0\/\d+, v2 \d+, addresses \d+ new \/ \d+ tried, bans 1$/)
+      expect(status.message).toMatch(/^outbound 3\/3, permanent 1\/1, v2 \d+, addresses \d+ new \/ \d+ tried, bans 1$/)
 
       // The permanent peer goes away and comes back: the node retries with backoff and reconnects.
       await sim.stopPeer(0)

@@ -47,7 +47,7 @@ describe('Node', () => {
     expect(new Set(autoAddrs).size).toBe(autoAddrs.length)
     expect(autoAddrs).not.toContain(addrKey(first as NetAddress))
     node.logStatus()
-    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 3\/3, permanent 1\/1, inbound 0\/\d+, v2 \d+, addresses \d+ new \/ \d+ tried, bans 0$/)
+    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 3\/3, permanent 1\/1, v2 \d+, addresses \d+ new \/ \d+ tried, bans 0$/)
   })
 
   it('reconnects a permanent peer that went away, with backoff, once it is back', async () => {
@@ -141,7 +141,9 @@ describe('Node', () => {
     const good = client('127.0.9.1')
     await good.handshake()
     await log.waitFor('inbound_connected', (f) => (f.addr as string).startsWith('127.0.9.1:'))
-    expect(node.status()).toMatchObject({ inbound: 1, maxInbound: 4 })
+    expect(node.status()).toMatchObject({ inbound: 1, maxInbound: 4, listening: true })
+    node.logStatus()
+    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 0\/0, permanent 0\/0, inbound 1\/4, addresses/)
     good.close('test done')
 
     node.banList?.ban('127.0.9.2', { reason: 'test' })

@@ -10,6 +10,7 @@ import { createDialer } from '../../src/transport/create-dialer.ts'
 import { systemClock } from '../../src/util/clock.ts'
 import { seededRandom } from '../../src/util/random.ts'
 import { recordingEvents } from '../helpers/recording-events.ts'
+import { EVENT_LOG_FORMATS } from '../../src/node/event-log.ts'
 import { EventBus } from '../../src/util/event-bus.ts'
 import type { NodeEvents } from '../../src/node/events.ts'
 import { ConnectionRegistry } from '../../src/registry/connection-registry.ts'
@@ -113,6 +114,24 @@ describe('Seeding', () => {
     await seeding.stop()
   })
 
+  it('folds the failed seeds of a round into one seeding_failed warning; each seed_failed is debug', async () => {
+    const params = parseChainParams({
+      ...PARAMS, magic: 'fabfb5da', dnsSeeds: ['seed-a.test', 'gone-1.test', 'gone-2.test', 'gone-3.test'].map((host) => ({ host, hasFiltering: false }))
+    }, 'test')
+    const { seeding, log } = setup({ params })
+    seeding.start()
+    await vi.advanceTimersByTimeAsync(0)
+    const summaries = log.events('seeding_failed')
+    expect(summaries).toHaveLength(1)
+    expect(summaries[0]?.fields).toMatchObject({ seeds: 4, failed: 3 })
+    // The table resolver's error names the host, so here every reason is its own group.
+    expect(summaries[0]?.message).toBe('DNS seeding: 3 of 4 seeds failed (gone-1.test: gone-1.test: no such name; ' +
+      'gone-2.test: gone-2.test: no such name; gone-3.test: gone-3.test: no such name)')
+    expect(EVENT_LOG_FORMATS.seeding_failed.level).toBe('warn')
+    expect(EVENT_LOG_FORMATS.seed_failed.level).toBe('debug')
+    await seeding.stop()
+  })
+
   it('never seeds with --nodnsseed and no seed nodes, nor after stop', async () => {
     const off = setup({ dnsSeed: false })
     off.seeding.start()
@@ -126,5 +145,12 @@ describe('Seeding', () => {
     stopped.seeding.dry()
     await vi.advanceTimersByTimeAsync(20_000)
     expect(stopped.resolver.asked).toEqual([])
+  })
+})
+
+describe('seeding_failed', () => {
+  it('groups seeds that failed for the same reason on one line', () => {
+    const message = EVENT_LOG_FORMATS.seeding_failed.message({ seeds: 5, failed: 4, reasons: [{ reason: 'timeout', seeds: ['a.test', 'b.test', 'c.test'] }, { reason: 'SERVFAIL', seeds: ['d.test'] }] })
+    expect(message).toBe('DNS seeding: 4 of 5 seeds failed (a.test, b.test, c.test: timeout; d.test: SERVFAIL)')
   })
 })
