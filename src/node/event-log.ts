@@ -61,6 +61,7 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
     message: (p) => `trimmed ${p.direction} ${p.addr} (value ${p.value}): ${p.reason === 'overload' ? `event loop delay ${p.eventLoopDelayMs} ms` : `${p.connections} connections at the high water mark`}`
   },
   ban_recorded: { subsystem: 'NODE', message: (p) => `${p.target} banned until ${new Date(p.expiresMs).toISOString()} (${p.reason})` },
+  bans_saved: { subsystem: 'NODE', level: 'debug', message: (p) => `bans saved (${p.count} in force)` },
   seeding_started: { subsystem: 'NODE', message: (p) => `asking for addresses (${p.reason.replace('_', ' ')})` },
   dns_seeded: { subsystem: 'NODE', message: (p) => `DNS seeding: ${p.offered} addresses from ${p.seeds - p.failed} of ${p.seeds} seeds, ${p.added} new` },
   seeding_failed: {

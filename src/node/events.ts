@@ -43,6 +43,8 @@ export interface NodeEventMap {
     readonly target: string
     readonly expiresMs: number
   }
+  /** Every ban change made before it is fsynced in the database and banlist.json (acknowledged). */
+  bans_saved: { readonly count: number }
   seeding_started: { readonly reason: SeedReason, readonly dnsSeeds: number, readonly seedNodes: number }
   dns_seeded: BookSize & { readonly seeds: number, readonly failed: number, readonly offered: number, readonly added: number }
   /** One line per round for the seeds that failed (each seed's own seed_failed is at debug): seeds grouped by reason. */

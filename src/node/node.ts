@@ -19,6 +19,7 @@ import { EventBus } from '../util/event-bus.ts'
 import { systemRandom, type Random } from '../util/random.ts'
 import { startAll, stopAll, type Startable } from '../util/startable.ts'
 import { AnchorKeeper, StatusTicker } from './background.ts'
+import { acknowledgeBans } from './ban-ack.ts'
 import type { NodeConfig } from './config.ts'
 import { logEvents } from './event-log.ts'
 import type { NodeEvents } from './events.ts'
@@ -186,6 +187,7 @@ export class Node implements Startable {
     book.loadRecords(contents.addrRecords)
     const banList = new BanList({ clock }, { defaultDurationMs: config.banning.durationMs })
     store.bindBanList(banList)
+    acknowledgeBans(banList, store, events)
     const registry = new ConnectionRegistry<Peer>()
     const { admission } = this.#live
     // Inbound full: the gater asks peer value for a victim (Core's eviction) before it refuses a newcomer.
