@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -70,6 +71,17 @@ export function loadChainParams (file: string): ChainParams {
   return parseChainParams(json, file)
 }
 
+/** Every seed is asked at once in a seeding round: Core lists 9 for mainnet; hundreds would be a mistake (or a flood). */
+export const MAX_DNS_SEEDS = 32
+
+/** A DNS name (RFC 1123 labels; `_` tolerated, as some seeds use it), an IP literal, or a v3 .onion literal (signet lists both kinds). */
+function isSeedHost (host: string): boolean {
+  if (isIP(host) !== 0) return true
+  if (/^[a-z2-7]{56}\.onion$/i.test(host)) return true
+  if (host.length > 253) return false
+  return host.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label))
+}
+
 /** Validates an already-parsed chainparams object; `source` names it in errors. */
 export function parseChainParams (json: unknown, source: string): ChainParams {
   const fail = (field: string, expected: string): never => {
@@ -90,10 +102,13 @@ export function parseChainParams (json: unknown, source: string): ChainParams {
   const local = o.allowLocalAddresses
   if (typeof local !== 'boolean') fail('allowLocalAddresses', 'true or false')
   if (!Array.isArray(o.dnsSeeds)) fail('dnsSeeds', 'an array of {"host": string, "hasFiltering": boolean}')
+  if ((o.dnsSeeds as unknown[]).length > MAX_DNS_SEEDS) fail('dnsSeeds', `at most ${MAX_DNS_SEEDS} seeds (it has ${(o.dnsSeeds as unknown[]).length})`)
   const dnsSeeds = (o.dnsSeeds as unknown[]).map((seed, i): DnsSeed => {
     const s = seed as Record<string, unknown> | null
     if (typeof s !== 'object' || s === null) fail(`dnsSeeds[${i}]`, 'an object {"host": string, "hasFiltering": boolean}')
-    if (typeof s?.host !== 'string' || s.host.length === 0 || s.host.length > 253) fail(`dnsSeeds[${i}].host`, 'a host name of 1-253 characters')
+    if (typeof s?.host !== 'string' || !isSeedHost(s.host)) {
+      fail(`dnsSeeds[${i}].host`, `a DNS name (labels of letters, digits and "-", at most 253 characters), an IP address or a .onion address${typeof s?.host === 'string' ? `, not ${JSON.stringify(s.host)}` : ''}`)
+    }
     if (typeof s?.hasFiltering !== 'boolean') fail(`dnsSeeds[${i}].hasFiltering`, 'true or false')
     return { host: (s as { host: string }).host.toLowerCase(), hasFiltering: (s as { hasFiltering: boolean }).hasFiltering }
   })

@@ -3,7 +3,7 @@ import { NamedError, UsageError } from '../util/errors.ts'
 export const EXIT_USAGE = 2
 export const EXIT_FAILURE = 1
 
-/** The command line itself does not parse (yargs: unknown flag, missing argument, no command): help is printed too. */
+/** The command line itself does not parse (unknown flag, missing value, bad choice): one line naming the flag, exit 2. */
 export class CommandLineError extends UsageError {}
 
 /** Every seed failed or answered nothing: the printed result says why, the exit status says so. */

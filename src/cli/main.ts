@@ -1,5 +1,6 @@
 import { PEERKEEPER_VERSION } from '../version.ts'
 import { UsageError } from '../util/errors.ts'
+import { helpFacts, prepareArgv, usageLine } from './argv.ts'
 import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
 import { registerCommands } from './command-table.ts'
 
@@ -14,11 +15,18 @@ export async function main (argv: string[]): Promise<void> {
     process.stdout.write(`${PEERKEEPER_VERSION}\n`)
     return
   }
+  let args: string[]
+  try {
+    args = prepareArgv(argv, await booleanFlags(argv))
+  } catch (err) {
+    fail(err, argv[0] !== undefined && !argv[0].startsWith('-') ? `peerkeeper ${argv[0]}` : 'peerkeeper')
+    return
+  }
   const { default: yargs } = await import('yargs')
-  const cli = yargs(argv)
+  const cli = yargs(args)
     .scriptName('peerkeeper')
     .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')
-  const action = await registerCommands(cli, argv)
+  const action = await registerCommands(cli, args)
   cli
     .demandCommand(1, 'Name a command: see the list above.')
     .strict()
@@ -36,8 +44,28 @@ export async function main (argv: string[]): Promise<void> {
     const parsed = await cli.parseAsync()
     await action?.(parsed)
   } catch (err) {
-    if (err instanceof CommandLineError) process.stderr.write(`${await cli.getHelp()}\n\n`)
-    process.stderr.write(`peerkeeper: ${(err as Error).message}\n`)
-    process.exitCode = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE
+    if (!(err instanceof CommandLineError)) return fail(err)
+    // No command at all: the list of commands is the answer.
+    if (!argv.some((a) => !a.startsWith('-'))) process.stderr.write(`${await cli.getHelp()}\n\n`)
+    const { command, flags } = helpFacts(await cli.getHelp())
+    err.message = usageLine(err.message, args, flags)
+    fail(err, command)
   }
+}
+
+/**
+ * The boolean flags whose `--flag=value` must say true or false. The run flags are loaded only when a
+ * `--flag=value` is there to check, so that other commands start without them.
+ */
+async function booleanFlags (argv: readonly string[]): Promise<ReadonlySet<string>> {
+  if (!argv.some((a) => /^--[^=]+=/.test(a))) return new Set()
+  const { RUN_FLAGS } = await import('./run-flags.ts')
+  return new Set([...Object.entries(RUN_FLAGS).filter(([, o]) => (o as { type?: string }).type === 'boolean').map(([k]) => k), 'json'])
+}
+
+/** One line on stderr (a usage error says where the help is), and the exit status: 2 for usage errors. */
+function fail (err: unknown, command?: string): void {
+  const message = (err as Error).message.replace(/\.$/, '')
+  process.stderr.write(err instanceof CommandLineError && command !== undefined ? `peerkeeper: ${message}; see ${command} --help\n` : `peerkeeper: ${message}\n`)
+  process.exitCode = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE
 }

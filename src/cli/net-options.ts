@@ -52,8 +52,15 @@ export function chainParamsFromFlags (flags: NetworkFlags): ChainParams {
     : withFlag('--network', () => loadNetwork(flags.network ?? DEFAULT_NETWORK))
 }
 
-/** --dnsserver values: IP literals (a server named by host name would need DNS to be found), port 53 by default. */
-export function dnsServersFromFlags (values: readonly string[] | undefined): HostPort[] {
+/**
+ * --dnsserver values: IP literals (a server named by host name would need DNS to be found), port 53 by
+ * default. Refused with --proxy: names then go through the proxy (Tor RESOLVE), never by clear DNS, so
+ * the server would never be asked (seed and run alike).
+ */
+export function dnsServersFromFlags (values: readonly string[] | undefined, transport: { proxy?: HostPort } = {}): HostPort[] {
+  if (transport.proxy !== undefined && (values ?? []).length > 0) {
+    throw new UsageError('--dnsserver cannot be combined with --proxy (names are resolved through the proxy, never by clear DNS)')
+  }
   return (values ?? []).map((value) => {
     const server = withFlag('--dnsserver', () => parseHostPort(value, DNS_PORT))
     if (isIP(server.host) === 0) throw new UsageError(`--dnsserver: "${value}" is not an IP address (expected IP[:PORT])`)

@@ -15,6 +15,7 @@ import { metricsConfig, rpcConfig } from './control-flags.ts'
 import { parseDuration } from './duration.ts'
 import { peerValueFromFlags } from './peer-value-options.ts'
 import { withFlag } from './errors.ts'
+import { intFlag } from './int-flag.ts'
 import { chainParamsFromFlags, dnsServersFromFlags, transportFromFlags } from './net-options.ts'
 import { defaultDataDir, expandHome } from './paths.ts'
 import type { RunOptions } from './run-flags.ts'
@@ -22,10 +23,11 @@ import type { RunOptions } from './run-flags.ts'
 /** btcd refuses shorter bans: below a second a ban is meaningless at the score's 1 s resolution. */
 const MIN_BAN_DURATION_MS = 1_000
 
-function integer (value: number | undefined, flag: string, min: number, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${flag}: expected an integer >= ${min}, got ${String(value)}`)
-  return value
+/** btcd keeps the ban threshold in a uint32: a larger one is a typo, not a policy. */
+const MAX_BAN_THRESHOLD = 2 ** 32 - 1
+
+function integer (value: number | string | undefined, flag: string, min: number, fallback: number, max?: number): number {
+  return intFlag(value, flag, min, max) ?? fallback
 }
 
 function listenAddress (input: string, defaultPort: number): ListenAddress {
@@ -103,7 +105,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   if (durationMs < MIN_BAN_DURATION_MS) throw new UsageError(`--banduration: "${options.banduration ?? ''}" is shorter than 1s`)
 
   const transport = transportFromFlags(options)
-  const dnsServers = dnsServersFromFlags(options.dnsserver)
+  const dnsServers = dnsServersFromFlags(options.dnsserver, transport)
 
   // Like btcd: a proxy or --connect turns listening off unless --listen asks for it.
   const listen = options.nolisten === true
@@ -130,7 +132,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     transport,
     banning: {
       enabled: options.nobanning !== true,
-      threshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD),
+      threshold: integer(options.banthreshold, 'banthreshold', 1, DEFAULT_BAN_THRESHOLD, MAX_BAN_THRESHOLD),
       durationMs
     },
     admission: admission(options),

@@ -2,6 +2,7 @@ import type { NodeConfig } from '../node/config.ts'
 import { DEFAULT_GRACE_PERIOD_MS } from '../peervalue/trimming.ts'
 import { DEFAULT_PARTIAL_MESSAGE_TIMEOUT_MS, DEFAULT_SEND_STALL_TIMEOUT_MS } from '../peer/tarpit.ts'
 import { MIN_BYTE_BURST, type RateLimit } from '../ratelimit/peer-limits.ts'
+import { intFlag } from './int-flag.ts'
 import { UsageError } from '../util/errors.ts'
 import { parseDuration } from './duration.ts'
 import type { Options } from 'yargs'
@@ -25,22 +26,18 @@ export const PEER_VALUE_FLAGS = {
   partialmsgtimeout: { type: 'string', group: GROUP, describe: 'disconnect a peer whose message takes longer than this to arrive', defaultDescription: '30s' }
 } as const satisfies Record<string, Options>
 
+/** Number flags arrive as the text typed (see textNumberFlags) or as numbers (config file, embedders). */
+type NumberValue = number | string
 interface PeerValueFlagValues {
-  highwater?: number, lowwater?: number, graceperiod?: string, maxeventloopdelay?: number
-  peermsgrate?: number, peermsgburst?: number, peerbyterate?: number, peerbyteburst?: number
+  highwater?: NumberValue, lowwater?: NumberValue, graceperiod?: string, maxeventloopdelay?: NumberValue
+  peermsgrate?: NumberValue, peermsgburst?: NumberValue, peerbyterate?: NumberValue, peerbyteburst?: NumberValue
   sendstalltimeout?: string, partialmsgtimeout?: string
 }
 
-function whole (value: number | undefined, flag: string, min: number): number | undefined {
-  if (value === undefined) return undefined
-  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${flag}: expected an integer >= ${min}, got ${String(value)}`)
-  return value
-}
-
-function rateLimit (rate: number | undefined, burst: number | undefined, name: 'msg' | 'byte'): RateLimit | undefined {
+function rateLimit (rate: NumberValue | undefined, burst: NumberValue | undefined, name: 'msg' | 'byte'): RateLimit | undefined {
   const minBurst = name === 'byte' ? MIN_BYTE_BURST : 1
-  const r = whole(rate, `peer${name}rate`, 1)
-  const b = whole(burst, `peer${name}burst`, minBurst)
+  const r = intFlag(rate, `peer${name}rate`, 1)
+  const b = intFlag(burst, `peer${name}burst`, minBurst)
   if (r === undefined) {
     if (b !== undefined) throw new UsageError(`--peer${name}burst needs --peer${name}rate`)
     return undefined
@@ -57,15 +54,15 @@ function positiveDuration (text: string | undefined, flag: string, fallback: num
 
 /** The peerValue and guard slices of NodeConfig from the flags; a UsageError names the flag. */
 export function peerValueFromFlags (o: PeerValueFlagValues): Pick<NodeConfig, 'peerValue' | 'guard'> {
-  const highWater = whole(o.highwater, 'highwater', 0) ?? 0
-  const lowWater = whole(o.lowwater, 'lowwater', 0) ?? 0
+  const highWater = intFlag(o.highwater, 'highwater', 0) ?? 0
+  const lowWater = intFlag(o.lowwater, 'lowwater', 0) ?? 0
   const gracePeriodMs = o.graceperiod === undefined ? DEFAULT_GRACE_PERIOD_MS : parseDuration(o.graceperiod, '--graceperiod')
   if ((lowWater === 0) !== (highWater === 0)) throw new UsageError('--highwater and --lowwater must be set together')
   if (highWater > 0 && lowWater >= highWater) throw new UsageError(`--lowwater: ${lowWater} must be below --highwater (${highWater})`)
   const messages = rateLimit(o.peermsgrate, o.peermsgburst, 'msg')
   const bytes = rateLimit(o.peerbyterate, o.peerbyteburst, 'byte')
   return {
-    peerValue: { highWater, lowWater, gracePeriodMs, maxEventLoopDelayMs: whole(o.maxeventloopdelay, 'maxeventloopdelay', 0) ?? 0 },
+    peerValue: { highWater, lowWater, gracePeriodMs, maxEventLoopDelayMs: intFlag(o.maxeventloopdelay, 'maxeventloopdelay', 0) ?? 0 },
     guard: {
       rateLimits: { ...(messages === undefined ? {} : { messages }), ...(bytes === undefined ? {} : { bytes }) },
       tarpit: {

@@ -6,7 +6,7 @@ import { buildNodeConfig } from './node-config.ts'
 import { defaultDataDir, expandHome } from './paths.ts'
 import type { RunOptions } from './run-flags.ts'
 import { DEFAULT_NETWORK } from './net-options.ts'
-import { CONFIG_FILE_NAME, envSettings, readConfigFile, type OptionKind, type OptionSchema, type Settings } from './config-file.ts'
+import { CONFIG_FILE_NAME, envSettings, readConfigFile, settingsFor, type OptionKind, type OptionSchema, type Settings } from './config-file.ts'
 import { UsageError } from '../util/errors.ts'
 
 /**
@@ -15,12 +15,17 @@ import { UsageError } from '../util/errors.ts'
  */
 function defaultConfigFile (early: Settings): string {
   if (typeof early.datadir === 'string') return join(expandHome(early.datadir), CONFIG_FILE_NAME)
-  let network = typeof early.network === 'string' ? early.network : DEFAULT_NETWORK
-  if (typeof early.chainparams === 'string') {
-    // An unreadable file is reported by buildNodeConfig with its flag; here it only names the directory.
-    try { network = loadChainParams(expandHome(early.chainparams)).name } catch { /* reported later */ }
+  return join(defaultDataDir(networkName(early)), CONFIG_FILE_NAME)
+}
+
+/** The network these settings pick (its ChainParams name), for the data directory and the config file's section. */
+function networkName (settings: Settings): string {
+  let network = typeof settings.network === 'string' ? settings.network : DEFAULT_NETWORK
+  if (typeof settings.chainparams === 'string') {
+    // An unreadable file is reported by buildNodeConfig with its flag; here it only picks a name.
+    try { network = loadChainParams(expandHome(settings.chainparams)).name } catch { /* reported later */ }
   }
-  return join(defaultDataDir(network), CONFIG_FILE_NAME)
+  return network
 }
 
 /** The kind of each flag as the config file and environment must parse it. */
@@ -50,8 +55,11 @@ export function resolveRunSettings (
   const early = { ...fromEnv, ...given }
   const explicit = typeof early.configfile === 'string'
   const file = explicit ? expandHome(early.configfile as string) : defaultConfigFile(early)
-  const fromFile = readConfigFile(file, schema, { required: explicit })
-  if (fromFile.configfile !== undefined) throw new UsageError(`${file}: configfile cannot be set inside a config file`)
+  const config = readConfigFile(file, schema, { required: explicit })
+  if (config.global.configfile !== undefined) throw new UsageError(`${file}: configfile cannot be set inside a config file`)
+  // The network comes from the flags and environment, else from the file's global part; it picks the section.
+  const network = networkName(early.network !== undefined || early.chainparams !== undefined ? early : { ...config.global, ...early })
+  const fromFile = settingsFor(config, network)
   const merged: Settings = { ...fromFile, ...early }
   delete merged.configfile
   return buildNodeConfig(merged as RunOptions)

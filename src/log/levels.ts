@@ -22,7 +22,10 @@ function asLevel (text: string, input: string): LogLevel {
 export function parseDebugLevel (input: string): LevelSpec {
   let defaultLevel = DEFAULT_DEBUG_LEVEL
   const perSubsystem = new Map<Subsystem, LogLevel>()
-  for (const part of input.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  const parts = input.split(',').map((p) => p.trim())
+  // An empty setting (or an empty part, "info,,PEER=debug") is a slip, not "the default".
+  if (parts.some((p) => p === '')) throw new LogConfigError(`"${input}" has an empty level (expected ${LOG_LEVELS.join(', ')}, or SUBSYS=level,…)`)
+  for (const part of parts) {
     const eq = part.indexOf('=')
     if (eq < 0) {
       defaultLevel = asLevel(part, input)

@@ -57,10 +57,20 @@ describe('custom chainparams files', () => {
     [{ defaultPort: 70000 }, 'field "defaultPort" must be an integer port 1-65535'],
     [{ rpcPort: '8432' }, 'field "rpcPort" must be an integer port 1-65535 (or absent)'],
     [{ dnsSeeds: [{ host: 'a' }] }, 'field "dnsSeeds[0].hasFiltering" must be true or false'],
-    [{ allowLocalAddresses: 'yes' }, 'field "allowLocalAddresses" must be true or false']
+    [{ allowLocalAddresses: 'yes' }, 'field "allowLocalAddresses" must be true or false'],
+    [{ dnsSeeds: [{ host: 'seed .example', hasFiltering: false }] }, 'field "dnsSeeds[0].host" must be a DNS name (labels of letters, digits and "-", at most 253 characters), an IP address or a .onion address, not "seed .example"'],
+    [{ dnsSeeds: [{ host: '-seed.example', hasFiltering: false }] }, 'field "dnsSeeds[0].host" must be a DNS name (labels of letters, digits and "-", at most 253 characters), an IP address or a .onion address, not "-seed.example"'],
+    [{ dnsSeeds: [{ host: 'seed..example', hasFiltering: false }] }, 'field "dnsSeeds[0].host" must be a DNS name (labels of letters, digits and "-", at most 253 characters), an IP address or a .onion address, not "seed..example"'],
+    [{ dnsSeeds: Array.from({ length: 33 }, (_, i) => ({ host: `s${i}.example`, hasFiltering: false })) }, 'field "dnsSeeds" must be at most 32 seeds (it has 33)']
   ])('names the file and the field: %j', (override, message) => {
     const file = write('bad.json', JSON.stringify({ ...valid, ...override }))
     expect(() => loadChainParams(file)).toThrow(`${file}: ${message}`)
+  })
+
+  it('takes IP and .onion literals as seeds, as signet lists them', () => {
+    const seeds = ['178.128.221.177', '2a01:7c8:d005:390::5', 'v7ajjeirttkbnt32wpy3c6w3emwnfr3fkla7hpxcfokr3ysd3kqtzmqd.onion', 'seed_1.example']
+    const params = loadChainParams(write('literals.json', JSON.stringify({ ...valid, dnsSeeds: seeds.map((host) => ({ host, hasFiltering: false })) })))
+    expect(params.dnsSeeds.map((s) => s.host)).toEqual(seeds)
   })
 
   it('names a missing file and a file that is not JSON', () => {

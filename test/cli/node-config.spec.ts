@@ -135,4 +135,19 @@ describe('buildNodeConfig', () => {
   ])('refuses %j', (options, message) => {
     expect(() => build(options)).toThrow(message)
   })
+
+  it('checks integer flags given as text strictly, quoting what was typed', () => {
+    expect(build({ targetoutbound: '4', maxpeers: ' 12 ', banthreshold: '4294967295' })).toMatchObject({ outbound: { targetOutbound: 4 }, maxPeers: 12, banning: { threshold: 4294967295 } })
+    expect(() => build({ targetoutbound: '' })).toThrow('--targetoutbound: expected an integer >= 0, got ""')
+    expect(() => build({ targetoutbound: '0x10' })).toThrow('--targetoutbound: expected an integer >= 0, got "0x10"')
+    expect(() => build({ maxpeers: '1e3' })).toThrow('--maxpeers: expected an integer >= 1, got "1e3"')
+    expect(() => build({ banthreshold: '4294967296' })).toThrow('--banthreshold: expected an integer from 1 to 4294967295, got "4294967296"')
+    expect(() => build({ banthreshold: 4294967296 })).toThrow('--banthreshold: expected an integer from 1 to 4294967295, got "4294967296"')
+  })
+
+  it('refuses an empty --debuglevel and --dnsserver with --proxy, as seed does', () => {
+    expect(() => build({ debuglevel: '' })).toThrow('--debuglevel: "" has an empty level')
+    expect(() => build({ debuglevel: 'info,,PEER=debug' })).toThrow('has an empty level')
+    expect(() => build({ dnsserver: ['127.0.0.1'], proxy: '127.0.0.1:9050' })).toThrow('--dnsserver cannot be combined with --proxy')
+  })
 })

@@ -3,6 +3,7 @@ import { HttpListenError } from '../../http/errors.ts'
 import { ListenError } from '../../inbound/errors.ts'
 import { LogConfigError } from '../../log/errors.ts'
 import { runNodeProcess } from '../../node/process.ts'
+import { textNumberFlags } from '../argv.ts'
 import { statusPageFor } from '../../status/server.ts'
 import { checkDataDirFlag } from '../options.ts'
 import { expandHome } from '../paths.ts'
@@ -14,7 +15,7 @@ const SCHEMA = optionSchema(RUN_FLAGS)
 /** `peerkeeper run`: its flags and handler (its name and description are in src/cli/command-table.ts). */
 export const runCommand: CommandModule = {
   builder: (yargs: Argv) => yargs
-    .options(RUN_FLAGS)
+    .options(textNumberFlags(RUN_FLAGS))
     .example('$0 run', 'mainnet, seeded from DNS')
     .example('$0 run --connect 10.0.0.5', 'only this peer')
     .example('$0 run -a node.example.org --targetoutbound 4', 'a permanent peer plus 4 automatic ones')

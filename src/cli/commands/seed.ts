@@ -52,11 +52,8 @@ function table (results: SeedResult[]): string {
 async function seed (argv: SeedArgs): Promise<void> {
   const params = chainParamsFromFlags(argv)
   if (params.dnsSeeds.length === 0) throw new UsageError(`--network: ${params.name} has no DNS seeds`)
-  const dnsServers = dnsServersFromFlags(argv.dnsserver)
   const transport = transportFromFlags(argv)
-  if (transport.proxy !== undefined && dnsServers.length > 0) {
-    throw new UsageError('--dnsserver cannot be combined with --proxy (names are resolved through the proxy, never by clear DNS)')
-  }
+  const dnsServers = dnsServersFromFlags(argv.dnsserver, transport)
   const requiredServices = servicesFromFlag(argv.services)
   const timeoutMs = positiveMsFromFlag(argv.timeout, 'timeout', SEED_TIMEOUT_MS)
   const components = { clock: systemClock, random: systemRandom }
