@@ -24,6 +24,19 @@ describe('resolveRunSettings', () => {
     expect(config.datadir).toBe(datadir)
   })
 
+  it('applies a Core-style network section only on its network, the network coming from the file or the flags', () => {
+    const datadir = tempDir('settings')
+    writeFileSync(join(datadir, 'peerkeeper.conf'), 'network=regtest\nmaxpeers=20\n[main]\nmaxpeers=125\ntargetoutbound=1\n[regtest]\nmaxpeers=6\n[signet]\nbanthreshold=7\n')
+    const regtest = resolveRunSettings({ datadir }, {}, SCHEMA)
+    expect(regtest.params.name).toBe('regtest')
+    expect(regtest.maxPeers).toBe(6) // [regtest] over the global 20; [main] and [signet] ignored
+    expect(regtest.outbound.targetOutbound).toBe(6) // min(default 8, maxpeers 6): [main]'s targetoutbound=1 is not applied
+    expect(regtest.banning.threshold).toBe(100)
+    const signet = resolveRunSettings({ datadir, network: 'signet' }, {}, SCHEMA)
+    expect(signet.maxPeers).toBe(20)
+    expect(signet.banning.threshold).toBe(7)
+  })
+
   it('finds the default config file in <datadir>, the data directory coming from the environment', () => {
     const datadir = tempDir('settings')
     writeFileSync(join(datadir, 'peerkeeper.conf'), 'network=regtest\nnolisten=1\n')
