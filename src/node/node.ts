@@ -275,10 +275,11 @@ export class Node implements Startable {
       const parts = this.#parts
       if (parts === undefined) return
       this.#parts = undefined
-      parts.banList.removeAllListeners('changed')
       try {
         await stopAll(this.#started)
       } finally {
+        // Only now: a peer banned while the parts stop (its session still open) is still written and acknowledged.
+        parts.banList.removeAllListeners('changed')
         await parts.store.close()
       }
       this.events.emit('node_stopped', { ...parts.book.size(), bans: parts.banList.size })

@@ -85,6 +85,20 @@ describe('Node', () => {
     expect(second.log.events('outbound_connected').map((r) => r.fields.addr)).not.toContain(addrKey(bad))
   })
 
+  it('writes and acknowledges a ban made while the node stops', async () => {
+    const sim = await simNetwork({ live: 2 })
+    const datadir = tempDir('node')
+    const { node, log } = await runNode(sim, { targetoutbound: 0, addpeer: [addrKey(sim.peer(0).addr)] }, datadir)
+    await log.waitFor('outbound_connected')
+    const banList = node.banList
+    // The anchors are saved first at stop, while the sessions are still open: a peer can still earn a ban then.
+    node.events.on('anchors_saved', (p) => { if (p.reason === 'stop') banList?.ban('127.99.0.1', { reason: 'during stop' }) })
+    await node.stop()
+    expect(log.events('bans_saved').at(-1)?.fields.count).toBe(1)
+    const snapshot = await NodeStore.readSnapshot(datadir, { clock: systemClock })
+    expect(snapshot.bans.map((b) => b.target)).toEqual(['127.99.0.1'])
+  })
+
   it('resolves permanent peer names through the resolver and retries a name that does not resolve', async () => {
     const sim = await simNetwork({ live: 1 })
     const config = buildNodeConfig({ chainparams: writeLocalChainParams(sim.port, tempDir('params')), nodnsseed: true, nolisten: true, norpc: true, datadir: tempDir('node'), connect: [`peer.test:${sim.port}`, 'missing.test'] })
