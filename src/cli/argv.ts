@@ -43,7 +43,7 @@ const dashed = (name: string): string => name.length === 1 ? `-${name}` : `--${n
  * a, b"), a table ("Invalid values: Argument: …") or a bare "Did you mean run?". `flags` are the long
  * flags of the command that failed (from its help), for "did you mean"; `argv` tells flags from words.
  */
-export function usageLine (message: string, argv: readonly string[], flags: readonly string[]): string {
+export function usageLine (message: string, argv: readonly string[], flags: readonly string[], positionals: readonly string[] = []): string {
   const unknown = /^Unknown arguments?: (.+)$/s.exec(message)
   if (unknown !== null) {
     const name = (unknown[1] ?? '').split(', ')[0] ?? ''
@@ -63,24 +63,23 @@ export function usageLine (message: string, argv: readonly string[], flags: read
     const typed = words.find((w) => w !== command[1] && nearest(w, [command[1] ?? '']) !== undefined) ?? words[0]
     return `unknown command${typed === undefined ? '' : ` "${typed}"`} (did you mean ${command[1] ?? ''}?)`
   }
+  if (/^Not enough non-option arguments/.test(message) && positionals.length > 0) return `missing ${positionals.map((p) => `<${p}>`).join(' ')}`
   const required = /^Missing required arguments?: (.+)$/.exec(message)
   if (required !== null) return `${(required[1] ?? '').split(', ').map(dashed).join(', ')}: required`
   return message.replace(/\s*\n\s*/g, ' ')
 }
 
 /**
- * What a command's help says about it: its name (`peerkeeper ban add`, for "see … --help") and its long
- * flags (for "did you mean"). The help is yargs' own, of the command that failed.
+ * What a command's help says about it: its name (`peerkeeper ban add`, for "see … --help"), its long
+ * flags (for "did you mean") and its required positionals (`<target>`). The help is yargs' own, of the command that failed.
  */
-export function helpFacts (help: string): { command: string, flags: string[] } {
-  const first = help.split('\n')[0] ?? ''
-  const words: string[] = []
-  for (const word of first.trim().split(/\s+/)) {
-    if (/^[<[]/.test(word) || word === '') break
-    words.push(word)
-  }
+export function helpFacts (help: string): { command: string, flags: string[], positionals: string[] } {
+  const first = (help.split('\n')[0] ?? '').trim().split(/\s+/)
+  const stop = first.findIndex((w) => /^[<[]/.test(w))
+  const command = stop < 0 ? first : first.slice(0, stop)
+  const positionals = first.flatMap((w) => /^<(.+)>$/.exec(w)?.[1] ?? [])
   const flags = [...new Set([...help.matchAll(/(?:^|[\s,])--([a-z][a-z0-9-]*)/gm)].map((m) => m[1] ?? ''))]
-  return { command: words.length > 0 ? words.join(' ') : 'peerkeeper', flags }
+  return { command: command.filter((w) => w !== '').join(' ') || 'peerkeeper', flags, positionals }
 }
 
 /**

@@ -45,10 +45,14 @@ export async function main (argv: string[]): Promise<void> {
     await action?.(parsed)
   } catch (err) {
     if (!(err instanceof CommandLineError)) return fail(err)
+    const help = await cli.getHelp()
     // No command at all: the list of commands is the answer.
-    if (!argv.some((a) => !a.startsWith('-'))) process.stderr.write(`${await cli.getHelp()}\n\n`)
-    const { command, flags } = helpFacts(await cli.getHelp())
-    err.message = usageLine(err.message, args, flags)
+    if (!argv.some((a) => !a.startsWith('-'))) {
+      process.stderr.write(`${help}\n\n`)
+      return fail(err)
+    }
+    const { command, flags, positionals } = helpFacts(help)
+    err.message = usageLine(err.message, args, flags, positionals)
     fail(err, command)
   }
 }

@@ -28,7 +28,9 @@ describe('usageLine', () => {
     expect(usageLine('Did you mean add?', ['ban', 'ad'], flags)).toBe('unknown command "ad" (did you mean add?)')
   })
   it('reads the command and its flags from its help', () => {
-    expect(helpFacts('peerkeeper ban add <target>\n\nBan.\n\n  --datadir  where [string]\n  -h, --help  help\n')).toEqual({ command: 'peerkeeper ban add', flags: ['datadir', 'help'] })
+    expect(helpFacts('peerkeeper ban add <target>\n\nBan.\n\n  --datadir  where [string]\n  -h, --help  help\n'))
+      .toEqual({ command: 'peerkeeper ban add', flags: ['datadir', 'help'], positionals: ['target'] })
+    expect(usageLine('Not enough non-option arguments: got 0, need at least 1', ['ban', 'add'], [], ['target'])).toBe('missing <target>')
   })
   it('suggests only near misses', () => {
     expect(nearest('addpere', flags)).toBe('addpeer')
@@ -60,7 +62,9 @@ describe.concurrent('peerkeeper run: a command line that does not parse is one l
     [['run', '--debuglevel', ''], '--debuglevel: "" has an empty level (expected trace, debug, info, warn, error, critical, or SUBSYS=level,…)'],
     [['run', '--dnsserver', '127.0.0.1', '--proxy', '127.0.0.1:9050'], '--dnsserver cannot be combined with --proxy (names are resolved through the proxy, never by clear DNS)'],
     [['rn'], 'unknown command "rn" (did you mean run?); see peerkeeper --help'],
-    [['addrbook', 'count', '--jsn'], 'unknown flag --jsn (did you mean --json?); see peerkeeper addrbook count --help']
+    [['addrbook', 'count', '--jsn'], 'unknown flag --jsn (did you mean --json?); see peerkeeper addrbook count --help'],
+    [['ban', 'ad', '127.0.0.2'], 'unknown command "ad" (did you mean add?); see peerkeeper ban --help'],
+    [['ban', 'add'], 'missing <target>; see peerkeeper ban add --help']
   ])('%j', async (args, line) => {
     const safe = args[0] === 'run' ? ['--network', 'regtest', '--nodnsseed', '--nolisten', '--datadir', tempDir('flags-data')] : []
     const result = await runCli([...args, ...safe], { HOME: home })
