@@ -157,7 +157,7 @@ describe('Node', () => {
     await log.waitFor('inbound_connected', (f) => (f.addr as string).startsWith('127.0.9.1:'))
     expect(node.status()).toMatchObject({ inbound: 1, maxInbound: 4, listening: true })
     node.logStatus()
-    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 0\/0, permanent 0\/0, inbound 1\/4, addresses/)
+    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 0\/0, permanent 0\/0, inbound 1\/4, v2 0, addresses/)
     good.close('test done')
 
     node.banList?.ban('127.0.9.2', { reason: 'test' })
