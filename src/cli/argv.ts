@@ -1,7 +1,7 @@
 import type { Options } from 'yargs'
 import { FALSE_WORDS, TRUE_WORDS } from './config-file.ts'
 import { CommandLineError } from './errors.ts'
-import { nearest } from '../util/near-miss.ts'
+import { nearest } from './near-miss.ts'
 
 /**
  * Readies the command line for yargs where yargs-parser would guess: a value that starts with a dash and

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { UsageError } from '../util/errors.ts'
-import { nearest } from '../util/near-miss.ts'
+import { nearest } from './near-miss.ts'
 
 /**
  * Settings from outside the command line: a `key=value` config file (btcd's and bitcoind's format: one

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { helpFacts, prepareArgv, usageLine } from '../../src/cli/argv.ts'
-import { nearest } from '../../src/util/near-miss.ts'
+import { nearest } from '../../src/cli/near-miss.ts'
 import { ensureBuiltCli, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
