@@ -89,3 +89,28 @@ export async function registerCommands (cli: Argv, argv: readonly string[]): Pro
   }
   return action
 }
+
+/** What `peerkeeper --help` prints: the usage line, the commands and the two global options. */
+export function topLevelHelp (width: number): string {
+  const rows = COMMANDS.map((c) => [`peerkeeper ${c.command}`, c.describe] as const)
+  const left = Math.max(...rows.map(([name]) => name.length)) + 2
+  const wrap = (text: string, indent: number): string => {
+    const lines: string[] = []
+    let line = ''
+    for (const word of text.split(' ')) {
+      if (line !== '' && indent + line.length + 1 + word.length > width) {
+        lines.push(line)
+        line = word
+      } else {
+        line = line === '' ? word : `${line} ${word}`
+      }
+    }
+    lines.push(line)
+    return lines.join(`\n${' '.repeat(indent)}`)
+  }
+  return [
+    'peerkeeper <command> [options]', '', 'A Bitcoin-style outbound peer maintainer.', '', 'Commands:',
+    ...rows.map(([name, describe]) => `  ${name.padEnd(left)}${wrap(describe, left + 2)}`),
+    '', 'Options:', '      --version  Show version number', '  -h, --help     Show help', ''
+  ].join('\n')
+}

@@ -2,7 +2,7 @@ import { PEERKEEPER_VERSION } from '../version.ts'
 import { UsageError } from '../util/errors.ts'
 import { helpFacts, prepareArgv, usageLine } from './argv.ts'
 import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
-import { registerCommands } from './command-table.ts'
+import { registerCommands, topLevelHelp } from './command-table.ts'
 
 /**
  * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is listed in
@@ -10,9 +10,13 @@ import { registerCommands } from './command-table.ts'
  * Errors become one line on stderr; usage errors exit 2, failures exit 1.
  */
 export async function main (argv: string[]): Promise<void> {
-  // The one answer that needs no parser: yargs alone is most of a --version's start-up (node --cpu-prof).
+  // The answers that need no parser: yargs alone is most of their start-up (node --cpu-prof).
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${PEERKEEPER_VERSION}\n`)
+    return
+  }
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    process.stdout.write(topLevelHelp(Math.min(110, process.stdout.columns ?? 110)))
     return
   }
   let args: string[]
