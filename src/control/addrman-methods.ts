@@ -1,3 +1,4 @@
+import { listRecords } from '../addrbook/record-json.ts'
 import { isValidPort, toNetAddress, type Network } from '../netaddr/netaddress.ts'
 import { RpcError } from '../rpc/errors.ts'
 import { rpcMethod, type RpcMethod } from '../rpc/methods.ts'
@@ -60,6 +61,15 @@ export function addrmanMethods (ctx: ControlContext): Record<string, RpcMethod> 
         }
         if (tried === true && !ctx.book.good(addr)) return { success: false, error: 'failed-adding-to-tried' }
         return { success: true }
+      }
+    }),
+    listaddresses: rpcMethod({
+      category: CATEGORY,
+      params: [{ name: 'limit', type: 'number', optional: true, description: 'at most this many (default 0 = all)' }],
+      help: 'peerkeeper\'s own: every address-book record, tried first, then the most recently seen (what `peerkeeper addrbook list` prints).\n\nResult: an array of {address, network, table, services, lastSeen, attempts, lastAttempt, lastSuccess, source}.',
+      handler: ({ limit }) => {
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RpcError(RPC_ERROR.INVALID_PARAMETER, 'listaddresses: limit must be a whole number >= 0')
+        return listRecords(ctx.book.exportRecords(), limit)
       }
     }),
     getaddrmaninfo: rpcMethod({

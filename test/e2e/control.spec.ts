@@ -94,6 +94,11 @@ describe('operating a running node (end to end)', () => {
     const counts = JSON.parse(count.stdout) as { new: number, tried: number, total: number }
     expect([count.code, counts.total]).toEqual([0, counts.new + counts.tried])
     expect(counts.total).toBeGreaterThan(0) // the permanent peer gossiped its neighbour
+    // The node holds the database: the list comes over RPC (listaddresses), with every record's fields.
+    const listed = await runCli(['addrbook', 'list', '--json', ...rpcArgs()], env)
+    const records = JSON.parse(listed.stdout) as Array<{ address: string, table: string }>
+    expect([listed.code, records.length]).toEqual([0, counts.total])
+    expect(records.map((r) => r.table)).toEqual([...records.map((r) => r.table)].sort((a, b) => (b === 'tried' ? 1 : 0) - (a === 'tried' ? 1 : 0)))
   })
 
   it('a real Prometheus scrapes the node every second and sees its outbound connection', async () => {

@@ -1,41 +1,20 @@
 import type { Argv, CommandModule } from 'yargs'
-import type { AddrRecord } from '../../addrbook/record.ts'
-import { addrKey } from '../../netaddr/netaddress.ts'
+import { listRecords, type AddressRecordJson } from '../../addrbook/record-json.ts'
 import { countFlag, DATADIR_FLAGS, isoTime, readDataDir } from '../options.ts'
-import type { DataDirArgs } from '../options.ts'
 import { runningNode, RPC_CLIENT_FLAGS, type RpcClientArgs } from '../node-rpc.ts'
 
-interface ListArgs extends DataDirArgs {
+interface ListArgs extends RpcClientArgs {
   json?: boolean
   limit?: string
 }
 
-/** Tried entries first, then the most recently seen. */
-function listOrder (a: AddrRecord, b: AddrRecord): number {
-  return Number(b.tried) - Number(a.tried) || b.time - a.time || (a.key < b.key ? -1 : 1)
-}
-
-function toJson (r: AddrRecord): Record<string, unknown> {
-  return {
-    address: r.key,
-    network: r.addr.network,
-    table: r.tried ? 'tried' : 'new',
-    services: r.services,
-    lastSeen: r.time,
-    attempts: r.attempts,
-    lastAttempt: r.lastAttempt,
-    lastSuccess: r.lastSuccess,
-    source: r.source === null ? null : addrKey(r.source)
-  }
-}
-
-function toLine (r: AddrRecord, width: number): string {
+function toLine (r: AddressRecordJson, width: number): string {
   const when = (s: number): string => s === 0 ? 'never' : isoTime(s * 1000)
   return [
-    r.key.padEnd(width),
-    (r.tried ? 'tried' : 'new').padEnd(5),
+    r.address.padEnd(width),
+    r.table.padEnd(5),
     `services=0x${BigInt(r.services).toString(16)}`,
-    `seen=${when(r.time)}`,
+    `seen=${when(r.lastSeen)}`,
     `attempts=${r.attempts}`,
     `success=${when(r.lastSuccess)}`
   ].join('  ')
@@ -70,25 +49,28 @@ const listCommand: CommandModule<object, ListArgs> = {
   describe: 'The addresses, tried first, then the most recently seen',
   builder: (yargs: Argv) => yargs.options({
     ...DATADIR_FLAGS,
+    ...RPC_CLIENT_FLAGS,
     json: { type: 'boolean', describe: 'print a JSON array' },
     limit: { type: 'string', requiresArg: true, describe: 'at most N addresses' }
   }),
   handler: async (argv) => {
     const limit = countFlag(argv.limit, '--limit')
-    const records = (await readDataDir(argv)).addrRecords
-    const shown = records.sort(listOrder).slice(0, limit)
+    const client = await runningNode(argv, process.env)
+    const shown = client !== undefined
+      ? await client.call('listaddresses', [limit ?? 0]) as AddressRecordJson[]
+      : listRecords((await readDataDir(argv)).addrRecords, limit)
     if (argv.json === true) {
-      process.stdout.write(`${JSON.stringify(shown.map(toJson), null, 2)}\n`)
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`)
       return
     }
-    const width = Math.max(0, ...shown.map((r) => r.key.length))
+    const width = Math.max(0, ...shown.map((r) => r.address.length))
     process.stdout.write(shown.map((r) => `${toLine(r, width)}\n`).join(''))
   }
 }
 
 /**
- * `peerkeeper addrbook count|list`: `count` asks the running node over RPC when one runs; `list` (which
- * needs every record's fields, more than getnodeaddresses gives) reads the data directory of a stopped node.
+ * `peerkeeper addrbook count|list`: from the running node over RPC when one runs (getaddrmaninfo,
+ * peerkeeper's listaddresses), else from the data directory.
  */
 export const addrbookCommand: CommandModule = {
   builder: (yargs: Argv) => yargs
