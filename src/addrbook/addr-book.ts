@@ -6,14 +6,16 @@ import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { AddrBookEventMap } from './events.ts'
 import { addrKey, isValidPort, sameAddress } from '../netaddr/netaddress.ts'
 import type { NetAddress, Network, TimedAddress } from '../netaddr/netaddress.ts'
-import { AddrEntry, isTerrible, plausibleTime, REFUSED_HOLD_S, refreshInterval, selectionChance } from './addr-entry.ts'
+import { AddrEntry, isTerrible, plausibleTime, REFUSED_HOLD_S, refreshInterval } from './addr-entry.ts'
 import type { AddrInfo } from './addr-entry.ts'
 import { groupKey, isInternalAddress, UNROUTABLE_GROUP } from './netgroup.ts'
-import { BUCKET_SIZE, KEY_BYTES, NEW_BUCKET_COUNT, Placement, TRIED_BUCKET_COUNT } from './placement.ts'
+import { KEY_BYTES, Placement } from './placement.ts'
 import { AddrTables } from './tables.ts'
 import { ChangeSet } from './changes.ts'
 import type { AddrChanges, AddrRecord, AddrRecordStore } from './record.ts'
 import { AddrBookError } from './errors.ts'
+import { TriedCollisions } from './collisions.ts'
+import { selectEntry } from './select.ts'
 
 /** Core's ADDRMAN_NEW_BUCKETS_PER_ADDRESS: how many new-table references one address may hold. */
 export const NEW_BUCKETS_PER_ADDRESS = 8
@@ -21,8 +23,6 @@ export const NEW_BUCKETS_PER_ADDRESS = 8
 export const GOSSIP_TIME_PENALTY_S = 2 * 3600
 /** connected() refreshes the time at most this often (Core: avoids leaking connection times). */
 const CONNECTED_UPDATE_INTERVAL_S = 20 * 60
-/** Each miss in select() makes acceptance this much likelier, so selection always ends. */
-const SELECT_FACTOR_STEP = 1.2
 /** The source group of addresses added without a source (the CLI): all share 64 new buckets. */
 export const LOCAL_SOURCE_GROUP = 'local'
 /** Core's getaddr answer: at most 1000 addresses and at most 23% of the book. */
@@ -46,6 +46,11 @@ export interface AddrBookInit {
   key?: Uint8Array
   /** Accept loopback/private addresses (regtest-like chainparams' allowLocalAddresses). */
   allowLocal: boolean
+  /**
+   * Core's test-before-evict: a good address whose tried slot is taken waits until the occupant has been
+   * tested (resolveCollisions, selectTriedCollision). False: it displaces the occupant at once. @default true
+   */
+  testBeforeEvict?: boolean
 }
 
 /**
@@ -58,6 +63,7 @@ export interface AddrBookInit {
 export class AddrBook implements AddrRecordStore {
   readonly key: Uint8Array
   readonly allowLocal: boolean
+  readonly testBeforeEvict: boolean
   private readonly clock: Clock
   private readonly random: Random
   private readonly logger: Logger
@@ -68,6 +74,12 @@ export class AddrBook implements AddrRecordStore {
   /** When good() was last called (Core's m_last_good): failures count at most once between successes. */
   private lastGood = 1
   private readonly changes = new ChangeSet()
+  private readonly collisions = new TriedCollisions<AddrEntry>()
+  private readonly collisionTables = {
+    get: (key: string) => this.tables.get(key),
+    triedOccupantOf: (entry: AddrEntry) => this.tables.triedOccupant(this.placement.triedPosition(entry.key, entry.group)),
+    makeTried: (entry: AddrEntry) => { this.makeTried(entry) }
+  }
 
   constructor (components: AddrBookComponents, init: AddrBookInit) {
     this.clock = components.clock
@@ -76,6 +88,7 @@ export class AddrBook implements AddrRecordStore {
     this.events = components.events ?? nullEventSink()
     this.onAdded = components.onAdded
     this.allowLocal = init.allowLocal
+    this.testBeforeEvict = init.testBeforeEvict ?? true
     const key = init.key ?? components.random.bytes(KEY_BYTES)
     if (key.length !== KEY_BYTES) throw new AddrBookError(`address book key: expected ${KEY_BYTES} bytes, got ${key.length}`)
     this.key = Uint8Array.from(key)
@@ -145,10 +158,8 @@ export class AddrBook implements AddrRecordStore {
   }
 
   /**
-   * The node at `addr` refused us for being on another network (wrong magic): it is not selected for
-   * dialing for REFUSED_HOLD_S and counts as terrible meanwhile (overwritable, never shared). In memory
-   * only: the record format has no field for it, so after a restart the address may be dialed once more.
-   * `reason` is for the log. Returns false if the book does not hold the address.
+   * The node at `addr` refused us for being on another network (wrong magic): not dialed for REFUSED_HOLD_S
+   * and terrible meanwhile. In memory only (a restart may dial it once more). False if not in the book.
    */
   refused (addr: NetAddress, reason: string): boolean {
     const entry = this.tables.get(addrKey(addr))
@@ -168,8 +179,8 @@ export class AddrBook implements AddrRecordStore {
 
   /**
    * An outbound handshake with `addr` completed: reset its attempts and move it to tried. If its tried
-   * slot is taken, the occupant goes back to new (no test-before-evict: peerkeeper has no feelers).
-   * Returns whether the entry moved.
+   * slot is taken, the move waits for the occupant's test (a pending collision, see resolveCollisions),
+   * or, without testBeforeEvict, the occupant goes back to new. Returns whether the entry moved.
    */
   good (addr: NetAddress): boolean {
     const nowS = unixSeconds(this.clock)
@@ -182,46 +193,43 @@ export class AddrBook implements AddrRecordStore {
     entry.refusedUntil = 0 // it speaks our network after all (a permanent peer, or one whose hold ran out)
     this.changes.changed(entry.key)
     if (entry.tried) return false
+    if (this.testBeforeEvict && this.collisionTables.triedOccupantOf(entry) !== undefined) {
+      this.collisions.add(entry.key)
+      return false
+    }
     this.makeTried(entry)
     return true
   }
 
+  /** New-table addresses waiting for a tried slot whose occupant is to be tested. */
+  get pendingCollisions (): number { return this.collisions.size }
+
   /**
-   * Core's Select: tried or new with equal odds (new only if `newOnly`), a random bucket and slot, and
-   * acceptance with probability factor × chance, the factor growing ×1.2 per miss.
+   * Core's ResolveCollisions (collisions.ts): the occupant keeps its slot if it answered in the last 4 h,
+   * loses it once a test failed or nobody tested it within 40 min. Returns how many newcomers moved.
    */
+  resolveCollisions (): number {
+    const moved = this.collisions.resolve(this.collisionTables, unixSeconds(this.clock))
+    for (const entry of moved) this.changes.changed(entry.key)
+    return moved.length
+  }
+
+  /** The occupant of a random pending collision's slot, for a feeler to test (Core's SelectTriedCollision). */
+  selectTriedCollision (): AddrInfo | undefined {
+    return this.collisions.pick(this.collisionTables, (n) => this.random.int(n))
+  }
+
+  /** Core's Select (select.ts): a random entry, weighted by its chance; new only if `newOnly`. */
   select (newOnly = false): AddrInfo | undefined {
-    const tables = this.tables
-    const triedCount = tables.triedCount
-    const newCount = tables.count - triedCount
-    if (newCount === 0 && (newOnly || triedCount === 0)) return undefined
-    const searchTried = newOnly || triedCount === 0 ? false : newCount === 0 ? true : this.random.float() < 0.5
-    const bucketCount = searchTried ? TRIED_BUCKET_COUNT : NEW_BUCKET_COUNT
-    const nowS = unixSeconds(this.clock)
-    let factor = 1
-    for (;;) {
-      const bucket = this.random.int(bucketCount)
-      if (tables.isBucketEmpty(searchTried, bucket)) continue
-      const entry = tables.firstInBucket(searchTried, bucket, this.random.int(BUCKET_SIZE))
-      if (entry === undefined) throw new AddrBookError(`address book: bucket ${bucket} counted full but holds no entry`)
-      if (this.random.float() < factor * selectionChance(entry, nowS)) return entry
-      factor *= SELECT_FACTOR_STEP
-    }
+    return selectEntry(this.tables, this.random, unixSeconds(this.clock), newOnly)
   }
 
   /** A random sample for answering getaddr: at most `maxCount` and `maxPct`% of the book, never terrible ones. */
   sample (maxCount = GETADDR_MAX_COUNT, maxPct = GETADDR_MAX_PCT): TimedAddress[] {
     const nowS = unixSeconds(this.clock)
-    const all = this.tables.all
-    const want = Math.min(maxCount, Math.floor(all.length * maxPct / 100))
-    const out: TimedAddress[] = []
-    // A partial Fisher-Yates shuffle of the dense array: each visited position gets a uniform pick.
-    for (let i = 0; i < all.length && out.length < want; i++) {
-      this.tables.swapDense(i, i + this.random.int(all.length - i))
-      const entry = all[i]
-      if (entry !== undefined && !isTerrible(entry, nowS)) out.push({ addr: entry.addr, services: entry.services, time: entry.time })
-    }
-    return out
+    const want = Math.min(maxCount, Math.floor(this.tables.count * maxPct / 100))
+    return this.tables.sample(want, (n) => this.random.int(n), (e) => !isTerrible(e, nowS))
+      .map((entry) => ({ addr: entry.addr, services: entry.services, time: entry.time }))
   }
 
   exportRecords (): AddrRecord[] {
@@ -393,6 +401,7 @@ export class AddrBook implements AddrRecordStore {
 
   private clear (): void {
     this.tables.clear()
+    this.collisions.clear()
     this.lastGood = 1
     this.changes.clear()
   }

@@ -76,6 +76,18 @@ export class AddrTables {
     this.dense.pop()
   }
 
+  /** Up to `want` entries that pass `accept`, in random order (a partial Fisher-Yates shuffle of the dense array). */
+  sample (want: number, randomInt: (n: number) => number, accept: (entry: AddrEntry) => boolean): AddrEntry[] {
+    const all = this.dense
+    const out: AddrEntry[] = []
+    for (let i = 0; i < all.length && out.length < want; i++) {
+      this.swapDense(i, i + randomInt(all.length - i))
+      const entry = all[i]
+      if (entry !== undefined && accept(entry)) out.push(entry)
+    }
+    return out
+  }
+
   swapDense (i: number, j: number): void {
     const a = this.dense[i]
     const b = this.dense[j]

@@ -57,6 +57,8 @@ export interface MetricsRegistry {
 /** The connection types a gauge always reports (0 when none), so series do not vanish between scrapes. */
 export const CONNECTION_KINDS = [
   { direction: 'outbound', type: 'outbound-full-relay' },
+  { direction: 'outbound', type: 'block-relay-only' },
+  { direction: 'outbound', type: 'feeler' },
   { direction: 'outbound', type: 'manual' },
   { direction: 'outbound', type: 'addr-fetch' },
   { direction: 'inbound', type: 'inbound' }

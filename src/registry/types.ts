@@ -4,12 +4,19 @@ import type { HandshakeInfo } from '../peer/types.ts'
 
 /**
  * What a connection is for, in Bitcoin Core's words (getpeerinfo's connection_type): automatic outbound,
- * an operator's permanent peer (--addpeer/--connect), a peer that connected to us, or a short-lived
- * --seednode connection that only asks for addresses.
+ * an operator's permanent peer (--addpeer/--connect), a peer that connected to us, a short-lived
+ * --seednode connection that only asks for addresses, an automatic outbound connection that takes no part
+ * in address relay (Core's block-relay-only, where anchors come from), or a feeler (a short test of an
+ * address from the book, closed after the handshake).
  */
-export type ConnectionKind = 'outbound-full-relay' | 'manual' | 'inbound' | 'addr-fetch'
+export type ConnectionKind = 'outbound-full-relay' | 'block-relay-only' | 'feeler' | 'manual' | 'inbound' | 'addr-fetch'
 
-export const CONNECTION_KINDS: readonly ConnectionKind[] = ['outbound-full-relay', 'manual', 'inbound', 'addr-fetch']
+export const CONNECTION_KINDS: readonly ConnectionKind[] = ['outbound-full-relay', 'block-relay-only', 'feeler', 'manual', 'inbound', 'addr-fetch']
+
+/** Kinds that never exchange addresses (Core: no addr/getaddr either way, so an attacker cannot map them). */
+export function relaysAddresses (kind: ConnectionKind): boolean {
+  return kind !== 'block-relay-only' && kind !== 'feeler'
+}
 
 /** What the registry needs of a live session: a way to end it. */
 export interface Session {
