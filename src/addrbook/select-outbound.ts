@@ -29,6 +29,8 @@ export interface OutboundSelectOptions {
    * Default true.
    */
   countFailure?: boolean
+  /** --onlynet: addresses on other networks are skipped (seeding and gossip still learn them). */
+  isReachable?(addr: NetAddress): boolean
 }
 
 /**
@@ -47,6 +49,7 @@ export function selectOutbound (book: OutboundBook, options: OutboundSelectOptio
     if (tries < RECENT_TRY_SKIP_TRIES && info.lastAttempt > 0 && options.nowMs - info.lastAttempt * 1000 < RECENT_TRY_MS) continue
     if (tries < DEFAULT_PORT_TRIES && info.addr.port !== options.defaultPort) continue
     if (options.isBanned(info.addr)) continue
+    if (options.isReachable?.(info.addr) === false) continue
     book.attempt(info.addr, options.countFailure ?? true)
     return info.addr
   }

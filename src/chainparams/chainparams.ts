@@ -28,6 +28,11 @@ export interface ChainParams {
   readonly dnsSeeds: readonly DnsSeed[]
   /** Whether loopback/private addresses are acceptable peers (regtest-like test networks only). */
   readonly allowLocalAddresses: boolean
+  /**
+   * Service masks an automatic outbound peer must offer (every bit of at least one); [] = none, as a private
+   * network of peerkeeper nodes (which advertise none) needs. Manual peers are exempt. @default NODE_NETWORK or NODE_NETWORK_LIMITED
+   */
+  readonly requiredServices?: readonly bigint[]
 }
 
 /** The chainparams/ folder of this package, found from this module whether it runs from src/ or dist/src/. */
@@ -112,6 +117,10 @@ export function parseChainParams (json: unknown, source: string): ChainParams {
     if (typeof s?.hasFiltering !== 'boolean') fail(`dnsSeeds[${i}].hasFiltering`, 'true or false')
     return { host: (s as { host: string }).host.toLowerCase(), hasFiltering: (s as { hasFiltering: boolean }).hasFiltering }
   })
+  const required = o.requiredServices
+  if (required !== undefined && (!Array.isArray(required) || !required.every((m) => typeof m === 'string' && /^0x[0-9a-f]{1,16}$/i.test(m)))) {
+    fail('requiredServices', 'an array of service masks as hex strings, e.g. ["0x1", "0x400"] ([] = none)')
+  }
   return {
     name: name as string,
     magic: Uint8Array.from(Buffer.from(magic as string, 'hex')),
@@ -119,6 +128,7 @@ export function parseChainParams (json: unknown, source: string): ChainParams {
     ...(rpcPort === undefined ? {} : { rpcPort: rpcPort as number }),
     protocolVersion: pver as number,
     dnsSeeds,
-    allowLocalAddresses: local as boolean
+    allowLocalAddresses: local as boolean,
+    ...(required === undefined ? {} : { requiredServices: (required as string[]).map((m) => BigInt(m)) })
   }
 }

@@ -6,7 +6,8 @@ import { DEFAULT_DEBUG_LEVEL, parseDebugLevel } from '../log/levels.ts'
 import { DEFAULT_LOG_FORMAT, LOG_FORMATS, type LogFormat } from '../log/winston.ts'
 import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import type { AdmissionConfig, ListenAddress, NodeConfig } from '../node/config.ts'
-import { DEFAULT_MAX_PEERS, peerLimits } from '../node/limits.ts'
+import { DEFAULT_BLOCK_RELAY_ONLY, DEFAULT_MAX_PEERS, peerLimits } from '../node/limits.ts'
+import { onlyNetNetwork } from '../gater/onlynet.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
 import { parseSubnet } from '../http/subnet.ts'
 import { checkStatusBinds, DEFAULT_STATUS_PORT } from '../status/binds.ts'
@@ -101,10 +102,17 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     targetOutbound: integer(options.targetoutbound, 'targetoutbound', 0, DEFAULT_TARGET_OUTBOUND)
   })
 
+  // Block-relay-only slots are automatic outbound too: none with --connect; they take inbound slots (Core).
+  const blockRelayOnly = limits.targetOutbound === 0 ? 0 : Math.min(integer(options.blockrelayonly, 'blockrelayonly', 0, DEFAULT_BLOCK_RELAY_ONLY), limits.maxInbound)
+  const onlyNets = [...new Set((options.onlynet ?? []).map((n) => withFlag('--onlynet', () => onlyNetNetwork(n))))]
+
   const durationMs = options.banduration === undefined ? DEFAULT_BAN_DURATION_MS : parseDuration(options.banduration, '--banduration')
   if (durationMs < MIN_BAN_DURATION_MS) throw new UsageError(`--banduration: "${options.banduration ?? ''}" is shorter than 1s`)
 
   const transport = transportFromFlags(options)
+  if (onlyNets.includes('torv3') && transport.proxy === undefined && transport.onion === undefined) {
+    throw new UsageError('--onlynet: onion needs --proxy or --onion (Tor is the only way to reach it)')
+  }
   const dnsServers = dnsServersFromFlags(options.dnsserver, transport)
 
   // Like btcd: a proxy or --connect turns listening off unless --listen asks for it.
@@ -123,11 +131,12 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   return {
     params,
     datadir: expandHome(options.datadir ?? defaultDataDir(params.name)),
-    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly },
-    inbound: { listen, maxInbound: limits.maxInbound },
+    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets },
+    inbound: { listen, maxInbound: limits.maxInbound - blockRelayOnly },
     maxPeers,
     sessions: { v2Transport: options.v2transport !== false && options.nov2transport !== true },
-    seeding: { dnsSeed: options.nodnsseed !== true && !connectOnly, seedNodes: hostPorts(options.seednode, 'seednode') },
+    // Core: DNS seeds hand out IP addresses, useless when --onlynet allows neither IPv4 nor IPv6.
+    seeding: { dnsSeed: options.nodnsseed !== true && !connectOnly && (onlyNets.length === 0 || onlyNets.includes('ipv4') || onlyNets.includes('ipv6')), seedNodes: hostPorts(options.seednode, 'seednode') },
     names: { dnsServers },
     transport,
     banning: {

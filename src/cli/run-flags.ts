@@ -2,9 +2,10 @@ import type { Options } from 'yargs'
 import { DEFAULT_INBOUND_RATE_PER_SECOND, DEFAULT_MAX_INBOUND_PER_GROUP, DEFAULT_MAX_INBOUND_PER_IP, DEFAULT_MAX_PENDING_INBOUND } from '../admission/inbound-limits.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
+import { ONLYNET_NAMES } from '../gater/onlynet.ts'
 import { DEFAULT_DEBUG_LEVEL } from '../log/levels.ts'
 import { DEFAULT_LOG_FORMAT, LOG_FORMATS } from '../log/winston.ts'
-import { DEFAULT_MAX_PEERS } from '../node/limits.ts'
+import { DEFAULT_BLOCK_RELAY_ONLY, DEFAULT_MAX_PEERS } from '../node/limits.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
 import { DEFAULT_STATUS_PORT } from '../status/binds.ts'
 import { CONFIG_FILE_NAME, type FlagValues } from './config-file.ts'
@@ -26,6 +27,9 @@ export const RUN_FLAGS = {
   connect: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: 'connect only to HOST[:PORT]: no automatic outbound, no DNS seeding, no listening (repeatable)' },
   targetoutbound: { type: 'number', group: 'Peers:', describe: 'automatic outbound connections to keep', defaultDescription: String(DEFAULT_TARGET_OUTBOUND) },
   maxpeers: { type: 'number', group: 'Peers:', describe: 'all connections; inbound slots are what outbound leaves', defaultDescription: String(DEFAULT_MAX_PEERS) },
+  blockrelayonly: { type: 'number', group: 'Peers:', describe: 'block-relay-only outbound connections (no address relay; anchors come from them), beside --targetoutbound', defaultDescription: String(DEFAULT_BLOCK_RELAY_ONLY) },
+  nofeelers: { type: 'boolean', group: 'Peers:', describe: 'no feeler connections (address tests every 2 min) and no test-before-evict' },
+  onlynet: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: `dial automatic peers only on this network: ${ONLYNET_NAMES.join(', ')} (repeatable)` },
   nodnsseed: { type: 'boolean', group: 'Peers:', describe: 'never query the DNS seeds' },
   v2transport: { type: 'boolean', group: 'Peers:', describe: 'speak BIP324 encrypted v2 P2P with peers that support it (v1 otherwise)', defaultDescription: 'on' },
   nov2transport: { type: 'boolean', group: 'Peers:', describe: 'plaintext v1 P2P only; do not advertise NODE_P2P_V2' },

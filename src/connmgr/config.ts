@@ -44,6 +44,8 @@ export interface ConnManagerInit<C> {
   dialStaggerMs?: number
   /** Wait before asking getNewAddress again after it threw (default 1000). */
   noAddressRetryMs?: number
+  /** What this manager's connections are for, carried in its events (a node runs one per outbound kind). */
+  kind?: string
 }
 
 /** The numeric options, validated and with defaults filled in. */

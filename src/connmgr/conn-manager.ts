@@ -388,6 +388,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   }
 
   #fields (req: ConnReq): RequestFields {
-    return { addr: req.addr === undefined ? undefined : addrKey(req.addr), id: req.id, permanent: req.permanent }
+    const kind = this.#init.kind
+    return { addr: req.addr === undefined ? undefined : addrKey(req.addr), id: req.id, permanent: req.permanent, ...(kind === undefined ? {} : { kind }) }
   }
 }

@@ -1,10 +1,14 @@
 /** The connection manager's lifecycle events (names and fields are the JSON log's; see docs/events.md). */
 
-/** Fields every request event carries: the address (once picked), the request id, and whether it is permanent. */
+/**
+ * Fields every request event carries: the address (once picked), the request id, whether it is permanent,
+ * and the kind of the manager's automatic slots when it has one (`block-relay-only`).
+ */
 export interface RequestFields {
   readonly addr: string | undefined
   readonly id: number
   readonly permanent: boolean
+  readonly kind?: string
 }
 
 export type OutboundDisconnectReason = 'reconnect' | 'replace' | 'removed' | 'stopping'

@@ -2,10 +2,11 @@ import { AccessLists, type AccessListsConfig } from '../admission/access-lists.t
 import { InboundAdmission, type InboundCounts, type InboundLimits } from '../admission/inbound-limits.ts'
 import type { Permissions } from '../admission/permissions.ts'
 import type { BanList } from '../banlist/ban-list.ts'
-import type { NetAddress } from '../netaddr/netaddress.ts'
+import type { Network, NetAddress } from '../netaddr/netaddress.ts'
 import type { ConnectionCounts, ConnectionKind } from '../registry/types.ts'
 import type { Clock } from '../util/clock.ts'
 import { ALLOW, deny, type ConnectionGater, type GateDecision } from './gater.ts'
+import { isReachableNetwork } from './onlynet.ts'
 
 /** What the gater reads of the connection registry: the inbound counts (issue #10: counting is the registry's). */
 export interface GaterCounts extends InboundCounts {
@@ -30,6 +31,8 @@ export interface DefaultGaterInit {
   limits?: Partial<InboundLimits>
   /** Inbound slots; a peer with `nolimit` is admitted beyond them. @default Infinity */
   maxInbound?: number
+  /** --onlynet: automatic dials (full-relay, block-relay-only, feeler) go only to these networks; empty = all. */
+  onlyNets?: readonly Network[]
 }
 
 /** What reconfigure() replaces; absent parts stay. */
@@ -41,11 +44,15 @@ export interface AdmissionSettings {
 const DENIED = deny('denied')
 const BANNED = deny('banned')
 const SLOTS_FULL = deny('slots_full')
+const UNREACHABLE = deny('unreachable network')
+/** The kinds --onlynet restricts: Core limits automatic outbound only, never a manual peer. */
+const AUTOMATIC_KINDS: ReadonlySet<ConnectionKind> = new Set(['outbound-full-relay', 'block-relay-only', 'feeler'])
 
 /**
  * The node's gater when an embedder brings none: inbound admission (docs/admission.md) and the ban list.
  * Deny-listed addresses are neither dialed nor accepted; banned ones neither, unless `noban`; permanent
- * peers are dialed even when banned, as btcd and Core do for manual connections. An accepted socket then
+ * peers are dialed even when banned, as btcd and Core do for manual connections; with --onlynet, automatic
+ * dials to other networks are refused. An accepted socket then
  * passes the per-IP, rate, per-group and pending limits and the slot count, unless `nolimit`. Every check
  * is a hash lookup or a longest-prefix match, before any slot or session memory is taken.
  */
@@ -53,6 +60,7 @@ export class DefaultGater implements ConnectionGater {
   readonly #c: DefaultGaterComponents
   readonly #admission: InboundAdmission
   readonly #maxInbound: number
+  readonly #onlyNets: ReadonlySet<Network>
   #lists: AccessLists
 
   constructor (components: DefaultGaterComponents, init: DefaultGaterInit = {}) {
@@ -60,6 +68,7 @@ export class DefaultGater implements ConnectionGater {
     this.#admission = new InboundAdmission({ clock: components.clock, counts: components.registry }, init.limits ?? {})
     this.#lists = new AccessLists(init.lists)
     this.#maxInbound = init.maxInbound ?? Infinity
+    this.#onlyNets = new Set(init.onlyNets ?? [])
   }
 
   get limits (): InboundLimits {
@@ -94,6 +103,7 @@ export class DefaultGater implements ConnectionGater {
   interceptAddrDial (addr: NetAddress, kind: ConnectionKind): GateDecision {
     if (this.#lists.denied(addr.host) !== undefined) return DENIED
     if (kind === 'manual') return ALLOW
+    if (AUTOMATIC_KINDS.has(kind) && !isReachableNetwork(this.#onlyNets, addr.network)) return UNREACHABLE
     return this.#c.banList.isBanned(addr.host) && !this.#lists.permissions(addr.host).noban ? BANNED : ALLOW
   }
 

@@ -1,6 +1,7 @@
 import { chooseAnchors } from '../addrbook/anchors.ts'
 import { addrKey } from '../netaddr/netaddress.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
+import type { ConnectionKind } from '../registry/types.ts'
 import type { NodeStore } from '../store/node-store.ts'
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { EventBus } from '../util/event-bus.ts'
@@ -45,7 +46,8 @@ export interface AnchorKeeperComponents {
 }
 
 /**
- * Keeps the anchors (Core's: the longest-connected automatic outbound peers, in distinct groups) saved:
+ * Keeps the anchors (the longest-connected automatic outbound peers of `kinds`, in distinct groups; Core
+ * takes its block-relay-only peers) saved:
  * rewritten ANCHOR_SAVE_DELAY_MS after the outbound set changes (only when the choice differs), so a
  * crash loses at most that window, and saved once more when the node stops, chosen from the connection
  * registry while those peers are still up.
@@ -58,10 +60,12 @@ export class AnchorKeeper implements Startable {
   #writing: Promise<void> = Promise.resolve()
   /** The addrKeys last written, so an unchanged choice is not written again. */
   #saved: string | undefined
+  readonly #kinds: ReadonlySet<ConnectionKind>
 
-  constructor (components: AnchorKeeperComponents, init: { anchorSaveDelayMs?: number } = {}) {
+  constructor (components: AnchorKeeperComponents, init: { anchorSaveDelayMs?: number, kinds?: readonly ConnectionKind[] } = {}) {
     this.#c = components
     this.#delayMs = init.anchorSaveDelayMs ?? ANCHOR_SAVE_DELAY_MS
+    this.#kinds = new Set(init.kinds ?? ['outbound-full-relay'])
   }
 
   start (): void {
@@ -92,7 +96,7 @@ export class AnchorKeeper implements Startable {
 
   async #save (reason: 'changed' | 'stop'): Promise<void> {
     const candidates = this.#c.registry.all()
-      .filter((conn) => conn.direction === 'outbound' && conn.kind !== 'addr-fetch' && conn.handshakeAtMs !== undefined)
+      .filter((conn) => (this.#kinds.has(conn.kind) || conn.kind === 'manual') && conn.handshakeAtMs !== undefined)
       .map((conn) => ({ addr: conn.addr, group: conn.group, handshakeAtMs: conn.handshakeAtMs ?? 0, permanent: conn.kind === 'manual' }))
     const anchors = chooseAnchors(candidates)
     const addrs = anchors.map(addrKey)

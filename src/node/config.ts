@@ -3,7 +3,7 @@ import type { InboundLimits } from '../admission/inbound-limits.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import type { LogFormat } from '../log/winston.ts'
 import type { Subnet } from '../http/subnet.ts'
-import type { HostPort } from '../netaddr/netaddress.ts'
+import type { HostPort, Network } from '../netaddr/netaddress.ts'
 import type { TransportOptions } from '../transport/create-dialer.ts'
 import type { PeerValueSettings } from '../peervalue/peer-value.ts'
 import type { PeerRateLimits } from '../ratelimit/peer-limits.ts'
@@ -33,6 +33,12 @@ export interface NodeConfig {
     readonly permanentPeers: readonly HostPort[]
     /** --connect: only the permanent peers, no automatic outbound, no DNS seeding. */
     readonly connectOnly: boolean
+    /** --blockrelayonly: Core's block-relay-only slots (no address relay; anchors come from them), beside the target. */
+    readonly blockRelayOnly: number
+    /** False with --nofeelers: no feeler connections and no test-before-evict in the address book. */
+    readonly feelers: boolean
+    /** --onlynet: automatic connections go only to these networks; empty = every network. */
+    readonly onlyNets: readonly Network[]
   }
   readonly inbound: {
     /** Empty = no inbound connections. */

@@ -1,5 +1,7 @@
 /** btcd's --maxpeers default (Core's -maxconnections is 125 too). */
 export const DEFAULT_MAX_PEERS = 125
+/** Core's MAX_BLOCK_RELAY_ONLY_CONNECTIONS: two connections an attacker cannot map through address relay. */
+export const DEFAULT_BLOCK_RELAY_ONLY = 2
 
 export interface PeerLimits {
   readonly targetOutbound: number

@@ -28,6 +28,7 @@ import { ControlPlane } from './control-plane.ts'
 import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { noPeersWatch } from './no-peers.ts'
+import { buildOutboundKinds, type OutboundKinds } from './outbound-kinds.ts'
 import { PermanentPeers } from './permanent.ts'
 import { applyLiveSettings, liveSettingsOf, type LiveSettings, type ReconfigureResult } from './reconfigure.ts'
 import { createPeerValue } from './peer-value.ts'
@@ -61,6 +62,8 @@ export interface NodeParts {
   /** The built-in gater (admission, allow/deny lists, bans), also when an embedder's gater wraps or replaces it. */
   readonly defaultGater: DefaultGater
   readonly connmgr: ConnManager<OutboundConnection>
+  /** Block-relay-only slots and feelers (either may be off). */
+  readonly kinds: OutboundKinds
   readonly sessions: Sessions
   readonly listener: InboundListener
   readonly permanent: PermanentPeers
@@ -145,10 +148,12 @@ export class Node implements Startable {
         parts.permanent,
         parts.seeding,
         parts.connmgr,
+        ...[parts.kinds.blockRelay, parts.kinds.feelers].filter((p) => p !== undefined),
         new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
         ...noPeersWatch(this.config, { clock, events: this.events }, parts.registry),
         // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.
-        new AnchorKeeper({ clock, store, registry: parts.registry, events: this.events }, pick(timing, 'anchorSaveDelayMs')),
+        new AnchorKeeper({ clock, store, registry: parts.registry, events: this.events },
+          { ...pick(timing, 'anchorSaveDelayMs'), kinds: this.config.outbound.blockRelayOnly > 0 ? ['block-relay-only'] : ['outbound-full-relay'] }),
         // After everything it controls, so the RPC and metrics answer only for a running node.
         new ControlPlane({ ...this.#c, events: this.events, parts, status: () => this.status(), stop: () => { void this.stop() }, ...pick(this.#overrides, 'reload') }, this.config)
       ]
@@ -181,7 +186,8 @@ export class Node implements Startable {
     let connmgr: ConnManager<OutboundConnection> | undefined
     const book = new AddrBook({ clock, random, logger: logging.subsystem('ADDR'), events, onAdded: () => { connmgr?.wake() } }, {
       ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }),
-      allowLocal: config.params.allowLocalAddresses
+      allowLocal: config.params.allowLocalAddresses,
+      testBeforeEvict: config.outbound.feelers
     })
     if (contents.addrBookKey === undefined) await store.saveAddrBookKey(book.key)
     book.loadRecords(contents.addrRecords)
@@ -193,7 +199,7 @@ export class Node implements Startable {
     // Inbound full: the gater asks peer value for a victim (Core's eviction) before it refuses a newcomer.
     const peerValue = createPeerValue(config, { clock, random, events, registry })
     const defaultGater = new DefaultGater({ clock, banList, registry, groupOf: (addr) => book.groupKey(addr), evict: (remote) => peerValue.admitInbound(remote) },
-      { lists: admission, limits: admission.limits, maxInbound: config.inbound.maxInbound })
+      { lists: admission, limits: admission.limits, maxInbound: config.inbound.maxInbound, onlyNets: config.outbound.onlyNets })
     const gater = this.#gater({ banList, fallback: defaultGater })
     const permissions = (host: string): ReturnType<DefaultGater['permissions']> => defaultGater.permissions(host)
     const traffic = new Traffic()
@@ -218,12 +224,15 @@ export class Node implements Startable {
       release: (addr) => { releaseRequest(connmgr, addr) }
     },
       { peers: config.outbound.permanentPeers })
-    const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: () => connmgr?.requests() ?? [] }, {
+    const kinds = buildOutboundKinds({ clock, random, logger: logging.subsystem('CMGR'), events, dialer, gater, sessions, registry, book, banList, fullRelayRequests: () => connmgr?.requests() ?? [] },
+      config, { anchors: contents.anchors, ...pick(timing, 'feelerIntervalMs') })
+    const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: kinds.requests }, {
       defaultPort: config.params.defaultPort,
       targetOutbound: config.outbound.targetOutbound,
       isPermanent: (addr) => permanent.has(addr),
-      anchors: contents.anchors,
-      onDry: () => { seeding.dry() }
+      anchors: kinds.fullRelayAnchors,
+      onDry: () => { seeding.dry() },
+      isReachable: kinds.isReachable
     })
     connmgr = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), events, nextId: registry.nextId, dial: outbound.dial }, {
       targetOutbound: config.outbound.targetOutbound,
@@ -235,7 +244,7 @@ export class Node implements Startable {
       hasSlot: (remote) => defaultGater.hasSlot(remote),
       onAccept: acceptInbound({ sessions, events })
     })
-    return { store, book, banList, registry, gater, defaultGater, connmgr, sessions, listener, permanent, seeding, peerValue, traffic }
+    return { store, book, banList, registry, gater, defaultGater, connmgr, kinds, sessions, listener, permanent, seeding, peerValue, traffic }
   }
 
   #gater (defaults: GaterDefaults): ConnectionGater {
@@ -295,6 +304,8 @@ export class Node implements Startable {
     return {
       outbound: parts.registry.count('outbound-full-relay').established,
       targetOutbound: this.config.outbound.targetOutbound,
+      blockRelay: parts.registry.count('block-relay-only').established,
+      blockRelayTarget: this.config.outbound.blockRelayOnly,
       permanentUp: parts.registry.count('manual').established,
       permanentTotal: parts.permanent.list().length,
       inbound: parts.registry.count('inbound').established,

@@ -38,14 +38,23 @@ export interface OutboundComponents {
 }
 
 export interface OutboundInit {
+  /** The kind of this side's automatic connections (a node runs one Outbound per kind). @default 'outbound-full-relay' */
+  kind?: 'outbound-full-relay' | 'block-relay-only'
   defaultPort: number
   targetOutbound: number
   /** Keys of the permanent peers' addresses: never automatic, never refused as banned. */
   isPermanent(addr: NetAddress): boolean
   /** Anchors saved at the last clean shutdown, dialed before anything from the book. */
   anchors: readonly NetAddress[]
-  /** Called when the book has nothing to offer (the node reseeds). */
-  onDry(): void
+  /** Called when the book has nothing to offer (the node reseeds). @default nothing */
+  onDry?(): void
+  /**
+   * Whether this side may take an address from the book now (anchors are dialed regardless): Core fills
+   * the full-relay slots before the block-relay-only ones. @default always
+   */
+  mayFill?(): boolean
+  /** --onlynet: whether automatic connections may go to this address's network. @default every network */
+  isReachable?(addr: NetAddress): boolean
 }
 
 /**
@@ -69,7 +78,7 @@ export class Outbound {
   }
 
   readonly dial = async (addr: NetAddress, options: { signal: AbortSignal }): Promise<OutboundConnection> => {
-    const kind = this.#init.isPermanent(addr) ? 'manual' : 'outbound-full-relay'
+    const kind = this.#init.isPermanent(addr) ? 'manual' : this.#init.kind ?? 'outbound-full-relay'
     const decision = this.#c.gater.interceptAddrDial(addr, kind)
     if (!decision.allow) throw new DialDeniedError(addrKey(addr), decision.reason)
     const book = this.#c.book
@@ -123,6 +132,7 @@ export class Outbound {
   readonly getNewAddress = (): NetAddress => {
     const { keys, groups } = this.#inUse()
     const countFailure = countsFailures(this.#c.registry.outboundGroupCount(), this.#init.targetOutbound)
+    this.#c.book.resolveCollisions() // Core settles test-before-evict before each pick
     while (this.#anchors.length > 0) {
       const anchor = this.#anchors.shift() as NetAddress
       if (keys.has(addrKey(anchor)) || groups.has(this.#c.book.groupKey(anchor)) || this.#c.banList.isBanned(anchor.host)) continue
@@ -130,16 +140,18 @@ export class Outbound {
       this.#c.events.emit('anchor_dial', { addr: addrKey(anchor) })
       return anchor
     }
+    if (this.#init.mayFill?.() === false) throw new NoAddressError('waiting for the full-relay slots to fill first')
     const addr = selectOutbound(this.#c.book, {
       nowMs: this.#c.clock.now(),
       defaultPort: this.#init.defaultPort,
       inUseKeys: keys,
       inUseGroups: groups,
       isBanned: (a) => this.#c.banList.isBanned(a.host),
-      countFailure
+      countFailure,
+      ...(this.#init.isReachable === undefined ? {} : { isReachable: this.#init.isReachable })
     })
     if (addr !== undefined) return addr
-    this.#init.onDry()
+    this.#init.onDry?.()
     const size = this.#c.book.size()
     throw new NoAddressError(`no usable address among ${size.new + size.tried} in the address book`)
   }

@@ -13,7 +13,7 @@ import type { TrafficSink } from '../peer/traffic.ts'
 import { loadV2Transport, type TransportMode } from '../peer/transport.ts'
 import type { PeerInit, PeerTimeouts } from '../peer/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
-import type { ConnectionInfo, ConnectionKind } from '../registry/types.ts'
+import { relaysAddresses, type ConnectionInfo, type ConnectionKind } from '../registry/types.ts'
 import type { Clock } from '../util/clock.ts'
 import type { EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
@@ -87,6 +87,21 @@ export class Sessions implements Startable {
     const init = this.#init
     const id = registry.nextId()
     let entry: ConnectionInfo<Peer> | undefined
+    // Block-relay-only and feeler sessions get no address source or sink: no getaddr goes out, incoming
+    // addr/addrv2 is dropped and a getaddr is not answered, so an attacker cannot map or feed them (Core).
+    const addrRelay = relaysAddresses(kind)
+      ? {
+          addrSink: {
+            // Core drops gossip about banned addresses: they would only be skipped at selection.
+            addAddresses: (addrs: TimedAddress[], source: NetAddress) => {
+              const added = book.add(addrs.filter((a) => !banList.isBanned(a.addr.host)), source)
+              if (added > 0) this.#c.value?.novelAddresses(id, added)
+            }
+          },
+          wantAddresses: () => { const s = book.size(); return s.new + s.tried < WANT_ADDRESSES_BELOW },
+          getAddrSample: () => book.sample()
+        }
+      : {}
     const peer = new Peer(socket, { clock, random, logger: peerLogger, events }, {
       id,
       direction: kind === 'inbound' ? 'inbound' : 'outbound',
@@ -101,17 +116,11 @@ export class Sessions implements Startable {
       banThreshold: init.banning.threshold,
       banning: init.banning.enabled,
       ...(this.#c.traffic === undefined ? {} : { traffic: this.#c.traffic }),
+      // A network of peerkeeper nodes (which serve no blocks) requires no services; manual peers are exempt anyway.
+      ...(init.params.requiredServices === undefined ? {} : { requiredServices: init.params.requiredServices }),
       ...(init.timeouts === undefined ? {} : { timeouts: init.timeouts }),
       ...init.guard,
-      addrSink: {
-        // Core drops gossip about banned addresses: they would only be skipped at selection.
-        addAddresses: (addrs: TimedAddress[], source: NetAddress) => {
-          const added = book.add(addrs.filter((a) => !banList.isBanned(a.addr.host)), source)
-          if (added > 0) this.#c.value?.novelAddresses(id, added)
-        }
-      },
-      wantAddresses: () => { const s = book.size(); return s.new + s.tried < WANT_ADDRESSES_BELOW },
-      getAddrSample: () => book.sample(),
+      ...addrRelay,
       interceptVersion: (version) => {
         if (entry === undefined) return undefined
         const decision = gater.interceptHandshake(entry, version)

@@ -21,4 +21,6 @@ export interface NodeTiming {
   /** Direct TCP connects of the default dialer (proxied ones get DEFAULT_PROXY_CONNECT_TIMEOUT_MS). @default 5 s */
   connectTimeoutMs?: number
   peerTimeouts?: Partial<PeerTimeouts>
+  /** Mean wait between feelers. @default FEELER_INTERVAL_MS (2 min) */
+  feelerIntervalMs?: number
 }

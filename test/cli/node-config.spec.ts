@@ -17,8 +17,8 @@ describe('buildNodeConfig', () => {
     expect(config).toEqual({
       params: config.params,
       datadir: join(homedir(), '.peerkeeper', 'mainnet'),
-      outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false },
-      inbound: { listen: [{ host: undefined, port: 8333 }], maxInbound: 117 },
+      outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false, blockRelayOnly: 2, feelers: true, onlyNets: [] },
+      inbound: { listen: [{ host: undefined, port: 8333 }], maxInbound: 115 },
       maxPeers: 125,
       seeding: { dnsSeed: true, seedNodes: [] },
       sessions: { v2Transport: true },
@@ -57,7 +57,17 @@ describe('buildNodeConfig', () => {
   it('gives permanent peers the network port and reserves their slots', () => {
     const config = build({ addpeer: ['127.0.0.2', '[::1]:9000', 'Node.Example.org:1'] })
     expect(config.outbound.permanentPeers).toEqual([{ host: '127.0.0.2', port: 18444 }, { host: '::1', port: 9000 }, { host: 'node.example.org', port: 1 }])
-    expect(config).toMatchObject({ outbound: { targetOutbound: 8 }, inbound: { maxInbound: 114 }, seeding: { dnsSeed: true } })
+    expect(config).toMatchObject({ outbound: { targetOutbound: 8 }, inbound: { maxInbound: 112 }, seeding: { dnsSeed: true } })
+  })
+
+  it('takes --blockrelayonly, --nofeelers and --onlynet (Core names; onion needs a proxy; no DNS seeds without IP networks)', () => {
+    expect(build({ blockrelayonly: 0, nofeelers: true }).outbound).toMatchObject({ blockRelayOnly: 0, feelers: false })
+    expect(build({ blockrelayonly: 4 }).inbound.maxInbound).toBe(113)
+    expect(build({ onlynet: ['ipv4', 'IPv6', 'ipv4'] }).outbound.onlyNets).toEqual(['ipv4', 'ipv6'])
+    expect(() => build({ onlynet: ['tor'] })).toThrow(/^--onlynet: "tor" is not a network \(expected one of ipv4, ipv6, onion, i2p, cjdns\)$/)
+    expect(() => build({ onlynet: ['onion'] })).toThrow(/^--onlynet: onion needs --proxy or --onion/)
+    expect(build({ onlynet: ['onion'], proxy: '127.0.0.1:9050' }).seeding.dnsSeed).toBe(false)
+    expect(() => build({ blockrelayonly: -1 })).toThrow(/^--blockrelayonly: expected an integer >= 0/)
   })
 
   it('makes --connect connect-only: no automatic outbound, no DNS seeding, no listening', () => {

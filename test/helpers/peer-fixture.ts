@@ -56,7 +56,7 @@ export interface PeerFixture {
 }
 
 /** Accepts one loopback connection; the scripted remote is the connecting side (TCP roles do not matter to a Peer). */
-async function acceptOne (): Promise<{ socket: Socket, remote: WireClient }> {
+export async function acceptOne (): Promise<{ socket: Socket, remote: WireClient }> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()

@@ -47,7 +47,7 @@ describe('Node', () => {
     expect(new Set(autoAddrs).size).toBe(autoAddrs.length)
     expect(autoAddrs).not.toContain(addrKey(first as NetAddress))
     node.logStatus()
-    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 3\/3, permanent 1\/1, v2 \d+, addresses \d+ new \/ \d+ tried, bans 0$/)
+    expect(log.events('status').at(-1)?.message).toMatch(/^outbound 3\/3, block-relay \d\/\d, permanent 1\/1, v2 \d+, addresses \d+ new \/ \d+ tried, bans 0$/)
   })
 
   it('reconnects a permanent peer that went away, with backoff, once it is back', async () => {
@@ -66,7 +66,7 @@ describe('Node', () => {
     const sim = await simNetwork([{ profile: 'live' }, { profile: 'live' }, { profile: 'live' }, { profile: 'misbehaving', misbehaviour: 'oversized' }])
     const bad = sim.peer(3).addr
     const datadir = tempDir('node')
-    const first = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 3, banduration: '1h' }, datadir)
+    const first = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 3, blockrelayonly: 0, banduration: '1h' }, datadir)
     await first.log.waitFor('ban_recorded', (f) => f.addr === addrKey(bad))
     await first.log.waitUntil('2 automatic peers', () => first.node.status()?.outbound === 2)
     expect(first.node.banList?.isBanned(bad.host)).toBe(true)
@@ -75,7 +75,7 @@ describe('Node', () => {
     await first.node.stop()
     expect(first.log.events('anchors_saved').at(-1)?.fields.count).toBe(2)
 
-    const second = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 3, banduration: '1h' }, datadir)
+    const second = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 3, blockrelayonly: 0, banduration: '1h' }, datadir)
     expect(second.node.banList?.isBanned(bad.host)).toBe(true)
     expect(second.log.events('anchor_dial')).toHaveLength(2)
     await second.log.waitUntil('2 automatic peers again', () => second.node.status()?.outbound === 2)
@@ -129,7 +129,7 @@ describe('Node', () => {
   it('saves the address book at a clean stop', async () => {
     const sim = await simNetwork({ live: 4 })
     const datadir = tempDir('node')
-    const { node, log } = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 2 }, datadir)
+    const { node, log } = await runNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 2, blockrelayonly: 0 }, datadir)
     await log.waitUntil('2 automatic peers', () => node.status()?.outbound === 2)
     const book = node.book
     await node.stop()

@@ -89,7 +89,7 @@ function demoConfig (port: number, permanent: HostPort, dnsServer: HostPort, dat
   return {
     params,
     datadir,
-    outbound: { targetOutbound: limits.targetOutbound, permanentPeers: [{ host: permanent.host, port: permanent.port }], connectOnly: false },
+    outbound: { targetOutbound: limits.targetOutbound, permanentPeers: [{ host: permanent.host, port: permanent.port }], connectOnly: false, blockRelayOnly: 0, feelers: false, onlyNets: [] },
     inbound: { listen: [], maxInbound: limits.maxInbound },
     maxPeers: DEFAULT_MAX_PEERS,
     seeding: { dnsSeed: true, seedNodes: [] },

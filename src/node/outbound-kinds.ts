@@ -1,0 +1,77 @@
+import { ConnManager } from '../connmgr/conn-manager.ts'
+import type { ConnReq } from '../connmgr/conn-req.ts'
+import { isReachableNetwork } from '../gater/onlynet.ts'
+import type { Logger } from '../log/logger.ts'
+import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
+import type { EventSink } from '../util/event-bus.ts'
+import type { NodeConfig } from './config.ts'
+import type { NodeEvents } from './events.ts'
+import { Feelers, type FeelersComponents } from './feelers.ts'
+import { Outbound, type OutboundConnection } from './outbound.ts'
+
+export type OutboundKindsComponents = FeelersComponents & {
+  logger: Logger
+  events: EventSink<NodeEvents>
+  /** The full-relay connection manager's requests (addresses and groups in use). */
+  fullRelayRequests(): readonly ConnReq[]
+}
+
+export interface OutboundKindsInit {
+  /** Anchors from the last run: dialed as block-relay-only connections when there are such slots. */
+  anchors: readonly NetAddress[]
+  feelerIntervalMs?: number
+}
+
+/** The outbound kinds beside full relay: Core's block-relay-only slots and the feeler. */
+export interface OutboundKinds {
+  /** Its own connection manager, with the block-relay-only target; undefined with 0 slots. */
+  readonly blockRelay: ConnManager<OutboundConnection> | undefined
+  readonly feelers: Feelers | undefined
+  /** Whether automatic connections may go to this address (--onlynet). */
+  isReachable(addr: NetAddress): boolean
+  /** Every outbound request of both managers (for the in-use addresses and groups). */
+  requests(): readonly ConnReq[]
+  /** The anchors the full-relay side dials (all of them when there are no block-relay-only slots). */
+  readonly fullRelayAnchors: readonly NetAddress[]
+}
+
+/**
+ * Builds the block-relay-only connection manager and the feelers from the config (both may be off).
+ * Block-relay-only slots take an address from the book only once the full-relay target is met (Core's
+ * priority), but dial the anchors first; feelers run only when every automatic slot is up.
+ */
+export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConfig, init: OutboundKindsInit): OutboundKinds {
+  const { targetOutbound, blockRelayOnly, feelers: feelersOn, onlyNets } = config.outbound
+  const only = new Set(onlyNets)
+  const isReachable = (addr: NetAddress): boolean => isReachableNetwork(only, addr.network)
+  const fullRelayUp = (): boolean => c.registry.count('outbound-full-relay').established >= targetOutbound
+  let blockRelay: ConnManager<OutboundConnection> | undefined
+  const requests = (): readonly ConnReq[] => [...c.fullRelayRequests(), ...(blockRelay?.requests() ?? [])]
+  if (blockRelayOnly > 0) {
+    const side = new Outbound({ ...c, requests }, {
+      kind: 'block-relay-only',
+      defaultPort: config.params.defaultPort,
+      targetOutbound: blockRelayOnly,
+      isPermanent: () => false,
+      anchors: init.anchors,
+      mayFill: fullRelayUp,
+      isReachable
+    })
+    blockRelay = new ConnManager({ clock: c.clock, random: c.random, logger: c.logger, events: c.events, nextId: c.registry.nextId, dial: side.dial }, {
+      targetOutbound: blockRelayOnly,
+      kind: 'block-relay-only',
+      getNewAddress: side.getNewAddress
+    })
+  }
+  const feelers = feelersOn && targetOutbound > 0
+    ? new Feelers(c, {
+      defaultPort: config.params.defaultPort,
+      targetOutbound,
+      ...(init.feelerIntervalMs === undefined ? {} : { intervalMs: init.feelerIntervalMs }),
+      targetMet: () => fullRelayUp() && c.registry.count('block-relay-only').established >= blockRelayOnly,
+      inUseKeys: () => new Set(requests().flatMap((r) => r.addr === undefined ? [] : [addrKey(r.addr)])),
+      isReachable
+    })
+    : undefined
+  return { blockRelay, feelers, isReachable, requests, fullRelayAnchors: blockRelay === undefined ? init.anchors : [] }
+}
