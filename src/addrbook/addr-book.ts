@@ -8,7 +8,8 @@ import { addrKey, isValidPort, sameAddress } from '../netaddr/netaddress.ts'
 import type { NetAddress, Network, TimedAddress } from '../netaddr/netaddress.ts'
 import { AddrEntry, isTerrible, plausibleTime, REFUSED_HOLD_S, refreshInterval } from './addr-entry.ts'
 import type { AddrInfo } from './addr-entry.ts'
-import { groupKey, isInternalAddress, UNROUTABLE_GROUP } from './netgroup.ts'
+import { isInternalAddress, UNROUTABLE_GROUP } from './netgroup.ts'
+import { groupKeyWithAsmap, type Asmap } from './asmap.ts'
 import { KEY_BYTES, Placement } from './placement.ts'
 import { AddrTables } from './tables.ts'
 import { ChangeSet } from './changes.ts'
@@ -51,6 +52,8 @@ export interface AddrBookInit {
    * tested (resolveCollisions, selectTriedCollision). False: it displaces the occupant at once. @default true
    */
   testBeforeEvict?: boolean
+  /** Group IPv4/IPv6 addresses by autonomous system (Core's -asmap) instead of /16 and /32. */
+  asmap?: Asmap
 }
 
 /**
@@ -64,6 +67,7 @@ export class AddrBook implements AddrRecordStore {
   readonly key: Uint8Array
   readonly allowLocal: boolean
   readonly testBeforeEvict: boolean
+  readonly asmap: Asmap | undefined
   private readonly clock: Clock
   private readonly random: Random
   private readonly logger: Logger
@@ -89,6 +93,7 @@ export class AddrBook implements AddrRecordStore {
     this.onAdded = components.onAdded
     this.allowLocal = init.allowLocal
     this.testBeforeEvict = init.testBeforeEvict ?? true
+    this.asmap = init.asmap
     const key = init.key ?? components.random.bytes(KEY_BYTES)
     if (key.length !== KEY_BYTES) throw new AddrBookError(`address book key: expected ${KEY_BYTES} bytes, got ${key.length}`)
     this.key = Uint8Array.from(key)
@@ -107,9 +112,9 @@ export class AddrBook implements AddrRecordStore {
     return this.tables.get(addrKey(addr))
   }
 
-  /** The diversity group of an address under this book's allowLocal setting. */
+  /** The diversity group of an address under this book's allowLocal setting and asmap. */
   groupKey (addr: NetAddress): string {
-    return groupKey(addr, this.allowLocal)
+    return groupKeyWithAsmap(addr, this.allowLocal, this.asmap)
   }
 
   /**
@@ -120,7 +125,7 @@ export class AddrBook implements AddrRecordStore {
    */
   add (addrs: readonly TimedAddress[], source: NetAddress | undefined): number {
     const nowS = unixSeconds(this.clock)
-    const sourceGroup = source === undefined ? LOCAL_SOURCE_GROUP : groupKey(source, this.allowLocal)
+    const sourceGroup = source === undefined ? LOCAL_SOURCE_GROUP : this.groupKey(source)
     const peer = source !== undefined && !isInternalAddress(source) ? source : undefined
     let added = 0
     for (const timed of addrs) if (this.addOne(timed, source, sourceGroup, peer, nowS)) added++
@@ -250,7 +255,7 @@ export class AddrBook implements AddrRecordStore {
     let skipped = 0
     let replaced = 0
     for (const record of records) {
-      const group = groupKey(record.addr, this.allowLocal)
+      const group = this.groupKey(record.addr)
       if (this.tables.has(record.key)) {
         skipped++
         continue
@@ -263,7 +268,7 @@ export class AddrBook implements AddrRecordStore {
       const source = record.source ?? undefined
       let sourceGroup = LOCAL_SOURCE_GROUP
       if (source !== undefined) {
-        sourceGroup = sourceGroups.get(source) ?? groupKey(source, this.allowLocal)
+        sourceGroup = sourceGroups.get(source) ?? this.groupKey(source)
         sourceGroups.set(source, sourceGroup)
       }
       let services = servicesBits.get(record.services)
@@ -293,7 +298,7 @@ export class AddrBook implements AddrRecordStore {
   private addOne (timed: TimedAddress, source: NetAddress | undefined, sourceGroup: string, peer: NetAddress | undefined, nowS: number): boolean {
     const { addr } = timed
     if (!isValidPort(addr.port)) return false
-    const group = groupKey(addr, this.allowLocal)
+    const group = this.groupKey(addr)
     if (group === UNROUTABLE_GROUP) return false
     const time = plausibleTime(timed.time, nowS)
     // A peer announcing itself is first-hand news; anything it relays about others is aged.
@@ -374,7 +379,7 @@ export class AddrBook implements AddrRecordStore {
     for (const record of records) {
       if (checked >= LOAD_KEY_CHECKS) break
       if (!record.tried || record.triedPos === null) continue
-      const group = groupKey(record.addr, this.allowLocal)
+      const group = this.groupKey(record.addr)
       if (record.triedPos !== this.placement.triedPosition(record.key, group)) {
         this.logger.warn('stored bucket positions do not match the key; re-placing every address', { record: record.key })
         return false

@@ -8,6 +8,7 @@ import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import type { AdmissionConfig, ListenAddress, NodeConfig } from '../node/config.ts'
 import { DEFAULT_BLOCK_RELAY_ONLY, DEFAULT_MAX_PEERS, peerLimits } from '../node/limits.ts'
 import { onlyNetNetwork } from '../gater/onlynet.ts'
+import { loadAsmap } from './asmap-file.ts'
 import { DEFAULT_BAN_THRESHOLD } from '../peer/constants.ts'
 import { parseSubnet } from '../http/subnet.ts'
 import { checkStatusBinds, DEFAULT_STATUS_PORT } from '../status/binds.ts'
@@ -128,13 +129,17 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   const debugLevel = options.debuglevel ?? DEFAULT_DEBUG_LEVEL
   withFlag('--debuglevel', () => parseDebugLevel(debugLevel))
 
+  const datadir = expandHome(options.datadir ?? defaultDataDir(params.name))
+  const asmap = options.asmap === undefined ? undefined : withFlag('--asmap', () => loadAsmap(options.asmap ?? '', datadir))
+
   return {
     params,
-    datadir: expandHome(options.datadir ?? defaultDataDir(params.name)),
+    datadir,
     outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets },
     inbound: { listen, maxInbound: limits.maxInbound - blockRelayOnly },
     maxPeers,
     sessions: { v2Transport: options.v2transport !== false && options.nov2transport !== true },
+    ...(asmap === undefined ? {} : { asmap }),
     // Core: DNS seeds hand out IP addresses, useless when --onlynet allows neither IPv4 nor IPv6.
     seeding: { dnsSeed: options.nodnsseed !== true && !connectOnly && (onlyNets.length === 0 || onlyNets.includes('ipv4') || onlyNets.includes('ipv6')), seedNodes: hostPorts(options.seednode, 'seednode') },
     names: { dnsServers },

@@ -8,6 +8,7 @@ import type { TransportOptions } from '../transport/create-dialer.ts'
 import type { PeerValueSettings } from '../peervalue/peer-value.ts'
 import type { PeerRateLimits } from '../ratelimit/peer-limits.ts'
 import type { TarpitDeadlines } from '../peer/tarpit.ts'
+import type { Asmap } from '../addrbook/asmap.ts'
 
 import type { ListenAddress } from '../inbound/listener.ts'
 
@@ -52,6 +53,8 @@ export interface NodeConfig {
     /** --v2transport (default) / --nov2transport: BIP324 encryption, advertised as NODE_P2P_V2. */
     readonly v2Transport: boolean
   }
+  /** --asmap: the address book and outbound diversity group IPv4/IPv6 by AS; absent = /16 and /32. */
+  readonly asmap?: Asmap
   readonly seeding: {
     readonly dnsSeed: boolean
     /** --seednode: peers asked for addresses when the book is empty. */

@@ -187,7 +187,8 @@ export class Node implements Startable {
     const book = new AddrBook({ clock, random, logger: logging.subsystem('ADDR'), events, onAdded: () => { connmgr?.wake() } }, {
       ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }),
       allowLocal: config.params.allowLocalAddresses,
-      testBeforeEvict: config.outbound.feelers
+      testBeforeEvict: config.outbound.feelers,
+      ...(config.asmap === undefined ? {} : { asmap: config.asmap })
     })
     if (contents.addrBookKey === undefined) await store.saveAddrBookKey(book.key)
     book.loadRecords(contents.addrRecords)

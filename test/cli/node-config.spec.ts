@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { buildNodeConfig } from '../../src/cli/node-config.ts'
 import type { RunOptions } from '../../src/cli/run-flags.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
+import { encodeAsmap } from '../helpers/asmap-encoder.ts'
 
 function build (options: RunOptions): ReturnType<typeof buildNodeConfig> {
   return buildNodeConfig({ network: 'regtest', ...options })
@@ -68,6 +69,17 @@ describe('buildNodeConfig', () => {
     expect(() => build({ onlynet: ['onion'] })).toThrow(/^--onlynet: onion needs --proxy or --onion/)
     expect(build({ onlynet: ['onion'], proxy: '127.0.0.1:9050' }).seeding.dnsSeed).toBe(false)
     expect(() => build({ blockrelayonly: -1 })).toThrow(/^--blockrelayonly: expected an integer >= 0/)
+  })
+
+  it('loads --asmap (relative to --datadir) and names the file when it is missing or invalid', () => {
+    const datadir = tempDir('asmap')
+    writeFileSync(join(datadir, 'ip_asn.map'), encodeAsmap([['1.0.0.0/8', 64512]]))
+    const config = build({ datadir, asmap: 'ip_asn.map' })
+    expect(config.asmap?.lookup({ network: 'ipv4', host: '1.2.3.4', port: 1 })).toBe(64512)
+    expect(build({}).asmap).toBeUndefined()
+    expect(() => build({ datadir, asmap: 'nope.map' })).toThrow(`--asmap: ${join(datadir, 'nope.map')}: cannot read asmap file (ENOENT)`)
+    writeFileSync(join(datadir, 'bad.map'), Uint8Array.from([0xff, 0xff]))
+    expect(() => build({ datadir, asmap: 'bad.map' })).toThrow(/^--asmap: .*bad\.map: not a valid asmap \(/)
   })
 
   it('makes --connect connect-only: no automatic outbound, no DNS seeding, no listening', () => {
