@@ -9,6 +9,7 @@ import { bip324Suite } from './suites/bip324.ts'
 import { controlSuite } from './suites/control.ts'
 import { decoderSuite } from './suites/decoder.ts'
 import { firstStartSuite } from './suites/first-start.ts'
+import { eclipseSuite } from './suites/eclipse.ts'
 import { floodSuite } from './suites/flood.ts'
 import { outboundSuite } from './suites/outbound.ts'
 import { permanentSuite } from './suites/permanent.ts'
@@ -23,8 +24,8 @@ import { survivalSuite } from './suites/survival.ts'
  * `npm run bench -- <suite> …` runs only the named suites and writes into bench/results/partial/ instead.
  */
 const SUITES: readonly Suite[] = [decoderSuite, bip324Suite, addrBookSuite, outboundSuite, firstStartSuite, permanentSuite, floodSuite, survivalSuite, resourcesSuite, statusSuite, controlSuite]
-/** Suites run only when named (`npm run bench -- soak`): the soak takes 30 minutes. */
-const NAMED_ONLY: readonly Suite[] = [soakSuite]
+/** Suites run only when named (`npm run bench -- soak`): the soak takes 30 minutes, the eclipse simulation 25. */
+const NAMED_ONLY: readonly Suite[] = [soakSuite, eclipseSuite]
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results')
 

@@ -226,7 +226,7 @@ export class Node implements Startable {
     },
       { peers: config.outbound.permanentPeers })
     const kinds = buildOutboundKinds({ clock, random, logger: logging.subsystem('CMGR'), events, dialer, gater, sessions, registry, book, banList, fullRelayRequests: () => connmgr?.requests() ?? [] },
-      config, { anchors: contents.anchors, ...pick(timing, 'feelerIntervalMs') })
+      config, { anchors: contents.anchors, ...pick(timing, 'feelerIntervalMs', 'dialStaggerMs') })
     const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: kinds.requests }, {
       defaultPort: config.params.defaultPort,
       targetOutbound: config.outbound.targetOutbound,
@@ -238,7 +238,7 @@ export class Node implements Startable {
     connmgr = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), events, nextId: registry.nextId, dial: outbound.dial }, {
       targetOutbound: config.outbound.targetOutbound,
       ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
-      ...pick(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs')
+      ...pick(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs', 'dialStaggerMs')
     })
     const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
       listen: config.inbound.listen,

@@ -20,6 +20,7 @@ export interface OutboundKindsInit {
   /** Anchors from the last run: dialed as block-relay-only connections when there are such slots. */
   anchors: readonly NetAddress[]
   feelerIntervalMs?: number
+  dialStaggerMs?: number
 }
 
 /** The outbound kinds beside full relay: Core's block-relay-only slots and the feeler. */
@@ -60,7 +61,8 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
     blockRelay = new ConnManager({ clock: c.clock, random: c.random, logger: c.logger, events: c.events, nextId: c.registry.nextId, dial: side.dial }, {
       targetOutbound: blockRelayOnly,
       kind: 'block-relay-only',
-      getNewAddress: side.getNewAddress
+      getNewAddress: side.getNewAddress,
+      ...(init.dialStaggerMs === undefined ? {} : { dialStaggerMs: init.dialStaggerMs })
     })
   }
   const feelers = feelersOn && targetOutbound > 0

@@ -21,6 +21,8 @@ export interface NodeTiming {
   /** Direct TCP connects of the default dialer (proxied ones get DEFAULT_PROXY_CONNECT_TIMEOUT_MS). @default 5 s */
   connectTimeoutMs?: number
   peerTimeouts?: Partial<PeerTimeouts>
+  /** An automatic dial in flight this long gets a companion (connection manager). @default 1000 */
+  dialStaggerMs?: number
   /** Mean wait between feelers. @default FEELER_INTERVAL_MS (2 min) */
   feelerIntervalMs?: number
 }

@@ -1,0 +1,203 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { AddrBook } from '../../../src/addrbook/addr-book.ts'
+import { buildNodeConfig } from '../../../src/cli/node-config.ts'
+import type { RunOptions } from '../../../src/cli/run-flags.ts'
+import { nullLogger } from '../../../src/log/logger.ts'
+import type { NetAddress } from '../../../src/netaddr/netaddress.ts'
+import { createNode, type Node, type NodeTiming } from '../../../src/node/node.ts'
+import { NodeStore } from '../../../src/store/node-store.ts'
+import type { Dialer } from '../../../src/transport/dialer.ts'
+import { TcpDialer } from '../../../src/transport/tcp-dialer.ts'
+import { unixSeconds, type Clock } from '../../../src/util/clock.ts'
+import type { Random } from '../../../src/util/random.ts'
+import { Attacker } from './attacker.ts'
+
+/** Each honest node is alone in its /16: 127.(HONEST_BASE + i).0.1. */
+export const HONEST_BASE = 10
+/** Attacker /16s: 127.(ATTACKER_BASE + g).x.y, all answered by one hub. */
+export const ATTACKER_BASE = 150
+/** Addresses every honest node starts with: a few honest ones (as a DNS seed would give) and one attacker. */
+const START_HONEST_ADDRESSES = 8
+/** The attacker pushes a full addr message on every connection this often (simulated ms). */
+const ATTACKER_PUSH_INTERVAL_MS = 5 * 60_000
+
+export interface NodeSettings {
+  readonly name: string
+  readonly blockRelayOnly: number
+  readonly feelers: boolean
+  /** An asmap file (Core's format) the nodes group by. */
+  readonly asmap?: string
+}
+
+export interface Scenario {
+  readonly honest: number
+  readonly attackerGroups: number
+  /** Attacker addresses per honest address. */
+  readonly gossipFactor: number
+}
+
+export const honestAddr = (i: number, port: number): NetAddress => ({ network: 'ipv4', host: `127.${HONEST_BASE + i}.0.1`, port })
+export const isAttacker = (host: string): boolean => Number(host.split('.')[1]) >= ATTACKER_BASE
+
+/** Outbound slots (full-relay and block-relay-only, handshaken) of one node, and how many the attacker holds. */
+export function outboundShare (node: Node): { attacker: number, total: number } {
+  let attacker = 0
+  let total = 0
+  for (const conn of node.registry?.all() ?? []) {
+    if ((conn.kind !== 'outbound-full-relay' && conn.kind !== 'block-relay-only') || conn.handshake === undefined) continue
+    total++
+    if (isAttacker(conn.addr.host)) attacker++
+  }
+  return { attacker, total }
+}
+
+/**
+ * Tens of real peerkeeper nodes (createNode, real TCP on 127.0.0.0/8, real LevelDB), each listening in
+ * its own /16, plus the attacker hub, all on one accelerated clock. Restarts are clean (stop) or crashes
+ * (kill -9 emulated in-process: the store's writes are cut off first, so neither the book's last changes
+ * nor the anchors are saved, then the node is torn down).
+ */
+export class EclipseNetwork {
+  readonly #c: { clock: Clock, random: Random }
+  readonly #settings: NodeSettings
+  readonly #scenario: Scenario
+  readonly #port: number
+  readonly #dir: string
+  readonly #timing: NodeTiming
+  readonly #chainparams: string
+  readonly #attacker: Attacker
+  readonly #dialer: Dialer
+  readonly nodes: Node[] = []
+
+  constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string }) {
+    this.#c = components
+    this.#settings = init.settings
+    this.#scenario = init.scenario
+    this.#port = init.port
+    this.#dir = init.dir
+    this.#timing = init.timing
+    mkdirSync(init.dir, { recursive: true })
+    this.#chainparams = join(init.dir, 'eclipse-net.json')
+    writeFileSync(this.#chainparams, JSON.stringify({
+      name: 'eclipsenet', magic: init.magicHex, defaultPort: init.port, protocolVersion: 70016, dnsSeeds: [], allowLocalAddresses: true, requiredServices: []
+    }))
+    const attackerCount = Math.max(1, Math.round(init.scenario.honest * init.scenario.gossipFactor))
+    const addresses: NetAddress[] = []
+    for (let i = 0; i < attackerCount; i++) {
+      const group = ATTACKER_BASE + (i % init.scenario.attackerGroups)
+      const n = Math.floor(i / init.scenario.attackerGroups)
+      addresses.push({ network: 'ipv4', host: `127.${group}.${Math.floor(n / 250)}.${(n % 250) + 1}`, port: init.port })
+    }
+    const hub = { host: `127.${ATTACKER_BASE}.0.1`, port: init.port }
+    this.#attacker = new Attacker(components, { ...hub, magic: Buffer.from(init.magicHex, 'hex'), addresses, pushIntervalMs: ATTACKER_PUSH_INTERVAL_MS })
+    const tcp = new TcpDialer({ clock: components.clock }, { connectTimeoutMs: init.timing.connectTimeoutMs ?? 5_000 })
+    this.#dialer = { dial: async (addr, options) => await tcp.dial(isAttacker(addr.host) ? { ...addr, ...hub } : addr, options) }
+  }
+
+  get attacker (): Attacker { return this.#attacker }
+
+  async start (): Promise<void> {
+    await this.#attacker.start()
+    for (let i = 0; i < this.#scenario.honest; i++) await this.#prefill(i)
+    for (let i = 0; i < this.#scenario.honest; i++) this.nodes.push(this.#node(i))
+    await Promise.all(this.nodes.map(async (n) => { await n.start() }))
+  }
+
+  /** Stops every honest node (cleanly, or as a crash) and starts it again on the same data directory. */
+  async restartAll (how: 'clean' | 'crash'): Promise<void> {
+    await Promise.all(this.nodes.map(async (node) => { await stopNode(node, how) }))
+    for (let i = 0; i < this.nodes.length; i++) this.nodes[i] = this.#node(i)
+    await Promise.all(this.nodes.map(async (n) => { await n.start() }))
+  }
+
+  /** Starts one more honest node, fresh (a seeded book), while the attack goes on; returns its index. */
+  async addFresh (): Promise<number> {
+    const i = this.nodes.length
+    await this.#prefill(i)
+    const node = this.#node(i)
+    this.nodes.push(node)
+    await node.start()
+    return i
+  }
+
+  /** Attacker share over every honest node's outbound slots (and over `only`, when given). */
+  share (only?: readonly number[]): { attacker: number, total: number } {
+    const sum = { attacker: 0, total: 0 }
+    for (const [i, node] of this.nodes.entries()) {
+      if (only !== undefined && !only.includes(i)) continue
+      const s = outboundShare(node)
+      sum.attacker += s.attacker
+      sum.total += s.total
+    }
+    return sum
+  }
+
+  /** Of the other honest nodes, how many hold node `i`'s address in their book. */
+  booksHolding (i: number): { holding: number, of: number } {
+    const addr = honestAddr(i, this.#port)
+    let holding = 0
+    let of = 0
+    for (const [j, node] of this.nodes.entries()) {
+      if (j === i) continue
+      of++
+      if (node.book?.get(addr) !== undefined) holding++
+    }
+    return { holding, of }
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.nodes.map(async (n) => { await n.stop() }))
+    await this.#attacker.close()
+    await rm(this.#dir, { recursive: true, force: true })
+  }
+
+  #options (i: number): RunOptions {
+    const s = this.#settings
+    return {
+      chainparams: this.#chainparams,
+      datadir: join(this.#dir, `node-${i}`),
+      nodnsseed: true,
+      listen: [`127.${HONEST_BASE + i}.0.1:${this.#port}`],
+      blockrelayonly: s.blockRelayOnly,
+      ...(s.feelers ? {} : { nofeelers: true }),
+      ...(s.asmap === undefined ? {} : { asmap: s.asmap })
+    }
+  }
+
+  #node (i: number): Node {
+    return createNode(buildNodeConfig(this.#options(i)), { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer, timing: this.#timing })
+  }
+
+  /** A data directory whose book holds a few honest addresses and one attacker address (it heard of it once). */
+  async #prefill (i: number): Promise<void> {
+    const { clock, random } = this.#c
+    const book = new AddrBook({ clock, random, logger: nullLogger }, { allowLocal: true })
+    const time = unixSeconds(clock) - 3600
+    const total = this.#scenario.honest
+    for (let k = 0; k < START_HONEST_ADDRESSES; k++) {
+      const j = random.int(total)
+      if (j !== i) book.add([{ addr: honestAddr(j, this.#port), services: 1n, time }], honestAddr(j, this.#port))
+    }
+    const attacker = { network: 'ipv4' as const, host: `127.${ATTACKER_BASE + random.int(this.#scenario.attackerGroups)}.0.1`, port: this.#port }
+    book.add([{ addr: attacker, services: 1n, time }], attacker)
+    const store = await NodeStore.open(join(this.#dir, `node-${i}`), { clock })
+    try {
+      await store.saveAddrBookKey(book.key)
+      await store.writeAddrChanges({ put: book.exportRecords(), del: [] })
+    } finally {
+      await store.close()
+    }
+  }
+}
+
+/** A clean stop, or a crash: the store takes no more writes (no final flush, no anchors), then teardown. */
+async function stopNode (node: Node, how: 'clean' | 'crash'): Promise<void> {
+  const store = node.parts?.store
+  if (how === 'crash' && store !== undefined) {
+    store.writeAddrChanges = async () => {}
+    store.saveAnchors = async () => {}
+  }
+  await node.stop()
+}
