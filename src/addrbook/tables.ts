@@ -76,6 +76,7 @@ export class AddrTables {
     this.dense.pop()
   }
 
+
   /** Up to `want` entries that pass `accept`, in random order (a partial Fisher-Yates shuffle of the dense array). */
   sample (want: number, randomInt: (n: number) => number, accept: (entry: AddrEntry) => boolean): AddrEntry[] {
     const all = this.dense
