@@ -4,7 +4,7 @@ import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
 import { DEFAULT_DEBUG_LEVEL, parseDebugLevel } from '../log/levels.ts'
 import { DEFAULT_LOG_FORMAT, LOG_FORMATS, type LogFormat } from '../log/winston.ts'
-import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
+import { netAddressFrom, parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import type { AdmissionConfig, ListenAddress, NodeConfig } from '../node/config.ts'
 import { DEFAULT_BLOCK_RELAY_ONLY, DEFAULT_MAX_PEERS, peerLimits } from '../node/limits.ts'
 import { onlyNetNetwork } from '../gater/onlynet.ts'
@@ -136,7 +136,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
     params,
     datadir,
     outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets },
-    inbound: { listen, maxInbound: limits.maxInbound - blockRelayOnly },
+    inbound: { listen, maxInbound: limits.maxInbound - blockRelayOnly, externalIps: hostPorts(options.externalip, 'externalip').map((hp) => withFlag('--externalip', () => netAddressFrom(hp))) },
     maxPeers,
     sessions: { v2Transport: options.v2transport !== false && options.nov2transport !== true },
     ...(asmap === undefined ? {} : { asmap }),

@@ -45,6 +45,7 @@ export const RUN_FLAGS = {
   deny: { type: 'string', array: true, requiresArg: true, group: 'Banning:', describe: 'IP or CIDR never accepted nor dialed; configuration, not a ban (repeatable)' },
   listen: { type: 'string', array: true, requiresArg: true, group: 'Inbound:', describe: 'accept peers on HOST:PORT (repeatable)', defaultDescription: 'all interfaces, network port; none with --proxy or --connect' },
   nolisten: { type: 'boolean', group: 'Inbound:', describe: 'accept no inbound peers' },
+  externalip: { type: 'string', array: true, requiresArg: true, group: 'Inbound:', describe: 'our address as peers should dial it (IP or .onion, [:PORT]), told to outbound peers; the only one announced behind --proxy (repeatable)', defaultDescription: 'the address outbound peers see us at' },
   maxinboundperip: { type: 'string', group: 'Inbound:', describe: 'inbound connections from one IP at once, handshaken or not (N or "unlimited")', defaultDescription: String(DEFAULT_MAX_INBOUND_PER_IP) },
   maxinboundpergroup: { type: 'string', group: 'Inbound:', describe: 'inbound connections from one netgroup (/16, IPv6 /32) at once (N or "unlimited")', defaultDescription: String(DEFAULT_MAX_INBOUND_PER_GROUP) },
   inboundrate: { type: 'string', group: 'Inbound:', describe: 'inbound connections admitted per second from one IP (N or "unlimited")', defaultDescription: String(DEFAULT_INBOUND_RATE_PER_SECOND) },

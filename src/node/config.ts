@@ -3,7 +3,7 @@ import type { InboundLimits } from '../admission/inbound-limits.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import type { LogFormat } from '../log/winston.ts'
 import type { Subnet } from '../http/subnet.ts'
-import type { HostPort, Network } from '../netaddr/netaddress.ts'
+import type { HostPort, NetAddress, Network } from '../netaddr/netaddress.ts'
 import type { TransportOptions } from '../transport/create-dialer.ts'
 import type { PeerValueSettings } from '../peervalue/peer-value.ts'
 import type { PeerRateLimits } from '../ratelimit/peer-limits.ts'
@@ -46,6 +46,8 @@ export interface NodeConfig {
     readonly listen: readonly ListenAddress[]
     /** Inbound slots: what --maxpeers leaves after the permanent and automatic outbound ones. */
     readonly maxInbound: number
+    /** --externalip: our address as others should dial it, told to outbound peers (self-advertisement). */
+    readonly externalIps?: readonly NetAddress[]
   }
   readonly maxPeers: number
   /** The peer sessions' slice. */

@@ -53,6 +53,7 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   anchors_saved: { subsystem: 'NODE', level: (p) => p.reason === 'stop' ? 'info' : 'debug', message: (p) => `saved ${p.count} anchors for the next start` },
   anchor_dial: { subsystem: 'NODE', message: (p) => `dialing anchor ${p.addr} (connected at the last shutdown)` },
   transport_fallback: { subsystem: 'PEER', message: (p) => `${p.addr}: closed on our v2 key without a reply; retrying with v1 (remembered)` },
+  self_advertised: { subsystem: 'NODE', level: 'debug', message: (p) => `told ${p.addr} our address ${p.advertised}` },
   feeler_started: { subsystem: 'NODE', level: 'debug', message: (p) => `feeler to ${p.addr} (${p.target === 'collision' ? 'testing a tried-slot occupant' : 'testing a new address'})` },
   feeler_finished: { subsystem: 'NODE', level: 'debug', message: (p) => `feeler to ${p.addr} ${p.ok ? 'answered: marked good' : `failed: ${p.reason}`}` },
   inbound_connected: { subsystem: 'NODE', message: (p) => `inbound peer ${p.addr} connected` },

@@ -33,6 +33,7 @@ export interface NodeEventMap {
   anchor_dial: { readonly addr: string }
   /** A v2 (BIP324) dial was closed before any reply, as a v1-only node does: redialing it with v1. */
   transport_fallback: { readonly addr: string, readonly id: number }
+  self_advertised: { readonly id: number, readonly addr: string, readonly advertised: string }
   feeler_started: { readonly addr: string, readonly target: 'collision' | 'new' }
   feeler_finished: { readonly addr: string, readonly target: 'collision' | 'new', readonly ok: boolean, readonly reason: string }
   inbound_connected: { readonly addr: string, readonly id: number, readonly direction: 'inbound' }

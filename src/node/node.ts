@@ -29,6 +29,7 @@ import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { noPeersWatch } from './no-peers.ts'
 import { buildOutboundKinds, type OutboundKinds } from './outbound-kinds.ts'
+import { SelfAdvertiser, selfAdvertInit } from './self-advert.ts'
 import { PermanentPeers } from './permanent.ts'
 import { applyLiveSettings, liveSettingsOf, type LiveSettings, type ReconfigureResult } from './reconfigure.ts'
 import { createPeerValue } from './peer-value.ts'
@@ -149,6 +150,7 @@ export class Node implements Startable {
         parts.seeding,
         parts.connmgr,
         ...[parts.kinds.blockRelay, parts.kinds.feelers].filter((p) => p !== undefined),
+        new SelfAdvertiser({ clock, random: this.#c.random, events: this.events, registry: parts.registry }, selfAdvertInit(this.config)),
         new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
         ...noPeersWatch(this.config, { clock, events: this.events }, parts.registry),
         // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.

@@ -34,9 +34,13 @@ export class AddrExchange {
   answerGetAddr (direction: Direction, sample: () => TimedAddress[]): KnownMessage | undefined {
     if (direction === 'outbound' || this.#answeredGetAddr) return undefined
     this.#answeredGetAddr = true
-    const picked = sample().slice(0, D.MAX_GETADDR_REPLY_ENTRIES)
-    const addrs = this.addrV2 ? picked : picked.filter((a) => a.addr.network === 'ipv4' || a.addr.network === 'ipv6')
-    return addrs.length === 0 ? undefined : { command: this.addrV2 ? 'addrv2' : 'addr', addrs }
+    return this.addrMessage(sample().slice(0, D.MAX_GETADDR_REPLY_ENTRIES))
+  }
+
+  /** The message carrying `addrs` to this peer: addrv2 if it asked for it, else addr with IPv4/IPv6 only; undefined if none fits. */
+  addrMessage (addrs: readonly TimedAddress[]): KnownMessage | undefined {
+    const fit = this.addrV2 ? [...addrs] : addrs.filter((a) => a.addr.network === 'ipv4' || a.addr.network === 'ipv6')
+    return fit.length === 0 ? undefined : { command: this.addrV2 ? 'addrv2' : 'addr', addrs: fit }
   }
 
   /** The part of a gossiped batch the rate limit lets through (the rest is dropped, not scored). */

@@ -104,6 +104,7 @@ export function handshakeInfo (v: VersionMessage, facts: HandshakeFacts): Handsh
     userAgent: v.userAgent,
     startHeight: v.startHeight,
     relay: v.relay,
-    timeOffsetSeconds: Number(v.timestamp) - nowSeconds
+    timeOffsetSeconds: Number(v.timestamp) - nowSeconds,
+    localAddr: v.addrRecv
   }
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { DynamicBanScore } from '../banscore/dynamic-ban-score.ts'
 import type { Logger } from '../log/logger.ts'
-import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
+import { addrKey, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import { unixSeconds, type Clock, type TimerHandle } from '../util/clock.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
@@ -28,14 +28,8 @@ import type { HandshakeInfo, PeerComponents, PeerEvents, PeerInit, PeerState } f
 const FEATURE_NEGOTIATION_VERSION = 70016
 
 /**
- * One Bitcoin P2P session over a connected socket: the version handshake, keep-alive pings, address
- * exchange and misbehaviour scoring. Decisions live in pure modules (handshake-policy, flood-guard,
- * misbehaviour, token-bucket); this class is the IO shell and the state machine:
- *
- *   connecting → awaiting-version → awaiting-verack → established → closed
- *
- * (a verack that arrives before the version keeps `awaiting-version` until the version comes; any state
- * can go to closed). All timers run on the injected clock.
+ * One Bitcoin P2P session over a connected socket: handshake, pings, address exchange, misbehaviour scoring.
+ * Decisions live in pure modules; this is the IO shell and state machine (PeerState), timed by the clock.
  */
 export class Peer extends EventEmitter<PeerEvents> {
   /** Given by whoever opens the session (the node's connection registry). */
@@ -332,6 +326,12 @@ export class Peer extends EventEmitter<PeerEvents> {
   #onGetAddr (): void {
     const reply = this.#addrs.answerGetAddr(this.direction, () => this.#init.getAddrSample?.() ?? [])
     if (reply !== undefined) this.#send(reply)
+  }
+
+  /** Sends addresses (our own, for self-advertisement) in the form the peer takes: addrv2, or addr with IPv4/IPv6 only. */
+  sendAddresses (addrs: readonly TimedAddress[]): void {
+    const message = this.#addrs.addrMessage(addrs)
+    if (message !== undefined) this.#send(message)
   }
 
   #onAddr (msg: AddrMessage): void {

@@ -5,7 +5,7 @@ import type { NetAddress, TimedAddress } from '../netaddr/netaddress.ts'
 import type { Clock } from '../util/clock.ts'
 import type { EventSink } from '../util/event-bus.ts'
 import type { Random } from '../util/random.ts'
-import type { VersionMessage } from '../wire/messages.ts'
+import type { VersionMessage, VersionNetAddr } from '../wire/messages.ts'
 import type { PeerRateLimits } from '../ratelimit/peer-limits.ts'
 import type { PeerEventMap } from './events.ts'
 import type { TarpitDeadlines } from './tarpit.ts'
@@ -110,6 +110,8 @@ export interface HandshakeInfo {
   readonly transport: TransportProtocol
   /** v2: the BIP324 session id (hex, the same on both ends; Core's getpeerinfo session_id). */
   readonly sessionId: string | undefined
+  /** How the peer sees us (its version's addr_recv): an outbound peer tells us our address. */
+  readonly localAddr: VersionNetAddr
 }
 
 export interface MisbehaviourEvent {

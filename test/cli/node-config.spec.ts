@@ -19,7 +19,7 @@ describe('buildNodeConfig', () => {
       params: config.params,
       datadir: join(homedir(), '.peerkeeper', 'mainnet'),
       outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false, blockRelayOnly: 2, feelers: true, onlyNets: [] },
-      inbound: { listen: [{ host: undefined, port: 8333 }], maxInbound: 115 },
+      inbound: { listen: [{ host: undefined, port: 8333 }], maxInbound: 115, externalIps: [] },
       maxPeers: 125,
       seeding: { dnsSeed: true, seedNodes: [] },
       sessions: { v2Transport: true },

@@ -9,7 +9,7 @@ const session = (): { close: (reason: string) => void, closed: string[] } => {
   return { closed, close: (reason) => { closed.push(reason) } }
 }
 const info = (id: number, addr: NetAddress): HandshakeInfo => ({
-  id, addr, direction: 'inbound', version: 70016, services: 1n, userAgent: '/t/', startHeight: 0, relay: false, addrV2: false, wtxidRelay: false, timeOffsetSeconds: 0, transport: 'v1', sessionId: undefined
+  id, addr, direction: 'inbound', version: 70016, services: 1n, userAgent: '/t/', startHeight: 0, relay: false, addrV2: false, wtxidRelay: false, timeOffsetSeconds: 0, localAddr: { services: 0n, host: '::', port: 0 }, transport: 'v1', sessionId: undefined
 })
 
 describe('ConnectionRegistry', () => {
