@@ -11,11 +11,14 @@ import type { BenchResult, Suite } from '../lib/result.ts'
 import { summarize } from '../lib/stats.ts'
 
 /**
- * The eclipse simulation (issue 16): 30 real nodes, each alone in its /16, against an attacker holding
+ * The eclipse simulation (issue 16): 30 real nodes, each alone in its /16 and knowing every other one at
+ * the start (as a DNS seed of so small a network would tell), against an attacker holding
  * 25 % of the groups (10 /16s) and gossiping 100 addresses per honest one; every node restarts 10 times
- * (every other one a crash). Settings: today's defaults (no feelers, no block-relay-only slots), feelers
+ * (every other one a crash): the first third of the nodes restart, one after the other, after 30 simulated
+ * minutes of downtime; the others stay up. Settings: today's defaults (no feelers, no block-relay-only slots), feelers
  * with test-before-evict, and the new defaults (plus 2 block-relay-only slots whose peers are the anchors).
- * A fourth setting adds an asmap that puts the attacker's 10 /16s in 2 ASes. Sweeps over gossip volume and
+ * Two more settings add --selectbygroup (a random group first, then an address of it), and an asmap that puts
+ * the attacker's 10 /16s in 2 ASes. Sweeps over gossip volume and
  * the attacker's share of groups use 2 restarts (one clean, one crash). ECLIPSE_QUICK=1 shortens
  * every phase (a smoke run, not for the table).
  */
@@ -27,6 +30,7 @@ const SWEEP_PHASES: Phases = QUICK ? { warmupMs: 4_000, roundMs: 4_000, restarts
 export const TODAY: NodeSettings = { name: "today's defaults", blockRelayOnly: 0, feelers: false }
 export const FEELERS: NodeSettings = { name: 'feelers + test-before-evict', blockRelayOnly: 0, feelers: true }
 export const NEW_DEFAULTS: NodeSettings = { name: 'new defaults (+2 block-relay-only, anchors)', blockRelayOnly: 2, feelers: true }
+export const BY_GROUP: NodeSettings = { ...NEW_DEFAULTS, name: 'new defaults + --selectbygroup', selectByGroup: true }
 
 /** The attacker's /16s belong to this many autonomous systems in the asmap setting (each honest /16 is its own AS). */
 const ATTACKER_ASES = 2
@@ -66,6 +70,7 @@ function row (r: ScenarioResult, label: string): BenchResult {
       gossip: `${r.scenario.gossipFactor}x`,
       start: pct(r.shareByRestart[0]),
       last: pct(r.shareByRestart.at(-1)),
+      staying: pct(r.stayingShare),
       byRestart: r.shareByRestart.map((v, i) => `${i === 0 ? 's' : i}${r.restartKinds[i - 1] === 'crash' ? '†' : ''}:${Math.round(v * 100)}`).join(' '),
       ...(r.freshShare === undefined ? {} : { fresh: pct(r.freshShare), freshInBooks: pct(r.freshInBooks) }),
       load: r.loadAverage.toFixed(2),
@@ -83,7 +88,7 @@ export const eclipseSuite: Suite = {
     const asmapDir = mkdtempSync(join(tmpdir(), 'pk-eclipse-asmap-'))
     const withAsmap: NodeSettings = { ...NEW_DEFAULTS, name: `new defaults + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
     try {
-      for (const settings of [TODAY, FEELERS, NEW_DEFAULTS, withAsmap]) {
+      for (const settings of [TODAY, FEELERS, NEW_DEFAULTS, BY_GROUP, withAsmap]) {
         const r = await runScenario(settings, MAIN, MAIN_PHASES, await freePort(), seed++, load)
         main.push(r)
         report(row(r, `${MAIN_PHASES.restarts} restarts`))
@@ -93,9 +98,9 @@ export const eclipseSuite: Suite = {
     }
     const crashes = main[0]?.restartKinds.map((k) => k === 'crash') ?? []
     writeFileSync(join(RESULTS_DIR, 'eclipse-share.svg'), shareSvg(
-      `attacker share of 30 honest nodes' outbound slots (25% of /16 groups, gossip 100x), time ×${TIME_FACTOR}`,
+      `attacker share of 10 restarting nodes' outbound slots (20 more stay up; 25% of /16 groups, gossip 100x)`,
       main.map((r) => ({ label: r.settings, values: r.shareByRestart })), groupShare(MAIN), crashes))
-    for (const settings of [TODAY, NEW_DEFAULTS]) {
+    for (const settings of [TODAY, NEW_DEFAULTS, BY_GROUP]) {
       for (const gossipFactor of [1, 10]) {
         report(row(await runScenario(settings, { ...MAIN, gossipFactor }, SWEEP_PHASES, await freePort(), seed++, load), `gossip ${gossipFactor}x`))
       }

@@ -47,21 +47,19 @@ export interface AddrBookInit {
   key?: Uint8Array
   /** Accept loopback/private addresses (regtest-like chainparams' allowLocalAddresses). */
   allowLocal: boolean
-  /**
-   * Core's test-before-evict: a good address whose tried slot is taken waits until the occupant has been
-   * tested (resolveCollisions, selectTriedCollision). False: it displaces the occupant at once. @default true
-   */
+  /** Core's test-before-evict (collisions.ts); false: a good address displaces its slot's occupant at once. @default true */
   testBeforeEvict?: boolean
   /** Group IPv4/IPv6 addresses by autonomous system (Core's -asmap) instead of /16 and /32. */
   asmap?: Asmap
+  /** select() takes a random group, then an address of it (select.ts), instead of a random bucket. @default false */
+  selectByGroup?: boolean
 }
 
 /**
- * Bitcoin Core's address manager (addrman): a "new" table of addresses heard about and a "tried" table
- * of addresses we have connected to, placed in buckets by a secret key and by network group, so that a
- * peer cannot fill the book with its own addresses or predict where they land. Pure logic: time comes
- * from the Clock and every random choice from the Random. Persistence goes through AddrRecordStore.
- * This class holds the policy; the slot tables and entry storage are AddrTables (tables.ts).
+ * Bitcoin Core's address manager (addrman): a "new" table of addresses heard about and a "tried" table of
+ * addresses we connected to, placed in buckets by a secret key and network group, so a peer can neither
+ * fill the book with its own addresses nor predict where they land. Pure logic (time from the Clock,
+ * chance from the Random); persistence through AddrRecordStore; slots and storage in AddrTables.
  */
 export class AddrBook implements AddrRecordStore {
   readonly key: Uint8Array
@@ -74,7 +72,7 @@ export class AddrBook implements AddrRecordStore {
   private readonly events: EventSink<AddrBookEventMap>
   private readonly onAdded: ((added: number) => void) | undefined
   private readonly placement: Placement
-  private readonly tables = new AddrTables()
+  private readonly tables: AddrTables
   /** When good() was last called (Core's m_last_good): failures count at most once between successes. */
   private lastGood = 1
   private readonly changes = new ChangeSet()
@@ -94,6 +92,7 @@ export class AddrBook implements AddrRecordStore {
     this.allowLocal = init.allowLocal
     this.testBeforeEvict = init.testBeforeEvict ?? true
     this.asmap = init.asmap
+    this.tables = new AddrTables(init.selectByGroup === true)
     const key = init.key ?? components.random.bytes(KEY_BYTES)
     if (key.length !== KEY_BYTES) throw new AddrBookError(`address book key: expected ${KEY_BYTES} bytes, got ${key.length}`)
     this.key = Uint8Array.from(key)

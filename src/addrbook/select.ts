@@ -10,15 +10,26 @@ const SELECT_FACTOR_STEP = 1.2
 /**
  * Core's Select (PR #23140's bucket-then-walk): tried or new with equal odds (new only if `newOnly`), a
  * random non-empty bucket, the first entry from a random slot on, accepted with probability
- * factor × chance, the factor growing ×1.2 per miss.
+ * factor × chance, the factor growing ×1.2 per miss. With group-indexed tables (the book's selectByGroup),
+ * a uniformly random group of the whole book (of the new table if `newOnly`) and an entry of it take the
+ * place of table and bucket: a group's odds then grow neither with how many addresses it holds nor with
+ * how many of them reached tried.
  */
 export function selectEntry (tables: AddrTables, random: Random, nowS: number, newOnly: boolean): AddrInfo | undefined {
   const triedCount = tables.triedCount
   const newCount = tables.count - triedCount
   if (newCount === 0 && (newOnly || triedCount === 0)) return undefined
+  let factor = 1
+  if (tables.groupIndexed) {
+    for (;;) {
+      const entry = tables.pickByGroup(newOnly, (n) => random.int(n))
+      if (entry === undefined) throw new AddrBookError('address book: a table counted non-empty has no group')
+      if (random.float() < factor * selectionChance(entry, nowS)) return entry
+      factor *= SELECT_FACTOR_STEP
+    }
+  }
   const searchTried = newOnly || triedCount === 0 ? false : newCount === 0 ? true : random.float() < 0.5
   const bucketCount = searchTried ? TRIED_BUCKET_COUNT : NEW_BUCKET_COUNT
-  let factor = 1
   for (;;) {
     const bucket = random.int(bucketCount)
     if (tables.isBucketEmpty(searchTried, bucket)) continue

@@ -1,5 +1,6 @@
 import type { Network } from '../netaddr/netaddress.ts'
 import type { AddrEntry } from './addr-entry.ts'
+import { GroupIndex } from './group-index.ts'
 import { BUCKET_SIZE, NEW_BUCKET_COUNT, TRIED_BUCKET_COUNT } from './placement.ts'
 
 const EMPTY = -1
@@ -23,6 +24,22 @@ export class AddrTables {
   /** All entries in a dense array, for uniform sampling (Core's vRandom). */
   private dense: AddrEntry[] = []
   private tried = 0
+  /** Group indexes of every entry and of the new table's, kept only when the book selects group by group. */
+  private readonly byGroup: { all: GroupIndex<AddrEntry>, new: GroupIndex<AddrEntry> } | undefined
+
+  constructor (indexGroups = false) {
+    this.byGroup = indexGroups ? { all: new GroupIndex(), new: new GroupIndex() } : undefined
+  }
+
+  /** Whether pickByGroup can be used. */
+  get groupIndexed (): boolean {
+    return this.byGroup !== undefined
+  }
+
+  /** A random group of the book (of the new table if `newOnly`), then a random entry of it (needs indexGroups). */
+  pickByGroup (newOnly: boolean, randomInt: (n: number) => number): AddrEntry | undefined {
+    return (newOnly ? this.byGroup?.new : this.byGroup?.all)?.pick(randomInt)
+  }
 
   /** Entries held, new and tried. */
   get count (): number {
@@ -64,6 +81,7 @@ export class AddrTables {
     this.byKey.set(entry.key, entry)
     entry.denseIndex = this.dense.length
     this.dense.push(entry)
+    this.byGroup?.all.add(entry)
     return entry
   }
 
@@ -74,6 +92,7 @@ export class AddrTables {
     this.byKey.delete(entry.key)
     this.swapDense(entry.denseIndex, this.dense.length - 1)
     this.dense.pop()
+    this.byGroup?.all.delete(entry)
   }
 
 
@@ -146,6 +165,7 @@ export class AddrTables {
     this.newTable[pos] = entry.id
     this.newFill[pos >> BUCKET_SHIFT]!++
     entry.newPos.push(pos)
+    this.byGroup?.new.add(entry)
   }
 
   /** Empties one of the entry's new positions; the entry stays held even with none left. */
@@ -153,6 +173,7 @@ export class AddrTables {
     entry.newPos.splice(entry.newPos.indexOf(pos), 1)
     this.newTable[pos] = EMPTY
     this.newFill[pos >> BUCKET_SHIFT]!--
+    if (entry.newPos.length === 0) this.byGroup?.new.delete(entry)
   }
 
   /** Empties all of the entry's new positions at once (it is moving to tried). */
@@ -162,6 +183,7 @@ export class AddrTables {
       this.newFill[pos >> BUCKET_SHIFT]!--
     }
     entry.newPos = []
+    this.byGroup?.new.delete(entry)
   }
 
   linkTried (entry: AddrEntry, pos: number): void {
@@ -190,5 +212,7 @@ export class AddrTables {
     this.byKey.clear()
     this.dense = []
     this.tried = 0
+    this.byGroup?.all.clear()
+    this.byGroup?.new.clear()
   }
 }

@@ -135,7 +135,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   return {
     params,
     datadir,
-    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets },
+    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets, ...(options.selectbygroup === true ? { selectByGroup: true } : {}) },
     inbound: { listen, maxInbound: limits.maxInbound - blockRelayOnly, externalIps: hostPorts(options.externalip, 'externalip').map((hp) => withFlag('--externalip', () => netAddressFrom(hp))) },
     maxPeers,
     sessions: { v2Transport: options.v2transport !== false && options.nov2transport !== true },

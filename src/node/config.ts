@@ -40,6 +40,8 @@ export interface NodeConfig {
     readonly feelers: boolean
     /** --onlynet: automatic connections go only to these networks; empty = every network. */
     readonly onlyNets: readonly Network[]
+    /** --selectbygroup: outbound picks take a random network group first, then an address of it (not Core). */
+    readonly selectByGroup?: boolean
   }
   readonly inbound: {
     /** Empty = no inbound connections. */

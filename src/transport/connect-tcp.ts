@@ -5,10 +5,10 @@ import { connect, type Socket } from 'node:net'
  * rejects with the signal's reason (a timeout error, a shutdown), so the caller's reason is what surfaces.
  * The resolved socket has no listeners of ours left on it.
  */
-export function connectTcp (host: string, port: number, signal: AbortSignal): Promise<Socket> {
+export function connectTcp (host: string, port: number, signal: AbortSignal, localAddress?: string): Promise<Socket> {
   if (signal.aborted) return Promise.reject(signal.reason as Error)
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port })
+    const socket = connect({ host, port, ...(localAddress === undefined ? {} : { localAddress }) })
     const done = (): void => {
       socket.off('connect', onConnect)
       socket.off('error', onError)

@@ -18,16 +18,20 @@ export interface TcpDialerComponents {
 export interface TcpDialerInit {
   /** @default DEFAULT_CONNECT_TIMEOUT_MS */
   connectTimeoutMs?: number
+  /** The local IP outbound sockets are bound to (several nodes on one host, each with its own address). @default the system's choice */
+  localAddress?: string
 }
 
 /** Plain TCP to IP addresses. Overlay addresses (.onion, .i2p) are refused: they need a proxy. */
 export class TcpDialer implements Dialer {
   readonly #clock: Clock
   readonly #connectTimeoutMs: number
+  readonly #localAddress: string | undefined
 
   constructor (components: TcpDialerComponents, init: TcpDialerInit = {}) {
     this.#clock = components.clock
     this.#connectTimeoutMs = init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+    this.#localAddress = init.localAddress
   }
 
   async dial (addr: NetAddress, options: DialOptions): Promise<Socket> {
@@ -39,7 +43,7 @@ export class TcpDialer implements Dialer {
     const timeout = clockTimeoutSignal(this.#clock, ms, () => new DialTimeoutError(target, ms))
     const signal = anySignal([options.signal, timeout.signal])
     try {
-      return await connectTcp(addr.host, addr.port, signal.signal)
+      return await connectTcp(addr.host, addr.port, signal.signal, this.#localAddress)
     } finally {
       timeout.clear()
       signal.clear()

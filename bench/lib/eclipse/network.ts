@@ -18,8 +18,7 @@ import { Attacker } from './attacker.ts'
 export const HONEST_BASE = 10
 /** Attacker /16s: 127.(ATTACKER_BASE + g).x.y, all answered by one hub. */
 export const ATTACKER_BASE = 150
-/** Addresses every honest node starts with: a few honest ones (as a DNS seed would give) and one attacker. */
-const START_HONEST_ADDRESSES = 8
+
 /** The attacker pushes a full addr message on every connection this often (simulated ms). */
 const ATTACKER_PUSH_INTERVAL_MS = 5 * 60_000
 
@@ -29,6 +28,7 @@ export interface NodeSettings {
   readonly feelers: boolean
   /** An asmap file (Core's format) the nodes group by. */
   readonly asmap?: string
+  readonly selectByGroup?: boolean
 }
 
 export interface Scenario {
@@ -68,7 +68,7 @@ export class EclipseNetwork {
   readonly #timing: NodeTiming
   readonly #chainparams: string
   readonly #attacker: Attacker
-  readonly #dialer: Dialer
+  readonly #hub: { host: string, port: number }
   readonly nodes: Node[] = []
 
   constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string }) {
@@ -90,10 +90,8 @@ export class EclipseNetwork {
       const n = Math.floor(i / init.scenario.attackerGroups)
       addresses.push({ network: 'ipv4', host: `127.${group}.${Math.floor(n / 250)}.${(n % 250) + 1}`, port: init.port })
     }
-    const hub = { host: `127.${ATTACKER_BASE}.0.1`, port: init.port }
-    this.#attacker = new Attacker(components, { ...hub, magic: Buffer.from(init.magicHex, 'hex'), addresses, pushIntervalMs: ATTACKER_PUSH_INTERVAL_MS })
-    const tcp = new TcpDialer({ clock: components.clock }, { connectTimeoutMs: init.timing.connectTimeoutMs ?? 5_000 })
-    this.#dialer = { dial: async (addr, options) => await tcp.dial(isAttacker(addr.host) ? { ...addr, ...hub } : addr, options) }
+    this.#hub = { host: `127.${ATTACKER_BASE}.0.1`, port: init.port }
+    this.#attacker = new Attacker(components, { ...this.#hub, magic: Buffer.from(init.magicHex, 'hex'), addresses, pushIntervalMs: ATTACKER_PUSH_INTERVAL_MS })
   }
 
   get attacker (): Attacker { return this.#attacker }
@@ -105,11 +103,18 @@ export class EclipseNetwork {
     await Promise.all(this.nodes.map(async (n) => { await n.start() }))
   }
 
-  /** Stops every honest node (cleanly, or as a crash) and starts it again on the same data directory. */
-  async restartAll (how: 'clean' | 'crash'): Promise<void> {
-    await Promise.all(this.nodes.map(async (node) => { await stopNode(node, how) }))
-    for (let i = 0; i < this.nodes.length; i++) this.nodes[i] = this.#node(i)
-    await Promise.all(this.nodes.map(async (n) => { await n.start() }))
+  /**
+   * Restarts the honest nodes `which` on their data directories (cleanly, or as a crash), one after the
+   * other, so each comes back into a running network; `before` runs first (the clock's downtime jump).
+   */
+  async restart (which: readonly number[], how: 'clean' | 'crash', before: () => void = () => {}): Promise<void> {
+    before()
+    for (const i of which) {
+      await stopNode(this.nodes[i] as Node, how)
+      const node = this.#node(i)
+      this.nodes[i] = node
+      await node.start()
+    }
   }
 
   /** Starts one more honest node, fresh (a seeded book), while the attack goes on; returns its index. */
@@ -162,23 +167,35 @@ export class EclipseNetwork {
       listen: [`127.${HONEST_BASE + i}.0.1:${this.#port}`],
       blockrelayonly: s.blockRelayOnly,
       ...(s.feelers ? {} : { nofeelers: true }),
-      ...(s.asmap === undefined ? {} : { asmap: s.asmap })
+      ...(s.asmap === undefined ? {} : { asmap: s.asmap }),
+      ...(s.selectByGroup === true ? { selectbygroup: true } : {})
     }
   }
 
-  #node (i: number): Node {
-    return createNode(buildNodeConfig(this.#options(i)), { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer, timing: this.#timing })
+  /**
+   * Node i's dialer: TCP from its own address (else every node would dial from 127.0.0.1, one IP and one
+   * group to every peer's inbound limits), with every attacker address routed to the attacker's listener.
+   */
+  #dialer (i: number): Dialer {
+    const tcp = new TcpDialer({ clock: this.#c.clock }, { connectTimeoutMs: this.#timing.connectTimeoutMs ?? 5_000, localAddress: honestAddr(i, this.#port).host })
+    return { dial: async (addr, options) => await tcp.dial(isAttacker(addr.host) ? { ...addr, ...this.#hub } : addr, options) }
   }
 
-  /** A data directory whose book holds a few honest addresses and one attacker address (it heard of it once). */
+  #node (i: number): Node {
+    return createNode(buildNodeConfig(this.#options(i)), { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing: this.#timing })
+  }
+
+  /**
+   * A data directory whose book holds every honest node's address (what the DNS seeds of a network this
+   * small would give) and one attacker address: the node has heard of the attacker once.
+   */
   async #prefill (i: number): Promise<void> {
     const { clock, random } = this.#c
     const book = new AddrBook({ clock, random, logger: nullLogger }, { allowLocal: true })
     const time = unixSeconds(clock) - 3600
-    const total = this.#scenario.honest
-    for (let k = 0; k < START_HONEST_ADDRESSES; k++) {
-      const j = random.int(total)
-      if (j !== i) book.add([{ addr: honestAddr(j, this.#port), services: 1n, time }], honestAddr(j, this.#port))
+    const seed = { network: 'ipv4' as const, host: '127.1.0.1', port: this.#port }
+    for (let j = 0; j < this.#scenario.honest; j++) {
+      if (j !== i) book.add([{ addr: honestAddr(j, this.#port), services: 1n, time }], seed)
     }
     const attacker = { network: 'ipv4' as const, host: `127.${ATTACKER_BASE + random.int(this.#scenario.attackerGroups)}.0.1`, port: this.#port }
     book.add([{ addr: attacker, services: 1n, time }], attacker)

@@ -16,8 +16,17 @@ const TIMING: NodeTiming = {
   dialStaggerMs: 5_000 * TIME_FACTOR,
   peerTimeouts: { handshakeMs: 10_000 * TIME_FACTOR }
 }
+/**
+ * Simulated downtime at each restart: longer than Core's 10-minute recent-try rule, which would otherwise
+ * make every restarted node skip the peers it had just been connected to (rounds last minutes of
+ * simulated time, a real node runs for hours between restarts).
+ */
+const DOWNTIME_MS = 30 * 60_000
 /** Samples of the attacker's share are taken this often (real ms) in the second half of each round. */
 const SAMPLE_EVERY_MS = 1_000
+
+/** The nodes that restart (the first third): the rest keep running, as most of a network does. */
+export const victimsOf = (honest: number): number[] => Array.from({ length: Math.ceil(honest / 3) }, (_, i) => i)
 
 export interface Phases {
   /** Real ms the network runs before the first restart. */
@@ -32,8 +41,10 @@ export interface Phases {
 export interface ScenarioResult {
   readonly settings: string
   readonly scenario: Scenario
-  /** Attacker share after the warm-up, then after each restart (index 0 = before any restart). */
+  /** Attacker share of the restarting nodes' slots after the warm-up, then after each restart (index 0 = before any). */
   readonly shareByRestart: number[]
+  /** The same for the nodes that never restart, after the last round. */
+  readonly stayingShare: number
   readonly restartKinds: Array<'clean' | 'crash'>
   /** [simulated minutes since start, share] samples, for the plot. */
   readonly overTime: Array<[number, number]>
@@ -59,31 +70,34 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
     for (let t = 0; t < ms / 2; t += SAMPLE_EVERY_MS) {
       const share = shareOf(only)
       samples.push(share)
-      if (only === undefined) overTime.push([(clock.now() - started) / 60_000, share])
+      overTime.push([(clock.now() - started) / 60_000, share])
       await sleep(SAMPLE_EVERY_MS)
     }
     return samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length)
   }
+  const victims = victimsOf(scenario.honest)
+  const staying = Array.from({ length: scenario.honest - victims.length }, (_, i) => victims.length + i)
   const shareByRestart: number[] = []
   const restartKinds: Array<'clean' | 'crash'> = []
   let loadSum = 0
   try {
     await net.start()
-    shareByRestart.push(await runFor(phases.warmupMs))
+    shareByRestart.push(await runFor(phases.warmupMs, victims))
     for (let r = 0; r < phases.restarts; r++) {
       const how = r % 2 === 0 ? 'clean' : 'crash'
       restartKinds.push(how)
-      await net.restartAll(how)
-      shareByRestart.push(await runFor(phases.roundMs))
+      await net.restart(victims, how, () => { clock.skip(DOWNTIME_MS) })
+      shareByRestart.push(await runFor(phases.roundMs, victims))
       loadSum += loadAverage()
     }
-    if (phases.fresh === 0) return { settings: settings.name, scenario, shareByRestart, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    const stayingShare = shareOf(staying)
+    if (phases.fresh === 0) return { settings: settings.name, scenario, shareByRestart, stayingShare, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
     const fresh: number[] = []
     for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())
     const freshShare = await runFor(phases.roundMs, fresh)
     const held = fresh.map((i) => net.booksHolding(i))
     const freshInBooks = held.reduce((a, h) => a + h.holding / Math.max(1, h.of), 0) / held.length
-    return { settings: settings.name, scenario, shareByRestart, restartKinds, overTime, freshShare, freshInBooks, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    return { settings: settings.name, scenario, shareByRestart, stayingShare, restartKinds, overTime, freshShare, freshInBooks, loadAverage: loadSum / Math.max(1, phases.restarts) }
   } finally {
     await net.close()
   }
