@@ -26,7 +26,7 @@ function fmtAge(ms) {
 function fmtPing(ms) { return ms === undefined || ms === null ? '' : ms + ' ms'; }
 function fmtTime(ms) { return new Date(ms).toISOString().slice(11, 19); }
 
-var KIND_LABEL = { 'outbound-full-relay': 'automatic', manual: 'permanent', 'addr-fetch': 'address fetch', inbound: 'inbound', 'block-relay-only': 'block-relay-only' };
+var KIND_LABEL = { 'outbound-full-relay': 'automatic', manual: 'permanent', 'addr-fetch': 'address fetch', inbound: 'inbound', 'block-relay-only': 'block-relay-only', feeler: 'feeler' };
 var STATE_LABEL = { filled: 'connected', handshaking: 'handshaking', dialing: 'dialing', waiting: 'waiting to retry', picking: 'picking an address', empty: 'empty' };
 
 function renderSlots(s, now) {
