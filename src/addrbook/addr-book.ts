@@ -51,7 +51,7 @@ export interface AddrBookInit {
   testBeforeEvict?: boolean
   /** Group IPv4/IPv6 addresses by autonomous system (Core's -asmap) instead of /16 and /32. */
   asmap?: Asmap
-  /** select() takes a random group, then an address of it (select.ts), instead of a random bucket. @default false */
+  /** select() takes a random group, then an address of it (select.ts). @default false */
   selectByGroup?: boolean
 }
 
@@ -80,7 +80,7 @@ export class AddrBook implements AddrRecordStore {
   private readonly collisionTables = {
     get: (key: string) => this.tables.get(key),
     triedOccupantOf: (entry: AddrEntry) => this.tables.triedOccupant(this.placement.triedPosition(entry.key, entry.group)),
-    makeTried: (entry: AddrEntry) => { this.makeTried(entry) }
+    makeTried: (entry: AddrEntry) => { this.makeTried(entry); this.changes.changed(entry.key) }
   }
 
   constructor (components: AddrBookComponents, init: AddrBookInit) {
@@ -182,9 +182,8 @@ export class AddrBook implements AddrRecordStore {
   }
 
   /**
-   * An outbound handshake with `addr` completed: reset its attempts and move it to tried. If its tried
-   * slot is taken, the move waits for the occupant's test (a pending collision, see resolveCollisions),
-   * or, without testBeforeEvict, the occupant goes back to new. Returns whether the entry moved.
+   * An outbound handshake with `addr` completed: reset its attempts and move it to tried. A taken tried slot
+   * makes it a pending collision (resolveCollisions), or, without testBeforeEvict, sends the occupant to new.
    */
   good (addr: NetAddress): boolean {
     const nowS = unixSeconds(this.clock)
@@ -208,25 +207,14 @@ export class AddrBook implements AddrRecordStore {
   /** New-table addresses waiting for a tried slot whose occupant is to be tested. */
   get pendingCollisions (): number { return this.collisions.size }
 
-  /**
-   * Core's ResolveCollisions (collisions.ts): the occupant keeps its slot if it answered in the last 4 h,
-   * loses it once a test failed or nobody tested it within 40 min. Returns how many newcomers moved.
-   */
-  resolveCollisions (): number {
-    const moved = this.collisions.resolve(this.collisionTables, unixSeconds(this.clock))
-    for (const entry of moved) this.changes.changed(entry.key)
-    return moved.length
-  }
+  /** Core's ResolveCollisions (collisions.ts): settles the pending collisions; how many newcomers moved to tried. */
+  resolveCollisions (): number { return this.collisions.resolve(this.collisionTables, unixSeconds(this.clock)).length }
 
   /** The occupant of a random pending collision's slot, for a feeler to test (Core's SelectTriedCollision). */
-  selectTriedCollision (): AddrInfo | undefined {
-    return this.collisions.pick(this.collisionTables, (n) => this.random.int(n))
-  }
+  selectTriedCollision (): AddrInfo | undefined { return this.collisions.pick(this.collisionTables, (n) => this.random.int(n)) }
 
   /** Core's Select (select.ts): a random entry, weighted by its chance; new only if `newOnly`. */
-  select (newOnly = false): AddrInfo | undefined {
-    return selectEntry(this.tables, this.random, unixSeconds(this.clock), newOnly)
-  }
+  select (newOnly = false): AddrInfo | undefined { return selectEntry(this.tables, this.random, unixSeconds(this.clock), newOnly) }
 
   /** A random sample for answering getaddr: at most `maxCount` and `maxPct`% of the book, never terrible ones. */
   sample (maxCount = GETADDR_MAX_COUNT, maxPct = GETADDR_MAX_PCT): TimedAddress[] {
