@@ -101,7 +101,8 @@ export class Outbound {
     book.good(addr)
     const closed = new AbortController()
     const onClose = (): void => {
-      book.connected(addr)
+      // Core never refreshes a block-relay-only peer's time: what we gossip must not reveal those peers.
+      if (kind !== 'block-relay-only') book.connected(addr)
       closed.abort()
     }
     if (peer.state === 'closed') onClose()
