@@ -164,6 +164,7 @@ export class EclipseNetwork {
       chainparams: this.#chainparams,
       datadir: join(this.#dir, `node-${i}`),
       nodnsseed: true,
+      norpc: true,
       listen: [`127.${HONEST_BASE + i}.0.1:${this.#port}`],
       blockrelayonly: s.blockRelayOnly,
       ...(s.feelers ? {} : { nofeelers: true }),
