@@ -97,7 +97,7 @@ describe('inbound admission (end to end)', () => {
     // One permanent peer and 3 automatic ones wanted, with only 2 more sim peers allowed: the node keeps
     // looking, so it would dial the denied one if the deny list did not stop it. 6 peers leave 2 inbound slots.
     const node = startNodeProcess(['--chainparams', chainparams, '--datadir', join(home, 'lists'), '--nodnsseed', '--configfile', conf,
-      '--addpeer', addrKey(sim.peer(0).addr), '--targetoutbound', '3', '--maxpeers', '6', '--listen', `127.0.0.1:${port}`, '--debuglevel', 'info,CMGR=trace'], { HOME: home })
+      '--addpeer', addrKey(sim.peer(0).addr), '--targetoutbound', '3', '--blockrelayonly', '0', '--maxpeers', '6', '--listen', `127.0.0.1:${port}`, '--debuglevel', 'info,CMGR=trace'], { HOME: home })
     try {
       await node.waitUntil('2 automatic outbound peers', () => node.events('outbound_connected').filter(automatic).length === 2)
       await honest(port, '127.70.0.1').handshake()

@@ -44,7 +44,8 @@ describe('peerkeeper run (end to end)', () => {
     sim = await startSimNetwork({ peers: [{ profile: 'live' }, { profile: 'live' }, { profile: 'live' }, { profile: 'live' }, { profile: 'misbehaving', misbehaviour: 'oversized' }], port: 0, seed: 11 })
     const home = tempDir('e2e')
     datadir = join(home, 'data')
-    args = ['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', datadir, '--addpeer', addrKey(sim.peer(0).addr), '--nodnsseed', '--nolisten']
+    // No block-relay-only slots: the few sim peers are all needed by the target, and anchors come from it.
+    args = ['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', datadir, '--addpeer', addrKey(sim.peer(0).addr), '--nodnsseed', '--nolisten', '--blockrelayonly', '0']
     env = { HOME: home }
   }, 120_000) // may run tsc first
 

@@ -30,7 +30,7 @@ describe.skipIf(CHROMIUM === undefined)('status page in Chromium', () => {
     const sim = await startSimNetwork({ peers: { live: 7, misbehaving: 1, refusing: 2 }, port: 0, seed: 5 })
     cleanup.push(async () => { await sim.close() })
     const permanent = addrKey(sim.peer(0).addr)
-    const { node, log } = await startInProcessNode(sim, { addpeer: [permanent], targetoutbound: TARGET }, tempDir('node'), cleanup)
+    const { node, log } = await startInProcessNode(sim, { addpeer: [permanent], targetoutbound: TARGET, blockrelayonly: 0 }, tempDir('node'), cleanup)
     const status = new StatusServer({ clock: systemClock, logger: nullLogger, node }, { listen: [{ host: '127.0.0.1', port: 0 }] })
     await status.start()
     cleanup.push(async () => { await status.close() })
