@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { followJsonLines } from '../../test/helpers/json-lines.ts'
 import { nowMs } from './stats.ts'
 
 /** The built CLI, as users run it (this file runs from dist/bench/lib/). */
@@ -27,21 +28,14 @@ export class CliChild {
   constructor (args: readonly string[], env: Record<string, string>) {
     this.spawnedMs = nowMs()
     this.child = spawn(process.execPath, [CLI_PATH, 'run', '--logformat', 'json', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
-    let buffer = ''
-    this.child.stderr?.on('data', (chunk: Buffer) => {
-      const atMs = nowMs()
-      buffer += chunk.toString()
-      const lines = buffer.split('\n')
-      buffer = lines.pop() ?? ''
-      for (const line of lines) {
-        if (line.trim() === '') continue
-        try {
-          this.records.push({ atMs, record: JSON.parse(line) as Record<string, unknown> })
-        } catch {
-          this.records.push({ atMs, record: { event: 'not_json', line } })
-        }
+    let atMs = 0
+    followJsonLines(this.child.stderr, {
+      onRecord: (record) => { this.records.push({ atMs: atMs ||= nowMs(), record }) },
+      onOther: (line) => { this.records.push({ atMs: atMs ||= nowMs(), record: { event: 'not_json', line } }) },
+      onChunk: () => {
+        atMs = 0
+        for (const check of [...this.#checks]) check()
       }
-      for (const check of [...this.#checks]) check()
     })
     this.exited = new Promise((resolve) => { this.child.on('close', (code) => { for (const check of [...this.#checks]) check(); resolve(code) }) })
   }

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawnCli } from './cli.ts'
+import { followJsonLines } from './json-lines.ts'
 
 export type JsonRecord = Record<string, unknown> & { event?: string, subsystem?: string, message?: string }
 
@@ -29,20 +30,10 @@ export function startNodeProcess (args: string[], env: Record<string, string>): 
   const records: JsonRecord[] = []
   const otherLines: string[] = []
   const waiters = new Set<() => void>()
-  let buffer = ''
-  child.stderr?.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString()
-    const lines = buffer.split('\n')
-    buffer = lines.pop() ?? ''
-    for (const line of lines) {
-      if (line.trim() === '') continue
-      try {
-        records.push(JSON.parse(line) as JsonRecord)
-      } catch {
-        otherLines.push(line)
-      }
-    }
-    for (const check of [...waiters]) check()
+  followJsonLines(child.stderr, {
+    onRecord: (record) => { records.push(record as JsonRecord) },
+    onOther: (line) => { otherLines.push(line) },
+    onChunk: () => { for (const check of [...waiters]) check() }
   })
   child.stdout?.on('data', (chunk: Buffer) => { otherLines.push(chunk.toString()) })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
