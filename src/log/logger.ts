@@ -22,6 +22,8 @@ export interface Logger {
    * that tools can follow; logged at info unless another level is given.
    */
   event(event: string, fields: LogFields, message: string, level?: LogLevel): void
+  /** Whether a record at `level` would be written: callers skip building one that would not. @default true */
+  enabled?(level: LogLevel): boolean
 }
 
 export interface LoggerFactory {
@@ -32,6 +34,6 @@ export interface LoggerFactory {
 
 const noop = (): void => {}
 
-export const nullLogger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, event: noop }
+export const nullLogger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, event: noop, enabled: () => false }
 
 export const nullLoggerFactory: LoggerFactory = { subsystem: () => nullLogger }

@@ -115,7 +115,8 @@ export function createWinstonLogging (init: WinstonLoggingInit = {}): WinstonLog
       info: (m, f) => { log('info', m, f) },
       warn: (m, f) => { log('warn', m, f) },
       error: (m, f) => { log('error', m, f) },
-      event: (event, fields, message, level = 'info') => { log(level, message, { event, ...fields }) }
+      event: (event, fields, message, level = 'info') => { log(level, message, { event, ...fields }) },
+      enabled: (level) => levelEnabled(spec, name, level)
     }
   }
   const close = async (): Promise<void> => {

@@ -137,11 +137,14 @@ export const NODE_EVENT_NAMES = Object.keys(EVENT_LOG_FORMATS) as NodeEventName[
 export function logEvents (bus: EventBus<NodeEvents>, logging: LoggerFactory): () => void {
   const loggers = new Map<Subsystem, ReturnType<LoggerFactory['subsystem']>>()
   return bus.onAny((name, payload) => {
-    const record = describeEvent(name, payload)
-    if (record === undefined) return
-    let logger = loggers.get(record.subsystem)
-    if (logger === undefined) loggers.set(record.subsystem, logger = logging.subsystem(record.subsystem))
-    logger.event(name, { ...payload }, record.message, record.level)
+    const format = EVENT_LOG_FORMATS[name] as EventFormat<typeof payload> | undefined
+    if (format === undefined) return
+    let logger = loggers.get(format.subsystem)
+    if (logger === undefined) loggers.set(format.subsystem, logger = logging.subsystem(format.subsystem))
+    const level = levelOf(format, payload)
+    // A flood's trace-level events (inbound_rejected) are not written: their messages are not built either.
+    if (logger.enabled?.(level) === false) return
+    logger.event(name, { ...payload }, format.message(payload), level)
   })
 }
 
@@ -149,6 +152,9 @@ export function logEvents (bus: EventBus<NodeEvents>, logging: LoggerFactory): (
 export function describeEvent<K extends NodeEventName> (name: K, payload: NodeEvents[K]): { subsystem: Subsystem, level: LogLevel, message: string } | undefined {
   const format = EVENT_LOG_FORMATS[name] as EventFormat<typeof payload> | undefined
   if (format === undefined) return undefined
-  const level = typeof format.level === 'function' ? format.level(payload) : format.level ?? 'info'
-  return { subsystem: format.subsystem, level, message: format.message(payload) }
+  return { subsystem: format.subsystem, level: levelOf(format, payload), message: format.message(payload) }
+}
+
+function levelOf<P> (format: EventFormat<P>, payload: P): LogLevel {
+  return typeof format.level === 'function' ? format.level(payload) : format.level ?? 'info'
 }

@@ -80,6 +80,11 @@ export class StatusTracker implements Startable {
     this.#maxEvents = init.recentEvents ?? RECENT_EVENTS
     this.#maxPoints = Math.ceil(TIMELINE_WINDOW_MS / this.#sampleMs)
     this.#unsubscribe = components.events.onAny((name, payload) => {
+      // A flood is thousands of these a second: only counted, shown through the summary (inbound_rejections).
+      if (name === 'inbound_rejected') {
+        this.#tally(name, payload as unknown as Record<string, unknown>, this.#c.clock.now())
+        return
+      }
       const record = describeEvent(name, payload)
       if (record !== undefined) this.#observe(name, payload as unknown as Record<string, unknown>, record)
     })
@@ -124,8 +129,6 @@ export class StatusTracker implements Startable {
   #observe (name: NodeEventName, fields: Record<string, unknown>, record: Pick<StatusEvent, 'subsystem' | 'level' | 'message'>): void {
     const atMs = this.#c.clock.now()
     this.#tally(name, fields, atMs)
-    // A flood is thousands of these a second: counted above, shown through the summary (inbound_rejections).
-    if (name === 'inbound_rejected') return
     const event: StatusEvent = { atMs, event: name, ...record, fields }
     this.#events.push(event)
     if (this.#events.length > this.#maxEvents) this.#events.shift()
