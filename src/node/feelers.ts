@@ -1,3 +1,4 @@
+import { errorText } from '../connmgr/guarded.ts'
 import { countsFailures, selectOutbound } from '../addrbook/select-outbound.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
 import type { TimerHandle } from '../util/clock.ts'
@@ -89,7 +90,7 @@ export class Feelers implements Startable {
     this.#c.events.emit('feeler_started', { addr: addrKey(picked.addr), target: picked.target })
     void this.#feel(picked.addr, controller.signal).then(
       () => { this.#c.events.emit('feeler_finished', { addr: addrKey(picked.addr), target: picked.target, ok: true, reason: 'handshake: marked good' }) },
-      (err: unknown) => { this.#c.events.emit('feeler_finished', { addr: addrKey(picked.addr), target: picked.target, ok: false, reason: err instanceof Error ? err.message : String(err) }) }
+      (err: unknown) => { this.#c.events.emit('feeler_finished', { addr: addrKey(picked.addr), target: picked.target, ok: false, reason: errorText(err) }) }
     ).finally(() => { this.#active = undefined })
   }
 
