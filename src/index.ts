@@ -47,7 +47,7 @@ export { ListenError } from './inbound/errors.ts'
 // Engines.
 export { ConnManager } from './connmgr/conn-manager.ts'
 export { ConnReq, ConnState } from './connmgr/conn-req.ts'
-export type { Closable, ConnManagerComponents, DialFunction } from './connmgr/types.ts'
+export type { Closable, ConnManagerComponents, DialCallOptions, DialFunction } from './connmgr/types.ts'
 export type { ConnManagerEventMap } from './connmgr/events.ts'
 export { DEFAULT_TARGET_OUTBOUND, DEFAULT_RETRY_DURATION_MS, DEFAULT_MAX_RETRY_DURATION_MS } from './connmgr/config.ts'
 export type { ConnManagerInit } from './connmgr/config.ts'

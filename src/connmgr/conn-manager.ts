@@ -210,24 +210,31 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     req.state = ConnState.Pending
     const flight = this.#flights.start(req, req.permanent ? undefined : { ms: this.dialStaggerMs, onOverdue: (f) => { this.#staggerDue(f) } })
     this.#log.debug(`Attempting to connect to ${String(req)}`, { ...this.#fields(req) })
+    let connectSeen = false
+    const onConnected = (): void => {
+      if (connectSeen || !this.#flights.isCurrent(flight)) return
+      connectSeen = true
+      this.#observe(this.#clock.now() - flight.startedMs, 'connect')
+    }
     this.#track((async () => {
       let conn: C
       try {
-        conn = await this.#dial(addr, { signal: flight.controller.signal })
+        conn = await this.#dial(addr, { signal: flight.controller.signal, onConnected })
       } catch (err) {
         this.#flights.land(flight)
         this.#failed(req, err, 'dial')
         return
       }
       this.#flights.land(flight)
-      this.#observe(this.#clock.now() - flight.startedMs)
+      this.#observe(this.#clock.now() - flight.startedMs, 'dial')
       this.#connected(req, conn)
     })())
   }
 
-  /** A dial succeeded in `ms`: when that moves the adaptive stagger, the dials in flight follow it. */
-  #observe (ms: number): void {
-    if (this.#dialTimes.record(ms) && this.#settings.dialStaggerMs === undefined) this.#flights.restagger(this.#dialTimes.staggerMs())
+  /** A dial connected or succeeded in `ms`: when that moves the adaptive stagger, the dials in flight follow it. */
+  #observe (ms: number, what: 'connect' | 'dial'): void {
+    const moved = what === 'dial' ? this.#dialTimes.record(ms) : this.#dialTimes.recordConnect(ms)
+    if (moved && this.#settings.dialStaggerMs === undefined) this.#flights.restagger(this.#dialTimes.staggerMs())
   }
 
   #staggerDue (flight: Flight): void {

@@ -7,14 +7,33 @@
 
 /** A dial taking this many times the usual handshake is likely a silent or slow peer. */
 export const STAGGER_HANDSHAKE_MULTIPLE = 3
-/** Lower bound: even on loopback, wait this long before counting a dial as slow (a socket more per 25 ms at most). */
-export const MIN_DIAL_STAGGER_MS = 25
+/**
+ * Lower bound: on a LAN or loopback (handshakes of 1–3 ms) a dial is slow after 10 ms. It binds only
+ * there (internet handshakes take 50 ms and more); it limits each slot to one more dial per 10 ms, and the
+ * pending cap (maxPendingDials) bounds the sockets whatever the pace.
+ */
+export const MIN_DIAL_STAGGER_MS = 10
 /** Upper bound: over Tor a handshake takes seconds; a companion within 2 s keeps the start moving. */
 export const MAX_DIAL_STAGGER_MS = 2_000
-/** Before any dial has succeeded: the slow end of handshakes on the real internet (50–500 ms). */
+/** Before any dial has connected: the slow end of handshakes on the real internet (50–500 ms). */
 export const INITIAL_DIAL_STAGGER_MS = 500
-/** Successful dials remembered: enough for a stable median, few enough to follow a changed network. */
+/**
+ * Before any handshake has finished, a dial is expected to take this many times its TCP connect (one
+ * round trip): a v1 handshake adds one more (version out, version and verack back), BIP324 one beyond.
+ * So the first stagger follows the network from the first connect (silent peers accept too) instead of
+ * holding every slot for INITIAL_DIAL_STAGGER_MS when the first few picks are all silent.
+ */
+export const DIAL_TIMES_PER_CONNECT = 3
+/** Successful dials remembered: enough for a stable quantile, few enough to follow a changed network. */
 export const DIAL_TIME_SAMPLES = 16
+/**
+ * The stagger multiplies the edge of the fastest quarter of those dials, not their median: a fresh
+ * process runs its first handshakes in cold code while it takes in the DNS answers, so they take tens
+ * of times a later one (30–100 ms against 1 ms on loopback) and a median of them held the stagger there
+ * for the whole start. The fast quarter says what the network allows; a slower honest peer only gets a
+ * companion dial, within the pending cap. With fewer than 4 samples it is the fastest one.
+ */
+export const DIAL_TIME_QUANTILE = 0.25
 
 export interface StaggerBounds {
   readonly initialMs: number
@@ -30,17 +49,39 @@ export const DEFAULT_STAGGER_BOUNDS: StaggerBounds = {
   multiple: STAGGER_HANDSHAKE_MULTIPLE
 }
 
-/** The stagger for a median dial time (undefined: none seen yet), within the bounds; whole milliseconds. */
-export function staggerDelayMs (medianDialMs: number | undefined, bounds: StaggerBounds = DEFAULT_STAGGER_BOUNDS): number {
-  if (medianDialMs === undefined) return bounds.initialMs
-  return Math.round(Math.min(bounds.maxMs, Math.max(bounds.minMs, bounds.multiple * medianDialMs)))
+/** The stagger for a typical dial time (undefined: none seen yet), within the bounds; whole milliseconds. */
+export function staggerDelayMs (typicalDialMs: number | undefined, bounds: StaggerBounds = DEFAULT_STAGGER_BOUNDS): number {
+  if (typicalDialMs === undefined) return bounds.initialMs
+  return Math.round(Math.min(bounds.maxMs, Math.max(bounds.minMs, bounds.multiple * typicalDialMs)))
 }
 
-/** The last DIAL_TIME_SAMPLES successful dial durations and the stagger they imply. */
-export class DialTimes {
+/** The last DIAL_TIME_SAMPLES durations of one kind, and their DIAL_TIME_QUANTILE. */
+class RecentTimes {
   readonly #samples: number[] = []
-  readonly #bounds: StaggerBounds
   #next = 0
+
+  record (durationMs: number): void {
+    if (this.#samples.length < DIAL_TIME_SAMPLES) this.#samples.push(durationMs)
+    else this.#samples[this.#next] = durationMs
+    this.#next = (this.#next + 1) % DIAL_TIME_SAMPLES
+  }
+
+  /** The DIAL_TIME_QUANTILE (a sample, the lower one of a tie), or undefined before any. */
+  quantile (): number | undefined {
+    if (this.#samples.length === 0) return undefined
+    const sorted = [...this.#samples].sort((a, b) => a - b)
+    return sorted[Math.floor((sorted.length - 1) * DIAL_TIME_QUANTILE)]
+  }
+}
+
+/**
+ * The last successful dial durations (connect + handshake) and TCP connect durations, and the stagger
+ * they imply: from the dials once one succeeded, from the connects before that.
+ */
+export class DialTimes {
+  readonly #dials = new RecentTimes()
+  readonly #connects = new RecentTimes()
+  readonly #bounds: StaggerBounds
 
   constructor (bounds: StaggerBounds = DEFAULT_STAGGER_BOUNDS) {
     this.#bounds = bounds
@@ -48,21 +89,29 @@ export class DialTimes {
 
   /** Records one successful dial; returns whether the stagger changed. */
   record (durationMs: number): boolean {
-    const before = this.staggerMs()
-    if (this.#samples.length < DIAL_TIME_SAMPLES) this.#samples.push(durationMs)
-    else this.#samples[this.#next] = durationMs
-    this.#next = (this.#next + 1) % DIAL_TIME_SAMPLES
-    return this.staggerMs() !== before
+    return this.#changes(() => { this.#dials.record(durationMs) })
   }
 
-  median (): number | undefined {
-    if (this.#samples.length === 0) return undefined
-    const sorted = [...this.#samples].sort((a, b) => a - b)
-    const mid = sorted.length >> 1
-    return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+  /** Records one dial's TCP connect (the peer accepted; its handshake may never come); returns whether the stagger changed. */
+  recordConnect (durationMs: number): boolean {
+    return this.#changes(() => { this.#connects.record(durationMs) })
+  }
+
+  /** The dial time the stagger multiplies: from successful dials, else estimated from connects, else undefined. */
+  typical (): number | undefined {
+    const dial = this.#dials.quantile()
+    if (dial !== undefined) return dial
+    const connect = this.#connects.quantile()
+    return connect === undefined ? undefined : DIAL_TIMES_PER_CONNECT * connect
   }
 
   staggerMs (): number {
-    return staggerDelayMs(this.median(), this.#bounds)
+    return staggerDelayMs(this.typical(), this.#bounds)
+  }
+
+  #changes (record: () => void): boolean {
+    const before = this.staggerMs()
+    record()
+    return this.staggerMs() !== before
   }
 }

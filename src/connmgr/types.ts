@@ -13,7 +13,13 @@ export interface Closable {
   readonly closeSignal: AbortSignal
 }
 
-export type DialFunction<C> = (addr: NetAddress, options: { signal: AbortSignal }) => Promise<C>
+export interface DialCallOptions {
+  readonly signal: AbortSignal
+  /** The dial may call this once its transport is up (TCP connected, before the handshake): the stagger learns the round trip from it. */
+  readonly onConnected?: () => void
+}
+
+export type DialFunction<C> = (addr: NetAddress, options: DialCallOptions) => Promise<C>
 
 export interface ConnManagerComponents<C> {
   clock: Clock

@@ -2,6 +2,7 @@ import type { AddrBook } from '../addrbook/addr-book.ts'
 import { countsFailures, selectOutbound } from '../addrbook/select-outbound.ts'
 import type { BanList } from '../banlist/ban-list.ts'
 import type { ConnReq } from '../connmgr/conn-req.ts'
+import type { DialCallOptions } from '../connmgr/types.ts'
 import type { ConnectionGater } from '../gater/gater.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
 import { PeerRefusedError } from '../peer/errors.ts'
@@ -77,7 +78,7 @@ export class Outbound {
     this.#anchors = [...init.anchors]
   }
 
-  readonly dial = async (addr: NetAddress, options: { signal: AbortSignal }): Promise<OutboundConnection> => {
+  readonly dial = async (addr: NetAddress, options: DialCallOptions): Promise<OutboundConnection> => {
     const kind = this.#init.isPermanent(addr) ? 'manual' : this.#init.kind ?? 'outbound-full-relay'
     const decision = this.#c.gater.interceptAddrDial(addr, kind)
     if (!decision.allow) throw new DialDeniedError(addrKey(addr), decision.reason)
@@ -111,8 +112,9 @@ export class Outbound {
   }
 
   /** One TCP connection and handshake; throws FallBackToV1 when a v2 attempt met a v1-only node. */
-  async #connect (addr: NetAddress, kind: ConnectionKind, transport: TransportProtocol, options: { signal: AbortSignal }): Promise<Peer> {
-    const socket = await this.#c.dialer.dial(addr, options)
+  async #connect (addr: NetAddress, kind: ConnectionKind, transport: TransportProtocol, options: DialCallOptions): Promise<Peer> {
+    const socket = await this.#c.dialer.dial(addr, { signal: options.signal })
+    options.onConnected?.()
     const { session: peer } = this.#c.sessions.open(socket, addr, kind, transport)
     const onAbort = (): void => { peer.close('dial canceled') }
     options.signal.addEventListener('abort', onAbort, { once: true })

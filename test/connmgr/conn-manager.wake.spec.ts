@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConnReq } from '../../src/connmgr/conn-req.ts'
-import { INITIAL_DIAL_STAGGER_MS } from '../../src/connmgr/stagger.ts'
+import { DIAL_TIMES_PER_CONNECT, INITIAL_DIAL_STAGGER_MS, STAGGER_HANDSHAKE_MULTIPLE } from '../../src/connmgr/stagger.ts'
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
 import { loopbackAddr } from '../helpers/scripted-dial.ts'
 import { addressSupply, makeManager } from './harness.ts'
@@ -9,7 +9,7 @@ beforeEach(() => { vi.useFakeTimers({ now: 0 }) })
 afterEach(() => { vi.useRealTimers() })
 
 describe('ConnManager adaptive dial stagger', () => {
-  it('staggers at the initial delay until a dial has succeeded', async () => {
+  it('staggers at the initial delay until a dial has connected', async () => {
     const supply = addressSupply()
     const { cm, dialer } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
     cm.start()
@@ -17,6 +17,31 @@ describe('ConnManager adaptive dial stagger', () => {
     expect(dialer.calls).toHaveLength(2)
     await vi.advanceTimersByTimeAsync(1)
     expect(dialer.calls).toHaveLength(4)
+    await cm.stop()
+  })
+
+  it('before any handshake, follows the first connects: silent peers that accept get companions after a few round trips', async () => {
+    const supply = addressSupply()
+    const { cm, dialer, logger } = makeManager({ targetOutbound: 2, getNewAddress: supply.getNewAddress })
+    cm.start()
+    await vi.advanceTimersByTimeAsync(4)
+    dialer.calls[0]?.connected()
+    dialer.calls[0]?.connected() // once per dial
+    await vi.advanceTimersByTimeAsync(0)
+    expect(cm.dialStaggerMs).toBe(STAGGER_HANDSHAKE_MULTIPLE * DIAL_TIMES_PER_CONNECT * 4)
+    expect(cm.dialStaggerMs).toBe(36)
+    // Both silent dials started at 0 are due at 36 ms, long before the initial 500.
+    await vi.advanceTimersByTimeAsync(31)
+    expect(dialer.calls).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(dialer.calls).toHaveLength(4)
+    expect(logger.records.filter((r) => r.event === 'dial_staggered')).toHaveLength(2)
+    // A finished handshake outranks the connect estimate: 10 ms → 30 ms.
+    await vi.advanceTimersByTimeAsync(10)
+    dialer.calls[2]?.connected()
+    dialer.calls[2]?.succeed()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(cm.dialStaggerMs).toBe(30)
     await cm.stop()
   })
 
@@ -44,7 +69,7 @@ describe('ConnManager adaptive dial stagger', () => {
     dialer.calls[0]?.fail()
     await vi.advanceTimersByTimeAsync(5)
     expect(dialer.calls).toHaveLength(3)
-    dialer.calls[2]?.succeed() // 5 ms: the stagger drops to its 25 ms floor; call 1 is 105 ms old
+    dialer.calls[2]?.succeed() // 5 ms: the stagger drops to 15 ms; call 1 is 105 ms old
     await vi.advanceTimersByTimeAsync(0)
     expect(dialer.calls).toHaveLength(4)
     expect(dialer.calls[3]?.settled).toBe(false)

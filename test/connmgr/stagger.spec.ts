@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { DIAL_TIME_SAMPLES, DialTimes, INITIAL_DIAL_STAGGER_MS, MAX_DIAL_STAGGER_MS, MIN_DIAL_STAGGER_MS, staggerDelayMs } from '../../src/connmgr/stagger.ts'
+import { DIAL_TIME_QUANTILE, DIAL_TIME_SAMPLES, DIAL_TIMES_PER_CONNECT, DialTimes, INITIAL_DIAL_STAGGER_MS, MAX_DIAL_STAGGER_MS, MIN_DIAL_STAGGER_MS, staggerDelayMs } from '../../src/connmgr/stagger.ts'
 
 describe('dial stagger', () => {
-  it('is the initial delay before any dial succeeded, then 3 × the median dial time within its bounds', () => {
+  it('is the initial delay before any dial succeeded, then 3 × the typical dial time within its bounds', () => {
     expect(staggerDelayMs(undefined)).toBe(INITIAL_DIAL_STAGGER_MS)
     expect(staggerDelayMs(2)).toBe(MIN_DIAL_STAGGER_MS)
     expect(staggerDelayMs(100)).toBe(300)
@@ -10,19 +10,45 @@ describe('dial stagger', () => {
     expect(staggerDelayMs(5_000)).toBe(MAX_DIAL_STAGGER_MS)
   })
 
-  it('follows the median of the last successful dials and says when the stagger moved', () => {
+  it('follows the fastest quarter of the last successful dials and says when the stagger moved', () => {
     const times = new DialTimes()
     expect(times.staggerMs()).toBe(INITIAL_DIAL_STAGGER_MS)
     expect(times.record(100)).toBe(true)
     expect(times.staggerMs()).toBe(300)
     expect(times.record(100)).toBe(false)
-    times.record(400)
-    expect(times.median()).toBe(100)
-    times.record(400)
-    expect(times.median()).toBe(250)
+    expect(times.record(400)).toBe(false)
+    expect(times.typical()).toBe(100)
+    // A cold first handshake (60 ms) stops counting once faster ones arrive: the fastest of few samples.
+    const cold = new DialTimes()
+    cold.record(60)
+    expect(cold.staggerMs()).toBe(180)
+    expect(cold.record(2)).toBe(true)
+    expect(cold.staggerMs()).toBe(MIN_DIAL_STAGGER_MS)
+    // Real-internet handshakes (50–500 ms): the 4th fastest of 16, not the single fastest.
+    const internet = new DialTimes()
+    for (let ms = 50; ms <= 500; ms += 30) internet.record(ms)
+    expect(DIAL_TIME_QUANTILE).toBe(0.25)
+    expect(internet.typical()).toBe(140)
+    expect(internet.staggerMs()).toBe(420)
     // Old samples leave: a network that became fast is followed within DIAL_TIME_SAMPLES dials.
-    for (let i = 0; i < DIAL_TIME_SAMPLES; i++) times.record(4)
-    expect(times.median()).toBe(4)
-    expect(times.staggerMs()).toBe(MIN_DIAL_STAGGER_MS)
+    for (let i = 0; i < DIAL_TIME_SAMPLES; i++) internet.record(2)
+    expect(internet.typical()).toBe(2)
+    expect(internet.staggerMs()).toBe(MIN_DIAL_STAGGER_MS)
+  })
+
+  it('estimates the dial time from TCP connects until a dial succeeds', () => {
+    const times = new DialTimes()
+    expect(times.recordConnect(5)).toBe(true)
+    expect(times.typical()).toBe(DIAL_TIMES_PER_CONNECT * 5)
+    expect(times.staggerMs()).toBe(45)
+    expect(times.recordConnect(900)).toBe(false) // the fast quarter of [5, 900] is 5
+    // Tor: a connect through the proxy takes seconds: the upper bound holds.
+    const tor = new DialTimes()
+    tor.recordConnect(1_500)
+    expect(tor.staggerMs()).toBe(MAX_DIAL_STAGGER_MS)
+    // A finished dial replaces the estimate.
+    expect(times.record(40)).toBe(true)
+    expect(times.typical()).toBe(40)
+    expect(times.staggerMs()).toBe(120)
   })
 })

@@ -1,3 +1,4 @@
+import type { DialCallOptions } from '../../src/connmgr/types.ts'
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
 
 /** A connection stand-in for the connection manager's tests: counts close() calls; drop() is the peer leaving. */
@@ -31,6 +32,8 @@ export interface DialCall {
   succeed(): FakeConn
   /** Settles a held dial with an error. */
   fail(err?: Error): void
+  /** The transport is up (the peer accepted): calls the dial's onConnected, as the node's dial does before the handshake. */
+  connected(): void
   readonly settled: boolean
 }
 
@@ -41,12 +44,12 @@ export type DialOutcome = 'hold' | 'succeed' | 'fail'
  * or settled at once as `outcome(addr, index)` says. A held call honours its AbortSignal, like a real dialer.
  */
 export function scriptedDial (outcome: (addr: NetAddress, index: number) => DialOutcome = () => 'hold'): {
-  dial: (addr: NetAddress, options: { signal: AbortSignal }) => Promise<FakeConn>
+  dial: (addr: NetAddress, options: DialCallOptions) => Promise<FakeConn>
   calls: DialCall[]
   held: () => DialCall[]
 } {
   const calls: DialCall[] = []
-  const dial = (addr: NetAddress, { signal }: { signal: AbortSignal }): Promise<FakeConn> => new Promise((resolve, reject) => {
+  const dial = (addr: NetAddress, { signal, onConnected }: DialCallOptions): Promise<FakeConn> => new Promise((resolve, reject) => {
     let settled = false
     const settle = (): boolean => {
       if (settled) return false
@@ -65,6 +68,7 @@ export function scriptedDial (outcome: (addr: NetAddress, index: number) => Dial
         return conn
       },
       fail: (err = new Error('connection refused')) => { if (settle()) reject(err) },
+      connected: () => { onConnected?.() },
       get settled () { return settled }
     }
     calls.push(call)
