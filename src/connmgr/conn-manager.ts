@@ -13,7 +13,7 @@ import { Flights, type Flight } from './flights.ts'
 import { closeQuietly, errorText, runGuarded } from './guarded.ts'
 import { DialTimes } from './stagger.ts'
 import { Waits } from './waits.ts'
-import { mayStagger, planFailure, refillCount, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
+import { atPendingCap, mayDisplace, mayStagger, planFailure, refillCount, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
 import type { Closable, ConnManagerComponents, ConnManagerEvents, DialFunction } from './types.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 
@@ -210,16 +210,10 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     req.state = ConnState.Pending
     const flight = this.#flights.start(req, req.permanent ? undefined : { ms: this.dialStaggerMs, onOverdue: (f) => { this.#staggerDue(f) } })
     this.#log.debug(`Attempting to connect to ${String(req)}`, { ...this.#fields(req) })
-    let connectSeen = false
-    const onConnected = (): void => {
-      if (connectSeen || !this.#flights.isCurrent(flight)) return
-      connectSeen = true
-      this.#observe(this.#clock.now() - flight.startedMs, 'connect')
-    }
     this.#track((async () => {
       let conn: C
       try {
-        conn = await this.#dial(addr, { signal: flight.controller.signal, onConnected })
+        conn = await this.#dial(addr, { signal: flight.controller.signal, onConnected: () => { this.#observe(this.#flights.connected(flight), 'connect') } })
       } catch (err) {
         this.#flights.land(flight)
         this.#failed(req, err, 'dial')
@@ -231,15 +225,16 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     })())
   }
 
-  /** A dial connected or succeeded in `ms`: when that moves the adaptive stagger, the dials in flight follow it. */
-  #observe (ms: number, what: 'connect' | 'dial'): void {
+  /** A dial connected or succeeded in `ms` (undefined: nothing new): when that moves the adaptive stagger, the dials in flight follow it. */
+  #observe (ms: number | undefined, what: 'connect' | 'dial'): void {
+    if (ms === undefined) return
     const moved = what === 'dial' ? this.#dialTimes.record(ms) : this.#dialTimes.recordConnect(ms)
     if (moved && this.#settings.dialStaggerMs === undefined) this.#flights.restagger(this.#dialTimes.staggerMs())
   }
 
   #staggerDue (flight: Flight): void {
     if (this.#stopped) return
-    if (!mayStagger(this.#counts(), this.#settings.maxPendingDials)) return
+    if (!mayStagger(this.#counts())) return
     this.#events.emit('dial_staggered', this.#fields(flight.req))
     this.#fill()
   }
@@ -342,7 +337,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   }
 
   /** Gives up a pending request: its wait is cleared and its dial aborted; a late success is closed. */
-  #cancel (req: ConnReq, reason: 'removed' | 'surplus'): void {
+  #cancel (req: ConnReq, reason: 'removed' | 'surplus' | 'displaced'): void {
     this.#pending.delete(req.id)
     req.state = ConnState.Canceled
     this.#waits.clear(req.id)
@@ -352,14 +347,18 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
 
   /**
    * Starts automatic requests until established + pending reaches the target (recounted each time).
-   * Overdue dials do not count, so a slot they hold is refilled beside them, as long as the requests
-   * beyond the target stay within maxPendingDials: silent peers cannot hold the slots until they time out.
+   * Overdue dials do not count, so a slot they hold is refilled beside them; at maxPendingDials the oldest
+   * overdue dial makes way: silent peers neither hold the slots till they time out nor pass the cap.
    */
   #fill (): void {
     if (!this.#started || this.#stopped || this.#init.getNewAddress === undefined) return
     while (refillCount(this.#counts(false)) > 0) {
-      const all = this.#counts()
-      if (refillCount(all) === 0 && all.autoPending >= this.#settings.maxPendingDials) return
+      if (atPendingCap(this.#counts(), this.#settings.maxPendingDials)) {
+        const oldest = this.#flights.oldestOverdue()
+        if (oldest === undefined || !mayDisplace(this.#failedAttempts)) return
+        this.#failedAttempts++ // it did not answer in time: a failure in a row, as btcd counts them
+        this.#cancel(oldest.req, 'displaced')
+      }
       this.newConnReq()
     }
   }

@@ -15,10 +15,10 @@ export class DuplicateAddressError extends NamedError {}
 /** connect() was given a request without an address. */
 export class MissingAddressError extends NamedError {}
 
-/** The reason an in-flight dial's AbortSignal carries: removed, surplus or stopping. */
+/** The reason an in-flight dial's AbortSignal carries: removed, surplus, displaced or stopping. */
 export class DialAbortedError extends DialError {
   readonly reason: string
-  constructor (reason: 'removed' | 'surplus' | 'stopping', target: string) {
+  constructor (reason: 'removed' | 'surplus' | 'displaced' | 'stopping', target: string) {
     super(`dial to ${target} aborted: ${reason}`)
     this.reason = reason
   }

@@ -28,5 +28,6 @@ export interface ConnManagerEventMap {
   outbound_throttled: { readonly id: number, readonly reason: string, readonly delayMs: number, readonly failedAttempts: number }
   /** A dial is overdue, so another starts beside it. */
   dial_staggered: RequestFields
-  request_canceled: RequestFields & { readonly reason: 'removed' | 'surplus' }
+  /** displaced: the pending cap was full, so the oldest overdue dial gave its socket to a fresh pick. */
+  request_canceled: RequestFields & { readonly reason: 'removed' | 'surplus' | 'displaced' }
 }

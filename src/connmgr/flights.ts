@@ -13,9 +13,12 @@ export interface Flight {
   staggerTimer: TimerHandle | undefined
   /** Still in flight after the stagger delay (a slow or silent peer): it no longer holds a slot of the target. */
   overdue: boolean
+  /** The dial reported its transport up (TCP connected), once. */
+  connected: boolean
 }
 
-export type AbortReason = 'removed' | 'surplus' | 'stopping'
+/** Why a dial is aborted: its request was removed, the target is reached, the pending cap needed its socket, or stop(). */
+export type AbortReason = 'removed' | 'surplus' | 'displaced' | 'stopping'
 
 /** The dials in flight, by request id: started, landed (settled) or aborted, each exactly once. */
 export class Flights {
@@ -28,7 +31,7 @@ export class Flights {
 
   /** Starts tracking a dial of `req`; `onOverdue` runs after `staggerMs` if it is still in flight. */
   start (req: ConnReq, stagger: { ms: number, onOverdue: (flight: Flight) => void } | undefined): Flight {
-    const flight: Flight = { req, controller: new AbortController(), startedMs: this.#clock.now(), onOverdue: stagger?.onOverdue, staggerTimer: undefined, overdue: false }
+    const flight: Flight = { req, controller: new AbortController(), startedMs: this.#clock.now(), onOverdue: stagger?.onOverdue, staggerTimer: undefined, overdue: false, connected: false }
     this.#byId.set(req.id, flight)
     if (stagger !== undefined) this.#arm(flight, stagger.ms)
     return flight
@@ -62,6 +65,22 @@ export class Flights {
 
   isOverdue (id: number): boolean {
     return this.#byId.get(id)?.overdue === true
+  }
+
+  /** The dial's transport is up: its connect time in ms the first time, undefined after that or once it landed. */
+  connected (flight: Flight): number | undefined {
+    if (flight.connected || !this.isCurrent(flight)) return undefined
+    flight.connected = true
+    return this.#clock.now() - flight.startedMs
+  }
+
+  /** The overdue automatic dial that started first (the likeliest silent peer), if any. */
+  oldestOverdue (): Flight | undefined {
+    let oldest: Flight | undefined
+    for (const flight of this.#byId.values()) {
+      if (flight.overdue && (oldest === undefined || flight.startedMs < oldest.startedMs)) oldest = flight
+    }
+    return oldest
   }
 
   /** The dial of `flight` is over: forget it and its stagger timer. */

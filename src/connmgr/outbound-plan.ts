@@ -21,12 +21,25 @@ export function refillCount (counts: OutboundCounts): number {
 
 /**
  * Whether a slow automatic dial may get a companion: every slot is taken by a pending or established
- * request, the target is not reached yet, and fewer than maxPendingDials are pending.
+ * request and the target is not reached yet (at the pending cap the companion displaces the oldest
+ * overdue dial, see atPendingCap).
  */
-export function mayStagger (counts: OutboundCounts, maxPendingDials: number): boolean {
-  return counts.autoEstablished < counts.target &&
-    counts.autoEstablished + counts.autoPending >= counts.target &&
-    counts.autoPending < maxPendingDials
+export function mayStagger (counts: OutboundCounts): boolean {
+  return counts.autoEstablished < counts.target && counts.autoEstablished + counts.autoPending >= counts.target
+}
+
+/** Whether one more automatic request would pass maxPendingDials (every slot is taken, the cap is full). */
+export function atPendingCap (counts: OutboundCounts, maxPendingDials: number): boolean {
+  return refillCount(counts) === 0 && counts.autoPending >= maxPendingDials
+}
+
+/**
+ * At the pending cap, whether the oldest overdue dial may make way for a fresh pick (and count as a
+ * failure). Not after MAX_FAILED_ATTEMPTS failures in a row: a book that is all silent then waits at the
+ * cap for timeouts, as before, instead of churning a socket per stagger.
+ */
+export function mayDisplace (failedAttempts: number): boolean {
+  return failedAttempts < MAX_FAILED_ATTEMPTS
 }
 
 /** Why a request failed: its dial, or its address pick (a duplicate address, or none available). */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConnReq, ConnState } from '../../src/connmgr/conn-req.ts'
 import { DialAbortedError } from '../../src/connmgr/errors.ts'
+import { MAX_FAILED_ATTEMPTS } from '../../src/connmgr/outbound-plan.ts'
 import { loopbackAddr } from '../helpers/scripted-dial.ts'
 import { addressSupply, makeManager } from './harness.ts'
 
@@ -8,7 +9,7 @@ beforeEach(() => { vi.useFakeTimers({ now: 0 }) })
 afterEach(() => { vi.useRealTimers() })
 
 describe('ConnManager dial stagger (fixed)', () => {
-  it('starts one more automatic dial beside each one in flight past dialStaggerMs, up to maxPendingDials', async () => {
+  it('starts one more automatic dial beside each one in flight past dialStaggerMs; at maxPendingDials the oldest overdue makes way', async () => {
     const supply = addressSupply()
     const { cm, dialer, logger } = makeManager({ targetOutbound: 2, dialStaggerMs: 1_000, getNewAddress: supply.getNewAddress })
     cm.start()
@@ -18,10 +19,23 @@ describe('ConnManager dial stagger (fixed)', () => {
     expect(dialer.calls).toHaveLength(4)
     expect(logger.records.filter((r) => r.event === 'dial_staggered')).toHaveLength(2)
     // Once overdue, the extras get companions too, until the default maxPendingDials = 4 x target = 8.
-    await vi.advanceTimersByTimeAsync(1_000)
-    expect(dialer.calls).toHaveLength(6)
-    await vi.advanceTimersByTimeAsync(10_000)
+    await vi.advanceTimersByTimeAsync(2_000)
     expect(dialer.calls).toHaveLength(8)
+    const pending = (): number => cm.requests().filter((r) => r.state === ConnState.Pending).length
+    expect(pending()).toBe(8)
+    // At the cap, the next companions abort the two oldest dials (silent peers, most likely) for fresh picks.
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(dialer.calls).toHaveLength(10)
+    expect(dialer.calls.map((c) => c.signal.aborted)).toEqual([true, true, false, false, false, false, false, false, false, false])
+    expect((dialer.calls[0]?.signal.reason as DialAbortedError).reason).toBe('displaced')
+    expect(logger.records.filter((r) => r.event === 'request_canceled' && r.fields.reason === 'displaced')).toHaveLength(2)
+    expect(pending()).toBe(8)
+    // Each displaced dial is a failure in a row: after MAX_FAILED_ATTEMPTS the cap holds, no more churn.
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(dialer.calls).toHaveLength(8 + MAX_FAILED_ATTEMPTS)
+    expect(pending()).toBe(8)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(dialer.calls).toHaveLength(8 + MAX_FAILED_ATTEMPTS)
     await cm.stop()
   })
 
@@ -39,9 +53,14 @@ describe('ConnManager dial stagger (fixed)', () => {
     dialer.calls[4]?.fail()
     await vi.advanceTimersByTimeAsync(0)
     expect(dialer.calls).toHaveLength(6)
-    // Four pending (two overdue, the last companion, and its own companion once overdue) is the cap.
-    await vi.advanceTimersByTimeAsync(10_000)
+    // Four pending (two overdue, the last companion, and its own companion once overdue) is the cap;
+    // from there each companion displaces the oldest overdue dial: never more than four pending.
+    await vi.advanceTimersByTimeAsync(1_000)
     expect(dialer.calls).toHaveLength(7)
+    expect(cm.requests().filter((r) => r.state === ConnState.Pending)).toHaveLength(4)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(dialer.calls).toHaveLength(8)
+    expect(dialer.calls[0]?.signal.aborted).toBe(true)
     expect(cm.requests().filter((r) => r.state === ConnState.Pending)).toHaveLength(4)
     await cm.stop()
   })
@@ -93,10 +112,13 @@ describe('ConnManager dial stagger (fixed)', () => {
     const supply = addressSupply()
     const { cm, dialer } = makeManager({ targetOutbound: 2, maxPendingDials: 3, dialStaggerMs: 250, getNewAddress: supply.getNewAddress })
     cm.start()
-    await vi.advanceTimersByTimeAsync(250)
-    expect(dialer.calls).toHaveLength(3)
-    await vi.advanceTimersByTimeAsync(5_000)
-    expect(dialer.calls).toHaveLength(3)
+    await vi.advanceTimersByTimeAsync(249)
+    expect(dialer.calls).toHaveLength(2)
+    // Both overdue at 250 ms: one companion fits under the cap of 3, the second displaces the oldest dial.
+    await vi.advanceTimersByTimeAsync(1)
+    expect(dialer.calls).toHaveLength(4)
+    expect(dialer.calls.filter((c) => c.signal.aborted)).toHaveLength(1)
+    expect(cm.requests().filter((r) => r.state === ConnState.Pending)).toHaveLength(3)
     await cm.stop()
   })
 })

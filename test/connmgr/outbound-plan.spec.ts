@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_FAILED_ATTEMPTS, mayStagger, planFailure, refillCount } from '../../src/connmgr/outbound-plan.ts'
+import { atPendingCap, MAX_FAILED_ATTEMPTS, mayDisplace, mayStagger, planFailure, refillCount } from '../../src/connmgr/outbound-plan.ts'
 
 const delays = { retryDurationMs: 5_000, noAddressRetryMs: 1_000 }
 
@@ -11,12 +11,21 @@ describe('outbound plan', () => {
     expect(refillCount({ target: 0, autoEstablished: 0, autoPending: 0 })).toBe(0)
   })
 
-  it('staggers only when every slot is taken, the target is not reached and the pending cap allows', () => {
-    expect(mayStagger({ target: 2, autoEstablished: 0, autoPending: 2 }, 4)).toBe(true)
-    expect(mayStagger({ target: 2, autoEstablished: 0, autoPending: 1 }, 4)).toBe(false)
-    expect(mayStagger({ target: 2, autoEstablished: 1, autoPending: 3 }, 4)).toBe(true)
-    expect(mayStagger({ target: 2, autoEstablished: 0, autoPending: 4 }, 4)).toBe(false)
-    expect(mayStagger({ target: 2, autoEstablished: 2, autoPending: 1 }, 4)).toBe(false)
+  it('staggers only when every slot is taken and the target is not reached', () => {
+    expect(mayStagger({ target: 2, autoEstablished: 0, autoPending: 2 })).toBe(true)
+    expect(mayStagger({ target: 2, autoEstablished: 0, autoPending: 1 })).toBe(false)
+    expect(mayStagger({ target: 2, autoEstablished: 1, autoPending: 3 })).toBe(true)
+    expect(mayStagger({ target: 2, autoEstablished: 0, autoPending: 4 })).toBe(true)
+    expect(mayStagger({ target: 2, autoEstablished: 2, autoPending: 1 })).toBe(false)
+  })
+
+  it('is at the pending cap once every slot is taken and maxPendingDials are pending; displaces until 25 failures in a row', () => {
+    expect(atPendingCap({ target: 2, autoEstablished: 0, autoPending: 4 }, 4)).toBe(true)
+    expect(atPendingCap({ target: 2, autoEstablished: 0, autoPending: 3 }, 4)).toBe(false)
+    expect(atPendingCap({ target: 8, autoEstablished: 0, autoPending: 4 }, 4)).toBe(false) // free slots first
+    expect(mayDisplace(0)).toBe(true)
+    expect(mayDisplace(MAX_FAILED_ATTEMPTS - 1)).toBe(true)
+    expect(mayDisplace(MAX_FAILED_ATTEMPTS)).toBe(false)
   })
 
   it('retries permanent requests, drops unreplaceable ones, and throttles after 25 failures in a row', () => {
