@@ -8,7 +8,7 @@ import type { KnownMessage } from '../../src/wire/messages.ts'
 import type { TimedAddress } from '../../src/netaddr/netaddress.ts'
 import { nowMs, repeat, summarize } from '../lib/stats.ts'
 import type { Suite } from '../lib/result.ts'
-import { connectAndHandshake } from '../lib/floor.ts'
+import { connectAndHandshake } from '../lib/handshake.ts'
 import { startSimNetwork } from '../../src/sim/sim-network.ts'
 
 /** Handshakes per round are single: each sample is one full v2 handshake between two in-memory endpoints. */

@@ -9,6 +9,7 @@ import { startSimNetwork } from '../../src/sim/sim-network.ts'
 import { seededRandom } from '../../src/util/random.ts'
 import { writeLocalChainParams } from '../../test/helpers/local-chainparams.ts'
 import { CLI_PATH, CliChild, timedSpawn } from '../lib/cli-child.ts'
+import { coldFloor } from '../lib/cold-floor.ts'
 import { floor } from '../lib/floor.ts'
 import type { BenchResult, Suite } from '../lib/result.ts'
 import { repeat, sleep, summarize } from '../lib/stats.ts'
@@ -47,7 +48,7 @@ const mb = (bytes: number): number => bytes / 2 ** 20
 /** One first start of the built CLI: empty data directory, seeds on the loopback DNS server. */
 async function firstStart (simPort: number, dnsPort: number, seeds: readonly string[], measureRss: boolean): Promise<Round> {
   const home = await mkdtemp(join(tmpdir(), 'pk-bench-first-'))
-  const child = new CliChild(['--chainparams', writeLocalChainParams(simPort, home, seeds), '--datadir', join(home, 'data'), '--nolisten',
+  const child = new CliChild(['--chainparams', writeLocalChainParams(simPort, home, seeds), '--datadir', join(home, 'data'), '--nolisten', '--norpc',
     '--dnsserver', `127.0.0.1:${dnsPort}`, '--targetoutbound', String(TARGET_OUTBOUND), '--debuglevel', 'info,CMGR=debug'], { HOME: home })
   try {
     const up = (): number => child.records.filter((r) => r.record.event === 'outbound_connected' && isAuto(r.record)).length -
@@ -144,6 +145,7 @@ export const firstStartSuite: Suite = {
   name: 'firststart',
   async run (report) {
     const handshakeFloor = (await floor(report)).median
+    const handshakeColdFloor = (await coldFloor(report, TARGET_OUTBOUND)).median
     const nodeFloor = await startupRows(report)
     const live = await firstStartRounds(LIVE.peers, LIVE.seeds, FIRST, true)
     const s = (pick: (r: Round) => number, rounds: Round[]): ReturnType<typeof summarize> => summarize(rounds.map(pick))
@@ -152,7 +154,7 @@ export const firstStartSuite: Suite = {
       unit: 'ms',
       summary: s((r) => r.dnsTo8, live),
       floor: handshakeFloor,
-      extra: { firstDialTo8Median: s((r) => r.firstDialTo8, live).median.toFixed(1), goal: 'within 3 floors' }
+      extra: { firstDialTo8Median: s((r) => r.firstDialTo8, live).median.toFixed(1), coldFloor: handshakeColdFloor.toFixed(1), xColdFloor: (s((r) => r.dnsTo8, live).median / handshakeColdFloor).toFixed(1), goal: 'within 3 floors' }
     })
     report({
       name: `2d first start: spawn → ${TARGET_OUTBOUND} outbound`,
