@@ -1,13 +1,14 @@
 import { createSocket } from 'node:dgram'
-import { isIPv4, isIPv6 } from 'node:net'
+import { isIPv6 } from 'node:net'
 import { addrKey, bytesToIp, ipToBytes, type HostPort } from '../netaddr/netaddress.ts'
 import { anySignal, clockTimeoutSignal, type Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import { DnsMalformedResponseError, DnsNameError, DnsQueryError, DnsServerError, DnsTimeoutError } from './errors.ts'
 import { exchangeTcp } from './dns-tcp.ts'
+import { ADDRESS_RECORD_TYPE, decodeDnsAnswer, type DnsAnswer } from './dns-answer.ts'
 import { loadDnsPacket, type DnsPacket } from './dns-packet.ts'
 
-export type AddressRecordType = 'A' | 'AAAA'
+export type AddressRecordType = keyof typeof ADDRESS_RECORD_TYPE
 
 /** Like the C library's resolver: a query has 5 s to find an answer. */
 export const DNS_QUERY_TIMEOUT_MS = 5_000
@@ -55,29 +56,24 @@ interface Answer {
 }
 
 /** The addresses in a response to our query, or the error it stands for. */
-function interpret (Packet: DnsPacket, message: Buffer, name: string, type: AddressRecordType, server: string): Answer {
-  let packet: InstanceType<DnsPacket>
+function interpret (message: Uint8Array, name: string, type: AddressRecordType, server: string): Answer {
+  let packet: DnsAnswer
   try {
-    packet = Packet.parse(message)
+    packet = decodeDnsAnswer(message)
   } catch (err) {
     throw new DnsMalformedResponseError(name, server, (err as Error).message)
   }
-  const broken = packet.errors[0]
-  if (broken !== undefined) throw new DnsMalformedResponseError(name, server, broken.message)
-  if (packet.header.qr !== 1) throw new DnsMalformedResponseError(name, server, 'the message is a query, not a response')
-  const question = packet.questions[0]
-  if (question === undefined || trimDot(question.name) !== trimDot(name) || question.type !== Packet.TYPE[type]) {
+  if (packet.qr !== 1) throw new DnsMalformedResponseError(name, server, 'the message is a query, not a response')
+  const question = packet.question
+  if (question === undefined || trimDot(question.name) !== trimDot(name) || question.type !== ADDRESS_RECORD_TYPE[type]) {
     throw new DnsMalformedResponseError(name, server, 'it answers a different question')
   }
-  const rcode = packet.header.rcode
+  const rcode = packet.rcode
   if (rcode === RCODE_NXDOMAIN) throw new DnsNameError(name, server)
   if (rcode !== RCODE_NOERROR) throw new DnsServerError(name, server, rcode, RCODE_NAMES[rcode] ?? 'an error')
-  const valid = type === 'A' ? isIPv4 : isIPv6
   // A recursive server may put a CNAME chain before the addresses; only records of the asked type count.
-  const addresses = packet.answers
-    .filter((r) => r.type === Packet.TYPE[type] && typeof r.address === 'string' && valid(r.address))
-    .map((r) => r.address as string)
-  return { addresses, truncated: packet.header.tc === 1 }
+  const addresses = packet.answers.filter((r) => r.type === ADDRESS_RECORD_TYPE[type] && r.address !== undefined).map((r) => r.address as string)
+  return { addresses, truncated: packet.tc === 1 }
 }
 
 /** One server: over UDP, and again over TCP when the UDP answer comes back truncated. */
@@ -86,12 +82,12 @@ async function askServer (server: HostPort, name: string, type: AddressRecordTyp
   const id = ctx.random.int(0x10000)
   const Packet = await loadDnsPacket()
   const query = encodeQuery(Packet, id, name, type)
-  const udp = interpret(Packet, await exchangeUdp(server, id, query, ctx, signal), name, type, label)
+  const udp = interpret(await exchangeUdp(server, id, query, ctx, signal), name, type, label)
   if (!udp.truncated) return udp.addresses
   const timeout = clockTimeoutSignal(ctx.clock, DNS_TCP_TIMEOUT_MS, () => new DnsTimeoutError(name, `${type} (TCP)`, label, DNS_TCP_TIMEOUT_MS))
   const tcpSignal = anySignal([signal, timeout.signal])
   try {
-    return interpret(Packet, await exchangeTcp(server, query, tcpSignal.signal), name, type, `${label} over TCP`).addresses
+    return interpret(await exchangeTcp(server, query, tcpSignal.signal), name, type, `${label} over TCP`).addresses
   } catch (err) {
     if (signal.aborted) throw err // the whole query ended (answered elsewhere, timed out, shut down)
     if (udp.addresses.length > 0) return udp.addresses
@@ -149,7 +145,7 @@ function firstAnswer (attempts: Array<Promise<string[]>>): Promise<string[]> {
   })
 }
 
-/** Asks every server at once for the A or AAAA records of `name` (dns2 encodes and decodes the messages). */
+/** Asks every server at once for the A or AAAA records of `name` (dns2 encodes the query, dns-answer.ts reads the answer). */
 export async function queryDns (name: string, type: AddressRecordType, servers: readonly HostPort[], ctx: DnsQueryContext): Promise<string[]> {
   if (servers.length === 0) throw new DnsQueryError(`${name}: no DNS server configured`)
   const serverList = servers.map(addrKey).join(', ')

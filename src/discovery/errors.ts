@@ -22,6 +22,9 @@ export class DnsMalformedResponseError extends NamedError {
   }
 }
 
+/** A DNS message that does not decode (dns-answer.ts); the query reports it as DnsMalformedResponseError. */
+export class DnsAnswerFormatError extends NamedError {}
+
 /** No server answered within the query's time limit. */
 export class DnsTimeoutError extends NamedError {
   constructor (name: string, type: string, servers: string, timeoutMs: number) {
