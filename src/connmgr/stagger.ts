@@ -31,7 +31,7 @@ export const DIAL_TIME_SAMPLES = 16
  * process runs its first handshakes in cold code while it takes in the DNS answers, so they take tens
  * of times a later one (30–100 ms against 1 ms on loopback) and a median of them held the stagger there
  * for the whole start. The fast quarter says what the network allows; a slower honest peer only gets a
- * companion dial, within the pending cap. With fewer than 4 samples it is the fastest one.
+ * companion dial, within the pending cap. With 4 samples or fewer it is the fastest one.
  */
 export const DIAL_TIME_QUANTILE = 0.25
 
