@@ -1,8 +1,8 @@
 /**
  * The dial stagger: how long an automatic dial may be in flight before another starts beside it. It
- * follows the dials the manager has seen succeed (connect + handshake), so a silent peer is recognised
- * after a few handshake times rather than after a fixed second: milliseconds on a LAN, a second or
- * two through Tor.
+ * follows the dials the manager has seen succeed (connect + handshake) and the TCP connects it has seen,
+ * so a silent peer is recognised after a few handshake times rather than after a fixed second:
+ * milliseconds on a LAN, a second or two through Tor.
  */
 
 /** A dial taking this many times the usual handshake is likely a silent or slow peer. */
@@ -18,10 +18,11 @@ export const MAX_DIAL_STAGGER_MS = 2_000
 /** Before any dial has connected: the slow end of handshakes on the real internet (50–500 ms). */
 export const INITIAL_DIAL_STAGGER_MS = 500
 /**
- * Before any handshake has finished, a dial is expected to take this many times its TCP connect (one
- * round trip): a v1 handshake adds one more (version out, version and verack back), BIP324 one beyond.
- * So the first stagger follows the network from the first connect (silent peers accept too) instead of
- * holding every slot for INITIAL_DIAL_STAGGER_MS when the first few picks are all silent.
+ * A dial is expected to take this many times its TCP connect (one round trip): a v1 handshake adds one
+ * more (version out, version and verack back), BIP324 one beyond. So the stagger follows the network from
+ * the first connect (silent peers accept too) instead of holding every slot for INITIAL_DIAL_STAGGER_MS
+ * when the first picks are all silent, and fast connects pull it down when the first handshakes were slow
+ * only because the process was busy (a fresh process taking in DNS answers).
  */
 export const DIAL_TIMES_PER_CONNECT = 3
 /** Successful dials remembered: enough for a stable quantile, few enough to follow a changed network. */
@@ -76,7 +77,7 @@ class RecentTimes {
 
 /**
  * The last successful dial durations (connect + handshake) and TCP connect durations, and the stagger
- * they imply: from the dials once one succeeded, from the connects before that.
+ * they imply: the lower of the two estimates.
  */
 export class DialTimes {
   readonly #dials = new RecentTimes()
@@ -97,12 +98,13 @@ export class DialTimes {
     return this.#changes(() => { this.#connects.record(durationMs) })
   }
 
-  /** The dial time the stagger multiplies: from successful dials, else estimated from connects, else undefined. */
+  /** The dial time the stagger multiplies: the lower of what the dials and the connects say, undefined before either. */
   typical (): number | undefined {
     const dial = this.#dials.quantile()
-    if (dial !== undefined) return dial
     const connect = this.#connects.quantile()
-    return connect === undefined ? undefined : DIAL_TIMES_PER_CONNECT * connect
+    const fromConnects = connect === undefined ? undefined : DIAL_TIMES_PER_CONNECT * connect
+    if (dial === undefined || fromConnects === undefined) return dial ?? fromConnects
+    return Math.min(dial, fromConnects)
   }
 
   staggerMs (): number {

@@ -36,7 +36,7 @@ describe('ConnManager adaptive dial stagger', () => {
     await vi.advanceTimersByTimeAsync(1)
     expect(dialer.calls).toHaveLength(4)
     expect(logger.records.filter((r) => r.event === 'dial_staggered')).toHaveLength(2)
-    // A finished handshake outranks the connect estimate: 10 ms → 30 ms.
+    // A handshake faster than the connect estimate (3 × 4 ms) lowers it: 10 ms → 30 ms.
     await vi.advanceTimersByTimeAsync(10)
     dialer.calls[2]?.connected()
     dialer.calls[2]?.succeed()

@@ -36,7 +36,7 @@ describe('dial stagger', () => {
     expect(internet.staggerMs()).toBe(MIN_DIAL_STAGGER_MS)
   })
 
-  it('estimates the dial time from TCP connects until a dial succeeds', () => {
+  it('estimates the dial time from TCP connects too, and takes the lower of the two estimates', () => {
     const times = new DialTimes()
     expect(times.recordConnect(5)).toBe(true)
     expect(times.typical()).toBe(DIAL_TIMES_PER_CONNECT * 5)
@@ -46,9 +46,16 @@ describe('dial stagger', () => {
     const tor = new DialTimes()
     tor.recordConnect(1_500)
     expect(tor.staggerMs()).toBe(MAX_DIAL_STAGGER_MS)
-    // A finished dial replaces the estimate.
-    expect(times.record(40)).toBe(true)
-    expect(times.typical()).toBe(40)
-    expect(times.staggerMs()).toBe(120)
+    // A handshake slower than the connects suggest does not raise it; a faster one lowers it.
+    expect(times.record(40)).toBe(false)
+    expect(times.typical()).toBe(15)
+    expect(times.record(8)).toBe(true)
+    expect(times.typical()).toBe(8)
+    // A busy fresh process: its first handshake took 80 ms; a later connect of 1 ms shows the network is fast.
+    const busy = new DialTimes()
+    busy.record(80)
+    expect(busy.staggerMs()).toBe(240)
+    expect(busy.recordConnect(1)).toBe(true)
+    expect(busy.staggerMs()).toBe(MIN_DIAL_STAGGER_MS)
   })
 })
