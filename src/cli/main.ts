@@ -2,7 +2,8 @@ import { PEERKEEPER_VERSION } from '../version.ts'
 import { UsageError } from '../util/errors.ts'
 import { helpFacts, prepareArgv, usageLine } from './argv.ts'
 import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
-import { registerCommands, topLevelHelp } from './command-table.ts'
+import { chosenCommand, registerCommands, topLevelHelp } from './command-table.ts'
+import { parseAtTopLevel } from './quick-parse.ts'
 
 /**
  * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is listed in
@@ -26,7 +27,20 @@ export async function main (argv: string[]): Promise<void> {
     fail(err, argv[0] !== undefined && !argv[0].startsWith('-') ? `peerkeeper ${argv[0]}` : 'peerkeeper')
     return
   }
-  const { default: yargs } = await import('yargs')
+  const chosen = chosenCommand(args)
+  // yargs and the command's module load side by side (their files are read asynchronously).
+  const [{ default: yargs }, body] = await Promise.all([import('yargs'), chosen?.load()])
+  if (chosen !== undefined && body !== undefined) {
+    const parsed = await parseAtTopLevel(yargs, chosen, body, args)
+    if (parsed !== undefined) {
+      try {
+        await body.handler(parsed)
+      } catch (err) {
+        fail(err)
+      }
+      return
+    }
+  }
   const cli = yargs(args)
     .scriptName('peerkeeper')
     .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')
