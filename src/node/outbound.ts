@@ -7,7 +7,7 @@ import type { ConnectionGater } from '../gater/gater.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
 import { PeerRefusedError } from '../peer/errors.ts'
 import type { Peer } from '../peer/peer.ts'
-import { outboundTransport, type TransportProtocol } from '../peer/transport.ts'
+import { loadV2Transport, outboundTransport, type TransportProtocol } from '../peer/transport.ts'
 import type { ConnectionKind } from '../registry/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { Dialer } from '../transport/dialer.ts'
@@ -113,8 +113,12 @@ export class Outbound {
 
   /** One TCP connection and handshake; throws FallBackToV1 when a v2 attempt met a v1-only node. */
   async #connect (addr: NetAddress, kind: ConnectionKind, transport: TransportProtocol, options: DialCallOptions): Promise<Peer> {
+    // BIP324's code (loaded once, at the first v2 dial) loads while the TCP connection is being made.
+    const loading = transport === 'v2' ? loadV2Transport() : undefined
+    loading?.catch(() => { /* awaited below, once the socket is up */ })
     const socket = await this.#c.dialer.dial(addr, { signal: options.signal })
     options.onConnected?.()
+    await loading?.catch((err: unknown) => { socket.destroy(); throw err })
     const { session: peer } = this.#c.sessions.open(socket, addr, kind, transport)
     const onAbort = (): void => { peer.close('dial canceled') }
     options.signal.addEventListener('abort', onAbort, { once: true })

@@ -10,7 +10,7 @@ import type { PeerEventMap } from '../peer/events.ts'
 import { NonceRegistry } from '../peer/nonces.ts'
 import { Peer } from '../peer/peer.ts'
 import type { TrafficSink } from '../peer/traffic.ts'
-import { loadV2Transport, type TransportMode } from '../peer/transport.ts'
+import type { TransportMode } from '../peer/transport.ts'
 import type { PeerInit, PeerTimeouts } from '../peer/types.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import { relaysAddresses, type ConnectionInfo, type ConnectionKind } from '../registry/types.ts'
@@ -135,10 +135,8 @@ export class Sessions implements Startable {
     return entry
   }
 
-  /** With v2 on, BIP324's code is loaded before the first session needs it. */
-  async start (): Promise<void> {
-    if (this.v2Transport) await loadV2Transport()
-  }
+  /** Nothing to start: BIP324's code loads at the first v2 dial or the first inbound v2 peer (see createTransport). */
+  start (): void {}
 
   /** Closes every session (shutdown). */
   stop (): void {

@@ -78,7 +78,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#settings = peerSettings(init)
     this.banScore = new DynamicBanScore(this.#clock)
     this.traffic = new SessionTraffic(init.traffic)
-    this.#transport = createTransport(init.transport ?? 'v1', init.params.magic)
+    this.#transport = createTransport(init.transport ?? 'v1', init.params.magic, () => { if (this.#state !== 'closed') this.#decode(new Uint8Array(0), this.#clock.now()) })
     const now = this.#clock.now()
     this.#lastReceiveMs = now
     this.#flood = new FloodGuard(now)
@@ -175,6 +175,10 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.traffic.read(chunk.length, now)
     const overrun = this.#guard.received(chunk.length, now)
     if (overrun !== undefined) { this.#rateLimited(overrun); return }
+    this.#decode(chunk, now)
+  }
+
+  #decode (chunk: Uint8Array, now: number): void {
     try {
       const items = this.#transport.push(chunk)
       this.#guard.decoded(items.length, this.#transport.bufferedBytes, now)
@@ -309,9 +313,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   #sendPing (): void {
     const nonce = this.#ping.next(this.#random, this.#clock.now())
     if (nonce === undefined) return // one in flight: its timeout timer is running
-    this.#timers.pingTimeout = this.#clock.setTimeout(() => {
-      this.close(`ping unanswered for ${this.#settings.timeouts.pingTimeoutMs} ms`)
-    }, this.#settings.timeouts.pingTimeoutMs)
+    this.#timers.pingTimeout = this.#clock.setTimeout(() => { this.close(`ping unanswered for ${this.#settings.timeouts.pingTimeoutMs} ms`) }, this.#settings.timeouts.pingTimeoutMs)
     this.#send({ command: 'ping', nonce })
   }
 
@@ -337,9 +339,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   #onAddr (msg: AddrMessage): void {
     if (msg.addrs.length > MAX_ADDR_ENTRIES) { this.#misbehave('addr-too-many'); return }
     const accepted = this.#addrs.accept(msg.addrs, this.#clock.now())
-    if (accepted.length < msg.addrs.length) {
-      this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - accepted.length} of ${msg.addrs.length} gossiped addresses (rate limit)`, { id: this.id })
-    }
+    if (accepted.length < msg.addrs.length) this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - accepted.length} of ${msg.addrs.length} gossiped addresses (rate limit)`, { id: this.id })
     if (accepted.length === 0) return
     this.#init.addrSink?.addAddresses(accepted, this.addr)
     this.emit('addr', accepted)

@@ -2,6 +2,7 @@ import type { V2TransportError } from '../bip324/errors.ts'
 import type { ProtocolError } from '../wire/errors.ts'
 import type { KnownMessage, Message } from '../wire/messages.ts'
 import { NODE_P2P_V2 } from '../wire/services.ts'
+import { DetectTransport } from './detect-transport.ts'
 import { PeerConfigError } from './errors.ts'
 import { V1Transport } from './v1-transport.ts'
 
@@ -45,17 +46,28 @@ export interface PeerTransport {
 let v2Module: typeof import('./v2-transport.ts') | undefined
 
 /**
- * Loads BIP324's code (and its secp256k1 dependency) once: only a process that speaks v2 pays for it.
- * Call before the first createTransport of 'v2' or 'detect' (the node does, at start, with v2 on).
+ * Loads BIP324's code (and its secp256k1 dependency) once: only a process that meets a v2 peer pays for
+ * it. Call before the first createTransport of 'v2' (the node does it while the TCP connection is being
+ * made); an inbound 'detect' transport calls it itself when the first bytes are v2.
  */
 export async function loadV2Transport (): Promise<void> {
   v2Module ??= await import('./v2-transport.ts')
 }
 
-export function createTransport (mode: TransportMode, magic: Uint8Array): PeerTransport {
+async function loadV2Responder (): Promise<(magic: Uint8Array) => PeerTransport> {
+  await loadV2Transport()
+  return (magic) => createTransport('detect', magic)
+}
+
+/**
+ * A session's transport. 'v2' needs loadV2Transport() first. 'detect' before that needs `resume` (the
+ * session pushes again when it is called): the transport tells v1 from v2 and loads BIP324 only for v2.
+ */
+export function createTransport (mode: TransportMode, magic: Uint8Array, resume?: () => void): PeerTransport {
   if (mode === 'v1') return new V1Transport(magic)
-  if (v2Module === undefined) throw new PeerConfigError(`transport ${mode}: the v2 transport is not loaded (await loadV2Transport() first)`)
-  return new v2Module.V2Transport(magic, mode === 'v2' ? 'initiator' : 'responder')
+  if (v2Module !== undefined) return new v2Module.V2Transport(magic, mode === 'v2' ? 'initiator' : 'responder')
+  if (mode === 'detect' && resume !== undefined) return new DetectTransport(magic, { loadResponder: loadV2Responder, resume })
+  throw new PeerConfigError(`transport ${mode}: the v2 transport is not loaded (await loadV2Transport() first)`)
 }
 
 /** What decides the transport of an outbound connection. */

@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadChainParams } from '../../src/chainparams/chainparams.ts'
+import { addrKey } from '../../src/netaddr/netaddress.ts'
+import { loadV2Transport } from '../../src/peer/transport.ts'
 import { startDnsSeedServer, type DnsSeedServer } from '../../src/sim/dns-seed-server.ts'
 import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
 import { PEERKEEPER_VERSION } from '../../src/version.ts'
 import { ensureBuiltCli, runCli } from '../helpers/cli.ts'
+import { honestInboundPeer } from '../helpers/inbound-client.ts'
 import { loadedPackages, preloadOptions, recordLoads } from '../helpers/loads.ts'
 import { writeLocalChainParams } from '../helpers/local-chainparams.ts'
+import { refusedPort } from '../helpers/loopback-listener.ts'
 import { startNodeProcess } from '../helpers/node-process.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
@@ -13,6 +18,11 @@ import { tempDir } from '../helpers/temp-dir.ts'
 
 /** Packages only some commands or flags need; none of them may load for --version or --help. */
 const HEAVY = ['level', 'classic-level', 'winston', 'dns2', 'socks', 'prom-client', '@noble/curves']
+/** BIP324's ciphers and session (what secp256k1 comes with); v1/v2 detection and the error classes are small and always there. */
+const isBip324Core = (url: string): boolean => /\/dist\/src\/bip324\/(?!detect\.js$|errors\.js$)/.test(url)
+/** A DNS seed answering the two v1 sim peers; sim peer 2 speaks v2. */
+const V1_SEED = 'v1-peers.test'
+const V2_PEER = 2
 
 describe('start-up of the built CLI', () => {
   let sim: SimNetwork
@@ -20,8 +30,8 @@ describe('start-up of the built CLI', () => {
 
   beforeAll(async () => {
     await ensureBuiltCli()
-    sim = await startSimNetwork({ peers: { live: 2 }, port: 0, seed: 5 })
-    dns = await startDnsSeedServer({ records: {} })
+    sim = await startSimNetwork({ peers: [{ profile: 'live' }, { profile: 'live' }, { profile: 'live', v2: true }], port: 0, seed: 5 })
+    dns = await startDnsSeedServer({ records: { [V1_SEED]: { a: [sim.peer(0).addr.host, sim.peer(1).addr.host] } } })
   }, 120_000)
 
   afterAll(async () => {
@@ -56,20 +66,57 @@ describe('start-up of the built CLI', () => {
     const packages = loadedPackages(seen)
     expect(packages).toContain('winston')
     expect(packages.filter((p) => ['dns2', 'socks', 'prom-client', '@noble/curves'].includes(p))).toEqual([])
-    expect(seen.modules.filter((url) => /\/dist\/src\/(sim|metrics|bip324|discovery\/(dns-|name-resolver|tor-))/.test(url))).toEqual([])
+    expect(seen.modules.filter((url) => isBip324Core(url) || /\/dist\/src\/(sim|metrics|discovery\/(dns-|name-resolver|tor-))/.test(url))).toEqual([])
   })
 
-  it('with v2 on (the default), BIP324 and its secp256k1 library are loaded at start, before the first session', async () => {
+  it('with v2 on (the default) and listening, a node whose peers speak v1 never loads BIP324\'s ciphers or secp256k1', async () => {
     const loads = recordLoads()
-    const home = tempDir('startup-v2')
-    const node = startNodeProcess(['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', `${home}/data`, '--nodnsseed', '--nolisten',
-      '--connect', `${sim.peer(0).addr.host}:${sim.port}`], { HOME: home, ...loads.env })
+    const home = tempDir('startup-v1-peers')
+    const port = await refusedPort()
+    const chainparams = writeLocalChainParams(sim.port, home, [V1_SEED])
+    const node = startNodeProcess(['--chainparams', chainparams, '--datadir', `${home}/data`, '--dnsserver', `127.0.0.1:${dns.port}`,
+      '--listen', `127.0.0.1:${port}`, '--targetoutbound', '2', '--debuglevel', 'info,PEER=debug'], { HOME: home, ...loads.env })
     await node.waitFor('outbound_connected')
+    // An inbound v1 peer is told from v2 by its first bytes, without BIP324.
+    const inbound = honestInboundPeer(port, '127.0.0.1', loadChainParams(chainparams))
+    await inbound.handshake()
+    inbound.close('test done')
+    node.child.kill('SIGTERM')
+    expect(await node.exited).toEqual({ code: 0, signal: null })
+    expect(node.events('peer_handshake').map((r) => r.transport)).not.toContain('v2')
+    const seen = loads.read()
+    expect(loadedPackages(seen)).not.toContain('@noble/curves')
+    expect(seen.modules.filter(isBip324Core)).toEqual([])
+  })
+
+  it('with v2 on, BIP324 loads at the first v2 peer: one that connects right after start completes its v2 handshake', async () => {
+    const loads = recordLoads()
+    const home = tempDir('startup-v2-inbound')
+    const port = await refusedPort()
+    const chainparams = writeLocalChainParams(sim.port, home)
+    const node = startNodeProcess(['--chainparams', chainparams, '--datadir', `${home}/data`, '--nodnsseed',
+      '--listen', `127.0.0.1:${port}`, '--targetoutbound', '0', '--debuglevel', 'info,PEER=debug'], { HOME: home, ...loads.env })
+    await node.waitFor('node_started')
+    await loadV2Transport()
+    const inbound = honestInboundPeer(port, '127.0.0.1', loadChainParams(chainparams), 'v2')
+    const info = await inbound.handshake()
+    expect(info.transport).toBe('v2')
+    expect(await node.waitFor('peer_handshake')).toMatchObject({ direction: 'inbound', transport: 'v2' })
+    inbound.close('test done')
     node.child.kill('SIGTERM')
     expect(await node.exited).toEqual({ code: 0, signal: null })
     const seen = loads.read()
     expect(loadedPackages(seen)).toContain('@noble/curves')
-    expect(seen.modules.some((url) => url.includes('/dist/src/bip324/'))).toBe(true)
+    expect(seen.modules.some(isBip324Core)).toBe(true)
+  })
+
+  it('with v2 on, the first outbound v2 dial loads BIP324 while it connects, and its handshake is v2', async () => {
+    const home = tempDir('startup-v2-outbound')
+    const node = startNodeProcess(['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', `${home}/data`, '--nodnsseed', '--nolisten',
+      '--connect', addrKey(sim.peer(V2_PEER).addr), '--debuglevel', 'info,PEER=debug'], { HOME: home })
+    expect(await node.waitFor('peer_handshake')).toMatchObject({ direction: 'outbound', transport: 'v2' })
+    node.child.kill('SIGTERM')
+    expect(await node.exited).toEqual({ code: 0, signal: null })
   })
 
   it('keeps the JSON log one JSON object per line while Node warns, with 12 DNS seeds on one signal', async () => {
