@@ -4,6 +4,7 @@ import { helpFacts, prepareArgv, usageLine } from './argv.ts'
 import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
 import { chosenCommand, registerCommands, topLevelHelp } from './command-table.ts'
 import { parseAtTopLevel } from './quick-parse.ts'
+import { keepYoungGenerationSmall } from './young-generation.ts'
 
 /**
  * The peerkeeper command line: each subcommand lives in src/cli/commands/ and is listed in
@@ -20,6 +21,7 @@ export async function main (argv: string[]): Promise<void> {
     process.stdout.write(topLevelHelp(Math.min(110, process.stdout.columns ?? 110)))
     return
   }
+  if (chosenCommand(argv)?.command === 'run') keepYoungGenerationSmall()
   let args: string[]
   try {
     args = prepareArgv(argv, await booleanFlags(argv))

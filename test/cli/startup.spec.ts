@@ -63,6 +63,8 @@ describe('start-up of the built CLI', () => {
     expect(await node.exited).toEqual({ code: 0, signal: null })
     const seen = loads.read()
     expect(seen.addons.some((a) => a.includes('classic-level'))).toBe(true)
+    // run keeps V8's semi-spaces at their initial 1 MiB (left alone, loading the modules doubles them to 4+ MiB).
+    expect(seen.newSpaceBytes).toBeLessThanOrEqual(2 * 2 ** 20)
     const packages = loadedPackages(seen)
     expect(packages).toContain('winston')
     expect(packages.filter((p) => ['dns2', 'socks', 'prom-client', '@noble/curves'].includes(p))).toEqual([])

@@ -19,6 +19,8 @@ export interface Loads {
   readonly addons: string[]
   /** Peak resident set size, KiB. */
   readonly maxRssKb: number
+  /** The capacity of V8's new space (both semi-spaces) when the process exited, bytes. */
+  readonly newSpaceBytes: number
 }
 
 /** Environment that makes the built CLI record what it loads; `read()` after it exited. */

@@ -1,9 +1,10 @@
 // Preloaded with `node --import` into the built CLI by test/helpers/loads.ts and the start-up benchmark:
 // records every module the process loads (ESM URLs through a loader hook, CommonJS files from the require
-// cache), every native addon it opens (process.dlopen) and its peak RSS, and writes them as JSON to
+// cache), every native addon it opens (process.dlopen), its peak RSS and the size V8's new space reached, and writes them as JSON to
 // $PK_TEST_LOADS_OUT when the process exits.
 import { writeFileSync } from 'node:fs'
 import { createRequire, register } from 'node:module'
+import { getHeapSpaceStatistics } from 'node:v8'
 import { MessageChannel } from 'node:worker_threads'
 
 const modules = []
@@ -25,5 +26,6 @@ process.dlopen = function (module, filename, ...rest) {
 
 process.on('exit', () => {
   const commonjs = Object.keys(createRequire(import.meta.url).cache)
-  writeFileSync(process.env.PK_TEST_LOADS_OUT, JSON.stringify({ modules, commonjs, addons, maxRssKb: process.resourceUsage().maxRSS }))
+  const newSpaceBytes = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size
+  writeFileSync(process.env.PK_TEST_LOADS_OUT, JSON.stringify({ modules, commonjs, addons, maxRssKb: process.resourceUsage().maxRSS, newSpaceBytes }))
 })
