@@ -1,8 +1,12 @@
-import type { Argv, CommandModule } from 'yargs'
+import type { Argv, CommandModule, Options } from 'yargs'
 
 /** A command's flags and handler; each command types its own arguments. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type CommandBody = CommandModule<object, any>
+export type CommandBody = CommandModule<object, any> | FlaggedCommand
+
+/** A command that also lists its flags (those its builder declares): it is parsed without yargs when it can be (quick-parse.ts). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type FlaggedCommand = CommandModule<object, any> & { readonly flags: Readonly<Record<string, Options>> }
 
 /**
  * A command as the top-level help lists it. Its module (flags, handler and everything they import: the

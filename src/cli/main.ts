@@ -3,7 +3,7 @@ import { UsageError } from '../util/errors.ts'
 import { helpFacts, prepareArgv, usageLine } from './argv.ts'
 import { CommandLineError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
 import { chosenCommand, registerCommands, topLevelHelp } from './command-table.ts'
-import { parseAtTopLevel } from './quick-parse.ts'
+import { parseQuickly } from './quick-parse.ts'
 import { keepYoungGenerationSmall } from './young-generation.ts'
 
 /**
@@ -30,10 +30,9 @@ export async function main (argv: string[]): Promise<void> {
     return
   }
   const chosen = chosenCommand(args)
-  // yargs and the command's module load side by side (their files are read asynchronously).
-  const [{ default: yargs }, body] = await Promise.all([import('yargs'), chosen?.load()])
+  const body = await chosen?.load()
   if (chosen !== undefined && body !== undefined) {
-    const parsed = await parseAtTopLevel(yargs, chosen, body, args)
+    const parsed = await parseQuickly(chosen, body, args)
     if (parsed !== undefined) {
       try {
         await body.handler(parsed)
@@ -43,6 +42,7 @@ export async function main (argv: string[]): Promise<void> {
       return
     }
   }
+  const { default: yargs } = await import('yargs')
   const cli = yargs(args)
     .scriptName('peerkeeper')
     .usage('$0 <command> [options]\n\nA Bitcoin-style outbound peer maintainer.')

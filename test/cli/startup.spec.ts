@@ -67,6 +67,9 @@ describe('start-up of the built CLI', () => {
     expect(seen.newSpaceBytes).toBeLessThanOrEqual(2 * 2 ** 20)
     const packages = loadedPackages(seen)
     expect(packages).toContain('winston')
+    // A command line that parses is read by yargs' parser alone: yargs (its help layout, cliui) never loads.
+    expect(packages).toContain('yargs-parser')
+    expect(packages.filter((p) => ['yargs', 'cliui'].includes(p))).toEqual([])
     expect(packages.filter((p) => ['dns2', 'socks', 'prom-client', '@noble/curves'].includes(p))).toEqual([])
     expect(seen.modules.filter((url) => isBip324Core(url) || /\/dist\/src\/(sim|metrics|discovery\/(dns-|name-resolver|tor-))/.test(url))).toEqual([])
   })

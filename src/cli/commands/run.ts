@@ -1,21 +1,24 @@
-import type { Argv, CommandModule } from 'yargs'
+import type { Argv } from 'yargs'
 import { HttpListenError } from '../../http/errors.ts'
 import { ListenError } from '../../inbound/errors.ts'
 import { LogConfigError } from '../../log/errors.ts'
 import { runNodeProcess } from '../../node/process.ts'
 import { textNumberFlags } from '../argv.ts'
 import { statusPageFor } from '../../status/server.ts'
+import type { FlaggedCommand } from '../command-table.ts'
 import { checkDataDirFlag } from '../options.ts'
 import { expandHome } from '../paths.ts'
 import { RUN_FLAGS } from '../run-flags.ts'
 import { optionSchema, resolveRunSettings } from '../run-settings.ts'
 
 const SCHEMA = optionSchema(RUN_FLAGS)
+const FLAGS = textNumberFlags(RUN_FLAGS)
 
 /** `peerkeeper run`: its flags and handler (its name and description are in src/cli/command-table.ts). */
-export const runCommand: CommandModule = {
+export const runCommand: FlaggedCommand = {
+  flags: FLAGS,
   builder: (yargs: Argv) => yargs
-    .options(textNumberFlags(RUN_FLAGS))
+    .options(FLAGS)
     .example('$0 run', 'mainnet, seeded from DNS')
     .example('$0 run --connect 10.0.0.5', 'only this peer')
     .example('$0 run -a node.example.org --targetoutbound 4', 'a permanent peer plus 4 automatic ones')
