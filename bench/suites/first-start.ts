@@ -31,7 +31,7 @@ const RSS_INTERVAL_MS = 500
 const STEADY_AFTER_MS = 30_000
 const PRELOAD = pathToFileURL(join(process.cwd(), 'test', 'helpers', 'preload', 'record-loads.mjs')).href
 
-interface Round { spawnTo8: number, spawnToStarted: number, dnsTo8: number, firstDialTo8: number, rssMb?: number, steadyRssMb?: number }
+interface Round { spawnTo8: number, spawnToStarted: number, dnsTo8: number, firstDialTo8: number, rssMb?: number, steadyRssMb?: number, peakRssMb?: number }
 
 function specsOf (counts: Partial<Record<SimProfile, number>>, seed: number): SimPeerSpec[] {
   const specs: SimPeerSpec[] = []
@@ -45,6 +45,8 @@ function specsOf (counts: Partial<Record<SimProfile, number>>, seed: number): Si
 }
 
 const isAuto = (r: Record<string, unknown>): boolean => r.permanent === false
+/** The child's peak resident set so far (Linux /proc VmHWM), MB. */
+const peakRssMb = (c: CliChild): number => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${c.child.pid ?? 0}/status`, 'utf8'))?.[1] ?? NaN) / 1024
 const mb = (bytes: number): number => bytes / 2 ** 20
 
 /** One first start of the built CLI: empty data directory, seeds on the loopback DNS server. */
@@ -74,14 +76,14 @@ async function firstStart (simPort: number, dnsPort: number, seeds: readonly str
     }
     // Steady state: by then V8's memory reducer has run once an idle node stopped allocating.
     await sleep(STEADY_AFTER_MS - IDLE_AFTER_MS - RSS_SAMPLES * RSS_INTERVAL_MS)
-    return { ...round, rssMb: mb(summarize(samples).median), steadyRssMb: mb(child.rssBytes()) }
+    return { ...round, rssMb: mb(summarize(samples).median), steadyRssMb: mb(child.rssBytes()), peakRssMb: peakRssMb(child) }
   } finally {
     await child.stop()
     await rm(home, { recursive: true, force: true })
   }
 }
 
-async function firstStartRounds (peers: Partial<Record<SimProfile, number>>, seedCount: number, plan: { rounds: number, budgetMs: number }, rssRound: boolean): Promise<Round[] & { loads?: Loads }> {
+async function firstStartRounds (peers: Partial<Record<SimProfile, number>>, seedCount: number, plan: { rounds: number, budgetMs: number }, rssRound: boolean): Promise<Round[] & { rss?: Round, loads?: Loads }> {
   const sim = await startSimNetwork({ peers: specsOf(peers, 9), port: 0, seed: 13 })
   const names = Array.from({ length: seedCount }, (_, i) => `seed-${i}.bench`)
   const records: Record<string, SeedRecords> = {}
@@ -92,16 +94,17 @@ async function firstStartRounds (peers: Partial<Record<SimProfile, number>>, see
   const dns = await startDnsSeedServer({ records })
   try {
     const rounds: Round[] = []
-    await repeat(plan.rounds, plan.budgetMs, async (i) => {
-      const r = await firstStart(sim.port, dns.port, names, rssRound && i === 0)
+    await repeat(plan.rounds, plan.budgetMs, async () => {
+      const r = await firstStart(sim.port, dns.port, names, false)
       rounds.push(r)
       return r.spawnTo8
     })
-    // One more start, not timed, with the module-load recorder: what `run` loads and its peak RSS.
     if (!rssRound) return rounds
+    // Outside the timed rounds (the idle wait would use up their budget): RSS, then the modules `run` loads.
+    const rss = await firstStart(sim.port, dns.port, names, true)
     const out = join(tmpdir(), `pk-bench-run-loads-${process.pid}.json`)
     await firstStart(sim.port, dns.port, names, false, { NODE_OPTIONS: `--import ${PRELOAD}`, PK_TEST_LOADS_OUT: out })
-    return Object.assign(rounds, { loads: await readLoads(out) })
+    return Object.assign(rounds, { rss, loads: await readLoads(out) })
   } finally {
     await dns.close()
     await sim.close()
@@ -182,10 +185,10 @@ export const firstStartSuite: Suite = {
       unit: 'ms',
       summary: s((r) => r.spawnToStarted, live),
       floor: nodeFloor,
-      extra: { ...(live.loads === undefined ? {} : { modules: live.loads.modules, nativeAddons: live.loads.addons, peakRssMb: live.loads.maxRssMb.toFixed(1) }), note: 'modules and peak RSS from one extra start with the load recorder, run to 8 outbound' }
+      extra: { modules: live.loads?.modules ?? '', nativeAddons: live.loads?.addons ?? '', peakRssMb: live.rss?.peakRssMb?.toFixed(1) ?? '', note: 'modules from one extra start with the load recorder, peak RSS (VmHWM) from the RSS start; both to 8 outbound' }
     })
-    const rss = live[0]?.rssMb
-    if (rss !== undefined) report({ name: `8b idle RSS, peerkeeper run (CLI) with ${TARGET_OUTBOUND} outbound`, unit: 'MB', summary: summarize([rss]), extra: { sampledAfterMs: IDLE_AFTER_MS, rssAfter30sMb: live[0]?.steadyRssMb?.toFixed(1) ?? '', goal: '≤ 60 MB' } })
+    const rss = live.rss?.rssMb
+    if (rss !== undefined) report({ name: `8b idle RSS, peerkeeper run (CLI) with ${TARGET_OUTBOUND} outbound`, unit: 'MB', summary: summarize([rss]), extra: { sampledAfterMs: IDLE_AFTER_MS, rssAfter30sMb: live.rss?.steadyRssMb?.toFixed(1) ?? '', goal: '≤ 60 MB' } })
     const hostile = await firstStartRounds(HOSTILE.peers, HOSTILE.seeds, HOSTILE_ROUNDS, false)
     report({
       name: `2e hostile first start (CLI, ${HOSTILE.seeds} DNS seeds, 1,000): first dial → ${TARGET_OUTBOUND} outbound`,
