@@ -4,6 +4,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { encodeAsmap } from '../../test/helpers/asmap-encoder.ts'
+import { formatInterval, meanInterval, slope } from '../lib/eclipse/interval.ts'
 import { ATTACKER_BASE, HONEST_BASE, type NodeSettings, type Scenario } from '../lib/eclipse/network.ts'
 import { shareSvg } from '../lib/eclipse/plot.ts'
 import { runScenario, TIME_FACTOR, type Phases, type ScenarioResult } from '../lib/eclipse/run-scenario.ts'
@@ -12,25 +13,25 @@ import { summarize } from '../lib/stats.ts'
 
 /**
  * The eclipse simulation (issue 16): 30 real nodes, each alone in its /16 and knowing every other one at
- * the start (as a DNS seed of so small a network would tell), against an attacker holding
- * 25 % of the groups (10 /16s) and gossiping 100 addresses per honest one; every node restarts 10 times
- * (every other one a crash): the first third of the nodes restart, one after the other, after 30 simulated
- * minutes of downtime; the others stay up. Settings: today's defaults (no feelers, no block-relay-only slots), feelers
- * with test-before-evict, and the new defaults (plus 2 block-relay-only slots whose peers are the anchors).
- * Two more settings add --selectbygroup (a random group first, then an address of it), and an asmap that puts
- * the attacker's 10 /16s in 2 ASes. Sweeps over gossip volume and
- * the attacker's share of groups use 2 restarts (one clean, one crash). ECLIPSE_QUICK=1 shortens
- * every phase (a smoke run, not for the table).
+ * the start (as a DNS seed of so small a network would tell), against an attacker holding 25 % of the
+ * groups (10 /16s) and gossiping 100 addresses per honest one. The first third of the nodes restart 10
+ * times (every other one a crash), one after the other, after 30 simulated minutes of downtime; the others
+ * stay up. Settings: the defaults with Core's pick (`--selection core`, the defaults before group-first
+ * selection), the defaults (group-first), and the defaults with an asmap that puts the attacker's 10 /16s
+ * in 2 ASes; each on SEEDS independent networks, so that every claim carries a 95 % interval over
+ * SEEDS × 10 restarting nodes. Sweeps over gossip volume and the attacker's share of groups use 2
+ * restarts (one clean, one crash), for both picks. ECLIPSE_QUICK=1 shortens every phase (a smoke run,
+ * not for the table). The raw results go to bench/results/eclipse-raw.json.
  */
 const QUICK = process.env.ECLIPSE_QUICK === '1'
+const SEEDS = QUICK ? 1 : 3
 const MAIN: Scenario = { honest: 30, attackerGroups: 10, gossipFactor: 100 }
 const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts: 2, fresh: 2 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 10, fresh: 3 }
 const SWEEP_PHASES: Phases = QUICK ? { warmupMs: 4_000, roundMs: 4_000, restarts: 1, fresh: 0 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 2, fresh: 0 }
 
-export const TODAY: NodeSettings = { name: "today's defaults", blockRelayOnly: 0, feelers: false }
-export const FEELERS: NodeSettings = { name: 'feelers + test-before-evict', blockRelayOnly: 0, feelers: true }
-export const NEW_DEFAULTS: NodeSettings = { name: 'new defaults (+2 block-relay-only, anchors)', blockRelayOnly: 2, feelers: true }
-export const BY_GROUP: NodeSettings = { ...NEW_DEFAULTS, name: 'new defaults + --selectbygroup', selectByGroup: true }
+const DEFAULTS = { blockRelayOnly: 2, feelers: true }
+export const CORE_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults with --selection core (Core\'s pick)', selection: 'core' }
+export const GROUP_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults (group-first pick)' }
 
 /** The attacker's /16s belong to this many autonomous systems in the asmap setting (each honest /16 is its own AS). */
 const ATTACKER_ASES = 2
@@ -58,22 +59,43 @@ async function freePort (): Promise<number> {
 
 const pct = (v: number | undefined): string => v === undefined ? '-' : `${(v * 100).toFixed(1)}%`
 const groupShare = (s: Scenario): number => s.attackerGroups / (s.attackerGroups + s.honest)
+const known = (values: readonly number[]): number[] => values.filter((v) => !Number.isNaN(v))
+const meanOf = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
 
-function row (r: ScenarioResult, label: string): BenchResult {
-  const after = r.shareByRestart.slice(1)
+/** Each restarting node's shares over rounds 1…last, across runs (NaN rounds left out). */
+function nodeSeries (runs: readonly ScenarioResult[]): number[][] {
+  return runs.flatMap((r) => (r.nodeShareByRestart[0] ?? []).map((_, k) => r.nodeShareByRestart.slice(1).map((round) => round[k] ?? NaN)))
+}
+
+/** One row for the runs of one setting and scenario: intervals over every restarting node of every run. */
+function row (runs: readonly ScenarioResult[], label: string): BenchResult {
+  const first = runs[0] as ScenarioResult
+  const series = nodeSeries(runs)
+  const last = known(series.map((s) => s.at(-1) ?? NaN))
+  const half = Math.floor((series[0]?.length ?? 0) / 2)
+  const bucketMean = (pick: (r: ScenarioResult) => number): string => meanOf(runs.map(pick)).toFixed(1)
   return {
-    name: `16 eclipse ${label}: ${r.settings}`,
+    name: `16 eclipse ${label}: ${first.settings}`,
     unit: '%',
-    summary: summarize((after.length > 0 ? after : r.shareByRestart).map((v) => v * 100)),
+    summary: summarize(last.map((v) => v * 100)),
     extra: {
-      groups: pct(groupShare(r.scenario)),
-      gossip: `${r.scenario.gossipFactor}x`,
-      start: pct(r.shareByRestart[0]),
-      last: pct(r.shareByRestart.at(-1)),
-      staying: pct(r.stayingShare),
-      byRestart: r.shareByRestart.map((v, i) => `${i === 0 ? 's' : i}${r.restartKinds[i - 1] === 'crash' ? '†' : ''}:${Math.round(v * 100)}`).join(' '),
-      ...(r.freshShare === undefined ? {} : { fresh: pct(r.freshShare), freshInBooks: pct(r.freshInBooks) }),
-      load: r.loadAverage.toFixed(2),
+      groups: pct(groupShare(first.scenario)),
+      gossip: `${first.scenario.gossipFactor}x`,
+      runs: runs.map((r) => r.seed).join(','),
+      lastRestart: formatInterval(meanInterval(last)),
+      allRestarts: formatInterval(meanInterval(known(series.map((s) => meanOf(known(s)))))),
+      slopePerRestart: formatInterval(meanInterval(known(series.map((s) => slope(known(s))))), 'pp'),
+      lateMinusEarly: half > 0 ? formatInterval(meanInterval(known(series.map((s) => meanOf(known(s.slice(half))) - meanOf(known(s.slice(0, half)))))), 'pp') : '-',
+      start: formatInterval(meanInterval(known(runs.flatMap((r) => r.nodeShareByRestart[0] ?? [])))),
+      reachableGroupShare: formatInterval(meanInterval(runs.flatMap((r) => r.reachableGroupShare.slice(1)))),
+      staying: formatInterval(meanInterval(runs.map((r) => r.stayingShare))),
+      stayingStart: pct(meanOf(runs.map((r) => r.stayingByRestart[0] ?? NaN))),
+      stayingSlopePerRestart: formatInterval(meanInterval(runs.map((r) => slope(r.stayingByRestart))), 'pp'),
+      byRestart: first.shareByRestart.map((_, i) => `${i === 0 ? 's' : i}${first.restartKinds[i - 1] === 'crash' ? '†' : ''}:${Math.round(meanOf(runs.map((r) => r.shareByRestart[i] ?? NaN)) * 100)}`).join(' '),
+      perRunLast: runs.map((r) => pct(r.shareByRestart.at(-1))).join(' '),
+      buckets: `new A ${bucketMean((r) => r.buckets.newAttacker)} / H ${bucketMean((r) => r.buckets.newHonest)}, tried A ${bucketMean((r) => r.buckets.triedAttacker)} / H ${bucketMean((r) => r.buckets.triedHonest)}`,
+      ...(first.freshShare === undefined ? {} : { fresh: pct(meanOf(runs.map((r) => r.freshShare ?? NaN))), freshInBooks: pct(meanOf(runs.map((r) => r.freshInBooks ?? NaN))) }),
+      load: runs.map((r) => r.loadAverage.toFixed(2)).join(' '),
       timeFactor: TIME_FACTOR
     }
   }
@@ -84,29 +106,37 @@ export const eclipseSuite: Suite = {
   async run (report) {
     const load = (): number => loadavg()[0] ?? 0
     let seed = 1
-    const main: ScenarioResult[] = []
+    const raw: ScenarioResult[] = []
+    const runs = async (settings: NodeSettings, scenario: Scenario, phases: Phases, times: number): Promise<ScenarioResult[]> => {
+      const out: ScenarioResult[] = []
+      for (let k = 0; k < times; k++) out.push(await runScenario(settings, scenario, phases, await freePort(), seed++, load))
+      raw.push(...out)
+      writeFileSync(join(RESULTS_DIR, 'eclipse-raw.json'), JSON.stringify(raw.map(({ overTime, ...r }) => r)))
+      return out
+    }
+    const main: ScenarioResult[][] = []
     const asmapDir = mkdtempSync(join(tmpdir(), 'pk-eclipse-asmap-'))
-    const withAsmap: NodeSettings = { ...NEW_DEFAULTS, name: `new defaults + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
+    const withAsmap: NodeSettings = { ...GROUP_PICK, name: `defaults + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
     try {
-      for (const settings of [TODAY, FEELERS, NEW_DEFAULTS, BY_GROUP, withAsmap]) {
-        const r = await runScenario(settings, MAIN, MAIN_PHASES, await freePort(), seed++, load)
+      for (const settings of [CORE_PICK, GROUP_PICK, withAsmap]) {
+        const r = await runs(settings, MAIN, MAIN_PHASES, SEEDS)
         main.push(r)
         report(row(r, `${MAIN_PHASES.restarts} restarts`))
       }
     } finally {
       rmSync(asmapDir, { recursive: true, force: true })
     }
-    const crashes = main[0]?.restartKinds.map((k) => k === 'crash') ?? []
+    const crashes = main[0]?.[0]?.restartKinds.map((k) => k === 'crash') ?? []
+    const meanByRound = (rs: readonly ScenarioResult[], pick: (r: ScenarioResult) => readonly number[]): number[] => pick(rs[0] as ScenarioResult).map((_, i) => meanOf(rs.map((r) => pick(r)[i] ?? NaN)))
     writeFileSync(join(RESULTS_DIR, 'eclipse-share.svg'), shareSvg(
-      `attacker share of 10 restarting nodes' outbound slots (20 more stay up; 25% of /16 groups, gossip 100x)`,
-      main.map((r) => ({ label: r.settings, values: r.shareByRestart })), groupShare(MAIN), crashes))
-    for (const settings of [TODAY, NEW_DEFAULTS, BY_GROUP]) {
-      for (const gossipFactor of [1, 10]) {
-        report(row(await runScenario(settings, { ...MAIN, gossipFactor }, SWEEP_PHASES, await freePort(), seed++, load), `gossip ${gossipFactor}x`))
-      }
-      for (const attackerGroups of [3, 20]) {
-        report(row(await runScenario(settings, { ...MAIN, attackerGroups }, SWEEP_PHASES, await freePort(), seed++, load), `${attackerGroups} attacker groups`))
-      }
+      `attacker share of outbound slots (10 restarting nodes, 20 that stay up; 25% of /16 groups, gossip 100x; mean of ${SEEDS} runs)`,
+      [
+        ...main.map((rs) => ({ label: `${rs[0]?.settings ?? ''}: restarting`, values: meanByRound(rs, (r) => r.shareByRestart) })),
+        ...main.slice(0, 2).map((rs) => ({ label: `${rs[0]?.settings ?? ''}: never restarting`, values: meanByRound(rs, (r) => r.stayingByRestart) }))
+      ], groupShare(MAIN), crashes))
+    for (const settings of [CORE_PICK, GROUP_PICK]) {
+      for (const gossipFactor of [1, 10]) report(row(await runs(settings, { ...MAIN, gossipFactor }, SWEEP_PHASES, 1), `gossip ${gossipFactor}x`))
+      for (const attackerGroups of [3, 20]) report(row(await runs(settings, { ...MAIN, attackerGroups }, SWEEP_PHASES, 1), `${attackerGroups} attacker groups`))
     }
   }
 }

@@ -16,7 +16,7 @@ import { ChangeSet } from './changes.ts'
 import type { AddrChanges, AddrRecord, AddrRecordStore } from './record.ts'
 import { AddrBookError } from './errors.ts'
 import { TriedCollisions } from './collisions.ts'
-import { selectEntry } from './select.ts'
+import { DEFAULT_SELECTION, selectEntry, type Selection } from './select.ts'
 
 /** Core's ADDRMAN_NEW_BUCKETS_PER_ADDRESS: how many new-table references one address may hold. */
 export const NEW_BUCKETS_PER_ADDRESS = 8
@@ -51,8 +51,8 @@ export interface AddrBookInit {
   testBeforeEvict?: boolean
   /** Group IPv4/IPv6 addresses by autonomous system (Core's -asmap) instead of /16 and /32. */
   asmap?: Asmap
-  /** select() takes a random group, then an address of it (select.ts). @default false */
-  selectByGroup?: boolean
+  /** 'group': select() takes a random group, then an address of it; 'core': Core's buckets (select.ts). @default 'group' */
+  selection?: Selection
 }
 
 /**
@@ -92,7 +92,7 @@ export class AddrBook implements AddrRecordStore {
     this.allowLocal = init.allowLocal
     this.testBeforeEvict = init.testBeforeEvict ?? true
     this.asmap = init.asmap
-    this.tables = new AddrTables(init.selectByGroup === true)
+    this.tables = new AddrTables((init.selection ?? DEFAULT_SELECTION) === 'group')
     const key = init.key ?? components.random.bytes(KEY_BYTES)
     if (key.length !== KEY_BYTES) throw new AddrBookError(`address book key: expected ${KEY_BYTES} bytes, got ${key.length}`)
     this.key = Uint8Array.from(key)

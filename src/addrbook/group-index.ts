@@ -40,11 +40,20 @@ export class GroupIndex<E extends { readonly group: string }> {
     if (moved !== undefined) moved.at = members.at
   }
 
-  /** A uniformly random group, then a uniformly random entry of it; undefined when empty. */
-  pick (randomInt: (n: number) => number): E | undefined {
-    if (this.#groups.length === 0) return undefined
-    const members = this.#members.get(this.#groups[randomInt(this.#groups.length)] as string)
-    return members?.entries[randomInt(members.entries.length)]
+  /** A uniformly random group; undefined when empty. */
+  pickGroup (randomInt: (n: number) => number): string | undefined {
+    return this.#groups.length === 0 ? undefined : this.#groups[randomInt(this.#groups.length)]
+  }
+
+  /** How many entries `group` holds here. */
+  countIn (group: string): number {
+    return this.#members.get(group)?.entries.length ?? 0
+  }
+
+  /** A uniformly random entry of `group`; undefined if it holds none here. */
+  pickIn (group: string, randomInt: (n: number) => number): E | undefined {
+    const entries = this.#members.get(group)?.entries
+    return entries === undefined ? undefined : entries[randomInt(entries.length)]
   }
 
   clear (): void {

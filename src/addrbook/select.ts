@@ -7,13 +7,20 @@ import type { Random } from '../util/random.ts'
 /** Each miss in select() makes acceptance this much likelier, so selection always ends. */
 const SELECT_FACTOR_STEP = 1.2
 
+/** How outbound picks draw from the book: a network group first (the default), or Core's buckets. */
+export const SELECTIONS = ['group', 'core'] as const
+export type Selection = typeof SELECTIONS[number]
+export const DEFAULT_SELECTION: Selection = 'group'
+
 /**
  * Core's Select (PR #23140's bucket-then-walk): tried or new with equal odds (new only if `newOnly`), a
  * random non-empty bucket, the first entry from a random slot on, accepted with probability
- * factor × chance, the factor growing ×1.2 per miss. With group-indexed tables (the book's selectByGroup),
- * a uniformly random group of the whole book (of the new table if `newOnly`) and an entry of it take the
- * place of table and bucket: a group's odds then grow neither with how many addresses it holds nor with
- * how many of them reached tried.
+ * factor × chance, the factor growing ×1.2 per miss. With group-indexed tables (selection 'group'), a
+ * uniformly random group of the whole book (of the new table if `newOnly`) takes the place of the
+ * bucket, and Core's choice of table is made within it (AddrTables.pickByGroup): a group's odds then grow
+ * neither with how many addresses it holds nor with how many of them reached tried. A miss draws a new
+ * group, so a group weighs as much as its addresses' chance: one whose addresses all failed just now is
+ * drawn about 1 % as often as a fresh one.
  */
 export function selectEntry (tables: AddrTables, random: Random, nowS: number, newOnly: boolean): AddrInfo | undefined {
   const triedCount = tables.triedCount

@@ -24,11 +24,14 @@ export class AddrTables {
   /** All entries in a dense array, for uniform sampling (Core's vRandom). */
   private dense: AddrEntry[] = []
   private tried = 0
-  /** Group indexes of every entry and of the new table's, kept only when the book selects group by group. */
-  private readonly byGroup: { all: GroupIndex<AddrEntry>, new: GroupIndex<AddrEntry> } | undefined
+  /**
+   * Entries by group: of both tables (an entry is there while it holds a position), of the new table and
+   * of the tried table. Kept only when the book selects group by group.
+   */
+  private readonly byGroup: { all: GroupIndex<AddrEntry>, new: GroupIndex<AddrEntry>, tried: GroupIndex<AddrEntry> } | undefined
 
   constructor (indexGroups = false) {
-    this.byGroup = indexGroups ? { all: new GroupIndex(), new: new GroupIndex() } : undefined
+    this.byGroup = indexGroups ? { all: new GroupIndex(), new: new GroupIndex(), tried: new GroupIndex() } : undefined
   }
 
   /** Whether pickByGroup can be used. */
@@ -36,9 +39,20 @@ export class AddrTables {
     return this.byGroup !== undefined
   }
 
-  /** A random group of the book (of the new table if `newOnly`), then a random entry of it (needs indexGroups). */
+  /**
+   * A uniformly random group of the book (of the new table if `newOnly`), then Core's table choice within
+   * it — tried or new with even odds when the group has entries in both — and a random entry of that
+   * table's part of the group. O(1); undefined only when empty (or without indexGroups).
+   */
   pickByGroup (newOnly: boolean, randomInt: (n: number) => number): AddrEntry | undefined {
-    return (newOnly ? this.byGroup?.new : this.byGroup?.all)?.pick(randomInt)
+    if (this.byGroup === undefined) return undefined
+    const { all, new: inNew, tried } = this.byGroup
+    const group = (newOnly ? inNew : all).pickGroup(randomInt)
+    if (group === undefined) return undefined
+    if (newOnly) return inNew.pickIn(group, randomInt)
+    const hasNew = inNew.countIn(group) > 0
+    const searchTried = tried.countIn(group) > 0 && (!hasNew || randomInt(2) === 0)
+    return (searchTried ? tried : inNew).pickIn(group, randomInt)
   }
 
   /** Entries held, new and tried. */
@@ -81,7 +95,6 @@ export class AddrTables {
     this.byKey.set(entry.key, entry)
     entry.denseIndex = this.dense.length
     this.dense.push(entry)
-    this.byGroup?.all.add(entry)
     return entry
   }
 
@@ -92,7 +105,6 @@ export class AddrTables {
     this.byKey.delete(entry.key)
     this.swapDense(entry.denseIndex, this.dense.length - 1)
     this.dense.pop()
-    this.byGroup?.all.delete(entry)
   }
 
 
@@ -166,6 +178,7 @@ export class AddrTables {
     this.newFill[pos >> BUCKET_SHIFT]!++
     entry.newPos.push(pos)
     this.byGroup?.new.add(entry)
+    this.byGroup?.all.add(entry)
   }
 
   /** Empties one of the entry's new positions; the entry stays held even with none left. */
@@ -173,7 +186,7 @@ export class AddrTables {
     entry.newPos.splice(entry.newPos.indexOf(pos), 1)
     this.newTable[pos] = EMPTY
     this.newFill[pos >> BUCKET_SHIFT]!--
-    if (entry.newPos.length === 0) this.byGroup?.new.delete(entry)
+    if (entry.newPos.length === 0) this.#unindexNew(entry)
   }
 
   /** Empties all of the entry's new positions at once (it is moving to tried). */
@@ -183,7 +196,13 @@ export class AddrTables {
       this.newFill[pos >> BUCKET_SHIFT]!--
     }
     entry.newPos = []
+    this.#unindexNew(entry)
+  }
+
+  /** The entry left the new table: out of its index, and out of the book's while it is not tried either. */
+  #unindexNew (entry: AddrEntry): void {
     this.byGroup?.new.delete(entry)
+    if (!entry.tried) this.byGroup?.all.delete(entry)
   }
 
   linkTried (entry: AddrEntry, pos: number): void {
@@ -192,6 +211,8 @@ export class AddrTables {
     entry.tried = true
     entry.triedPos = pos
     this.tried++
+    this.byGroup?.tried.add(entry)
+    this.byGroup?.all.add(entry)
   }
 
   unlinkTried (entry: AddrEntry): void {
@@ -200,6 +221,8 @@ export class AddrTables {
     entry.tried = false
     entry.triedPos = -1
     this.tried--
+    this.byGroup?.tried.delete(entry)
+    if (entry.newPos.length === 0) this.byGroup?.all.delete(entry)
   }
 
   clear (): void {
@@ -214,5 +237,6 @@ export class AddrTables {
     this.tried = 0
     this.byGroup?.all.clear()
     this.byGroup?.new.clear()
+    this.byGroup?.tried.clear()
   }
 }

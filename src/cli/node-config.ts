@@ -1,5 +1,6 @@
 import { DEFAULT_INBOUND_LIMITS, type InboundLimits } from '../admission/inbound-limits.ts'
 import { parseDenyEntry, parseWhitelistEntry } from '../admission/permissions.ts'
+import { DEFAULT_SELECTION, SELECTIONS } from '../addrbook/select.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
 import { DEFAULT_DEBUG_LEVEL, parseDebugLevel } from '../log/levels.ts'
@@ -68,9 +69,10 @@ function admission (options: RunOptions): AdmissionConfig {
   }
 }
 
-function logFormat (format: string): LogFormat {
-  if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--logformat: "${format}" is not one of ${LOG_FORMATS.join(', ')}`)
-  return format as LogFormat
+/** A flag whose value must be one of a fixed set (a config file's or environment's value is unchecked text). */
+function oneOf<T extends string> (flag: string, value: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${flag}: "${value}" is not one of ${choices.join(', ')}`)
+  return value as T
 }
 
 function conflicts (options: RunOptions): void {
@@ -125,7 +127,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
 
   const rpc = rpcConfig(options, params)
   const metrics = metricsConfig(options, params)
-  const format = logFormat(options.logformat ?? DEFAULT_LOG_FORMAT)
+  const format: LogFormat = oneOf('logformat', options.logformat ?? DEFAULT_LOG_FORMAT, LOG_FORMATS)
   const debugLevel = options.debuglevel ?? DEFAULT_DEBUG_LEVEL
   withFlag('--debuglevel', () => parseDebugLevel(debugLevel))
 
@@ -135,7 +137,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   return {
     params,
     datadir,
-    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets, ...(options.selectbygroup === true ? { selectByGroup: true } : {}) },
+    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets, selection: oneOf('selection', options.selection ?? DEFAULT_SELECTION, SELECTIONS) },
     inbound: { listen, maxInbound: limits.maxInbound - blockRelayOnly, externalIps: hostPorts(options.externalip, 'externalip').map((hp) => withFlag('--externalip', () => netAddressFrom(hp))) },
     maxPeers,
     sessions: { v2Transport: options.v2transport !== false && options.nov2transport !== true },

@@ -1,5 +1,6 @@
 import type { Options } from 'yargs'
 import { DEFAULT_INBOUND_RATE_PER_SECOND, DEFAULT_MAX_INBOUND_PER_GROUP, DEFAULT_MAX_INBOUND_PER_IP, DEFAULT_MAX_PENDING_INBOUND } from '../admission/inbound-limits.ts'
+import { DEFAULT_SELECTION, SELECTIONS } from '../addrbook/select.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
 import { ONLYNET_NAMES } from '../gater/onlynet.ts'
@@ -31,7 +32,7 @@ export const RUN_FLAGS = {
   nofeelers: { type: 'boolean', group: 'Peers:', describe: 'no feeler connections (address tests every 2 min) and no test-before-evict' },
   onlynet: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: `dial automatic peers only on this network: ${ONLYNET_NAMES.join(', ')} (repeatable)` },
   asmap: { type: 'string', group: 'Peers:', describe: 'group peers by autonomous system with this asmap file (Core\'s format; relative to --datadir)', defaultDescription: 'none: /16 and /32 groups' },
-  selectbygroup: { type: 'boolean', group: 'Peers:', describe: 'pick outbound addresses by network group first (an attacker\'s odds then follow its groups, not its addresses; not in Core)' },
+  selection: { type: 'string', choices: SELECTIONS, group: 'Peers:', describe: 'how automatic peers are drawn from the address book: group = a random network group, then Core\'s pick within it (an attacker\'s odds follow its groups, not its addresses); core = Core\'s bucket walk', defaultDescription: DEFAULT_SELECTION },
   nodnsseed: { type: 'boolean', group: 'Peers:', describe: 'never query the DNS seeds' },
   v2transport: { type: 'boolean', group: 'Peers:', describe: 'speak BIP324 encrypted v2 P2P with peers that support it (v1 otherwise)', defaultDescription: 'on' },
   nov2transport: { type: 'boolean', group: 'Peers:', describe: 'plaintext v1 P2P only; do not advertise NODE_P2P_V2' },

@@ -1,4 +1,5 @@
 import type { AccessListsConfig } from '../admission/access-lists.ts'
+import type { Selection } from '../addrbook/select.ts'
 import type { InboundLimits } from '../admission/inbound-limits.ts'
 import type { ChainParams } from '../chainparams/chainparams.ts'
 import type { LogFormat } from '../log/winston.ts'
@@ -40,8 +41,8 @@ export interface NodeConfig {
     readonly feelers: boolean
     /** --onlynet: automatic connections go only to these networks; empty = every network. */
     readonly onlyNets: readonly Network[]
-    /** --selectbygroup: outbound picks take a random network group first, then an address of it (not Core). */
-    readonly selectByGroup?: boolean
+    /** --selection: automatic picks take a random network group first ('group', the default), or Core's buckets ('core'). */
+    readonly selection?: Selection
   }
   readonly inbound: {
     /** Empty = no inbound connections. */

@@ -190,7 +190,7 @@ export class Node implements Startable {
       ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }),
       allowLocal: config.params.allowLocalAddresses,
       testBeforeEvict: config.outbound.feelers,
-      selectByGroup: config.outbound.selectByGroup === true,
+      ...(config.outbound.selection === undefined ? {} : { selection: config.outbound.selection }),
       ...(config.asmap === undefined ? {} : { asmap: config.asmap })
     })
     if (contents.addrBookKey === undefined) await store.saveAddrBookKey(book.key)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AddrBook, GOSSIP_TIME_PENALTY_S, NEW_BUCKETS_PER_ADDRESS } from '../../src/addrbook/addr-book.ts'
 import { isTerrible, REFUSED_HOLD_S, selectionChance } from '../../src/addrbook/addr-entry.ts'
 import { selectOutbound } from '../../src/addrbook/select-outbound.ts'
+import { SELECTIONS } from '../../src/addrbook/select.ts'
 import { internalAddress } from '../../src/addrbook/netgroup.ts'
 import { addrKey } from '../../src/netaddr/netaddress.ts'
 import type { AddrInfo } from '../../src/addrbook/addr-entry.ts'
@@ -261,9 +262,9 @@ describe('refused (the node is on another network)', () => {
   })
 })
 
-describe('select', () => {
+describe.each(SELECTIONS)('select (%s)', (selection) => {
   it('returns undefined from an empty book and only new entries with newOnly', () => {
-    const { book } = bookFixture()
+    const { book } = bookFixture({ selection })
     expect(book.select()).toBeUndefined()
     book.add([timed(ipv4('1.1.1.1')), timed(ipv4('2.2.2.2'))], undefined)
     book.good(ipv4('1.1.1.1'))
@@ -273,22 +274,8 @@ describe('select', () => {
     expect(book.select()?.tried).toBe(true)
   })
 
-  it('picks tried and new about equally often when both are non-empty', () => {
-    const { book, random } = bookFixture()
-    book.add(routableAddresses(random, 2000).map((a) => timed(a)), undefined)
-    book.good(ipv4('9.9.9.9')) // not in the book: no effect
-    const anyNew = book.exportRecords()[0]
-    if (anyNew === undefined) throw new Error('fixture book is empty')
-    book.good(anyNew.addr)
-    let tried = 0
-    const draws = 4000
-    for (let i = 0; i < draws; i++) if (book.select()?.tried === true) tried++
-    expect(tried / draws).toBeGreaterThan(0.45)
-    expect(tried / draws).toBeLessThan(0.55)
-  })
-
   it('rarely picks addresses attempted in the last 10 minutes or failing often', () => {
-    const { book, random, clock } = bookFixture()
+    const { book, random, clock } = bookFixture({ selection })
     const addrs = routableAddresses(random, 400)
     book.add(addrs.map((a) => timed(a)), undefined)
     const present = addrs.filter((a) => book.get(a) !== undefined)
@@ -305,11 +292,27 @@ describe('select', () => {
   })
 
   it('ends even when every entry has the lowest chance (the factor grows per miss)', () => {
-    const { book, clock } = bookFixture()
+    const { book, clock } = bookFixture({ selection })
     const a = ipv4('1.1.1.1')
     book.add([timed(a)], undefined)
     for (let i = 0; i < 20; i++) { book.good(ipv4('7.7.7.7')); book.attempt(a, true); clock.advance(1000) }
     expect(book.select()?.key).toBe('1.1.1.1:8333')
+  })
+})
+
+describe('Core\'s select', () => {
+  it('picks tried and new about equally often when both are non-empty (Core\'s table choice)', () => {
+    const { book, random } = bookFixture({ selection: 'core' })
+    book.add(routableAddresses(random, 2000).map((a) => timed(a)), undefined)
+    book.good(ipv4('9.9.9.9')) // not in the book: no effect
+    const anyNew = book.exportRecords()[0]
+    if (anyNew === undefined) throw new Error('fixture book is empty')
+    book.good(anyNew.addr)
+    let tried = 0
+    const draws = 4000
+    for (let i = 0; i < draws; i++) if (book.select()?.tried === true) tried++
+    expect(tried / draws).toBeGreaterThan(0.45)
+    expect(tried / draws).toBeLessThan(0.55)
   })
 })
 

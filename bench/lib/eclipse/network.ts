@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AddrBook } from '../../../src/addrbook/addr-book.ts'
+import { BUCKET_SIZE } from '../../../src/addrbook/placement.ts'
+import type { Selection } from '../../../src/addrbook/select.ts'
 import { buildNodeConfig } from '../../../src/cli/node-config.ts'
 import type { RunOptions } from '../../../src/cli/run-flags.ts'
 import { nullLogger } from '../../../src/log/logger.ts'
@@ -28,7 +30,8 @@ export interface NodeSettings {
   readonly feelers: boolean
   /** An asmap file (Core's format) the nodes group by. */
   readonly asmap?: string
-  readonly selectByGroup?: boolean
+  /** --selection; absent = the default. */
+  readonly selection?: Selection
 }
 
 export interface Scenario {
@@ -36,6 +39,14 @@ export interface Scenario {
   readonly attackerGroups: number
   /** Attacker addresses per honest address. */
   readonly gossipFactor: number
+}
+
+/** One book seen from the simulation: its groups by side, and its occupied buckets by side. */
+export interface BookView {
+  readonly attackerGroups: number
+  readonly honestGroupsUp: number
+  readonly newBuckets: { readonly attacker: number, readonly honest: number }
+  readonly triedBuckets: { readonly attacker: number, readonly honest: number }
 }
 
 export const honestAddr = (i: number, port: number): NetAddress => ({ network: 'ipv4', host: `127.${HONEST_BASE + i}.0.1`, port })
@@ -70,6 +81,8 @@ export class EclipseNetwork {
   readonly #attacker: Attacker
   readonly #hub: { host: string, port: number }
   readonly nodes: Node[] = []
+  /** Nodes stopped and not yet started again (a restart takes them down one after the other). */
+  readonly #down = new Set<number>()
 
   constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string }) {
     this.#c = components
@@ -110,10 +123,12 @@ export class EclipseNetwork {
   async restart (which: readonly number[], how: 'clean' | 'crash', before: () => void = () => {}): Promise<void> {
     before()
     for (const i of which) {
+      this.#down.add(i)
       await stopNode(this.nodes[i] as Node, how)
       const node = this.#node(i)
       this.nodes[i] = node
       await node.start()
+      this.#down.delete(i)
     }
   }
 
@@ -152,6 +167,32 @@ export class EclipseNetwork {
     return { holding, of }
   }
 
+  /**
+   * What node `i`'s book holds, by side: groups it knows (honest ones only while their node is up: the
+   * best share any selection could give the attacker is attacker / (attacker + honestUp)), and the new
+   * and tried buckets holding at least one address of each side (what Core's pick follows).
+   */
+  bookView (i: number): BookView {
+    const book = this.nodes[i]?.book
+    const groups = { attacker: new Set<string>(), honestUp: new Set<string>() }
+    const buckets = { newAttacker: new Set<number>(), newHonest: new Set<number>(), triedAttacker: new Set<number>(), triedHonest: new Set<number>() }
+    for (const record of book?.exportRecords() ?? []) {
+      const attacker = isAttacker(record.addr.host)
+      const group = book?.groupKey(record.addr) ?? ''
+      const j = Number(record.addr.host.split('.')[1]) - HONEST_BASE
+      if (attacker) groups.attacker.add(group)
+      else if (j !== i && this.nodes[j] !== undefined && !this.#down.has(j)) groups.honestUp.add(group)
+      if (record.tried && record.triedPos !== null) (attacker ? buckets.triedAttacker : buckets.triedHonest).add(Math.floor(record.triedPos / BUCKET_SIZE))
+      for (const pos of record.newRefs) (attacker ? buckets.newAttacker : buckets.newHonest).add(Math.floor(pos / BUCKET_SIZE))
+    }
+    return {
+      attackerGroups: groups.attacker.size,
+      honestGroupsUp: groups.honestUp.size,
+      newBuckets: { attacker: buckets.newAttacker.size, honest: buckets.newHonest.size },
+      triedBuckets: { attacker: buckets.triedAttacker.size, honest: buckets.triedHonest.size }
+    }
+  }
+
   async close (): Promise<void> {
     await Promise.all(this.nodes.map(async (n) => { await n.stop() }))
     await this.#attacker.close()
@@ -169,7 +210,7 @@ export class EclipseNetwork {
       blockrelayonly: s.blockRelayOnly,
       ...(s.feelers ? {} : { nofeelers: true }),
       ...(s.asmap === undefined ? {} : { asmap: s.asmap }),
-      ...(s.selectByGroup === true ? { selectbygroup: true } : {})
+      ...(s.selection === undefined ? {} : { selection: s.selection })
     }
   }
 

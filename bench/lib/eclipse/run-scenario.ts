@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { NodeTiming } from '../../../src/node/node.ts'
+import type { Node, NodeTiming } from '../../../src/node/node.ts'
 import { seededRandom } from '../../../src/util/random.ts'
 import { sleep } from '../stats.ts'
-import { EclipseNetwork, type NodeSettings, type Scenario } from './network.ts'
+import { EclipseNetwork, outboundShare, type NodeSettings, type Scenario } from './network.ts'
 import { scaledClock } from './scaled-clock.ts'
 
 /** Simulated time runs this much faster than real time (feelers every 6 s real, an hour in 3 min). */
@@ -25,6 +25,9 @@ const DOWNTIME_MS = 30 * 60_000
 /** Samples of the attacker's share are taken this often (real ms) in the second half of each round. */
 const SAMPLE_EVERY_MS = 1_000
 
+const ratio = (s: { attacker: number, total: number }): number => s.total === 0 ? 0 : s.attacker / s.total
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
+
 /** The nodes that restart (the first third): the rest keep running, as most of a network does. */
 export const victimsOf = (honest: number): number[] => Array.from({ length: Math.ceil(honest / 3) }, (_, i) => i)
 
@@ -41,10 +44,22 @@ export interface Phases {
 export interface ScenarioResult {
   readonly settings: string
   readonly scenario: Scenario
+  readonly seed: number
   /** Attacker share of the restarting nodes' slots after the warm-up, then after each restart (index 0 = before any). */
   readonly shareByRestart: number[]
+  /** The same per restarting node: [round][node], each node's attacker slots / slots over the round's samples (NaN: no slots). */
+  readonly nodeShareByRestart: number[][]
   /** The same for the nodes that never restart, after the last round. */
   readonly stayingShare: number
+  /** The never-restarting nodes' share in each round (the drift). */
+  readonly stayingByRestart: number[]
+  /**
+   * Per round, the restarting nodes' mean of attacker groups / (attacker groups + honest groups up) in their
+   * books at the round's end: the share a perfectly group-fair selection would give.
+   */
+  readonly reachableGroupShare: number[]
+  /** The restarting nodes' books at the end: mean occupied new and tried buckets by side. */
+  readonly buckets: { newAttacker: number, newHonest: number, triedAttacker: number, triedHonest: number }
   readonly restartKinds: Array<'clean' | 'crash'>
   /** [simulated minutes since start, share] samples, for the plot. */
   readonly overTime: Array<[number, number]>
@@ -62,42 +77,73 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
   const net = new EclipseNetwork({ clock, random }, { settings, scenario, port, dir, timing: TIMING, magicHex: 'fabfb5da' })
   const started = clock.now()
   const overTime: Array<[number, number]> = []
-  const shareOf = (only?: readonly number[]): number => { const s = net.share(only); return s.total === 0 ? 0 : s.attacker / s.total }
-  /** Runs `ms` real time, sampling in its second half; returns the mean share of those samples. */
-  const runFor = async (ms: number, only?: readonly number[]): Promise<number> => {
-    await sleep(ms / 2)
-    const samples: number[] = []
-    for (let t = 0; t < ms / 2; t += SAMPLE_EVERY_MS) {
-      const share = shareOf(only)
-      samples.push(share)
-      overTime.push([(clock.now() - started) / 60_000, share])
-      await sleep(SAMPLE_EVERY_MS)
-    }
-    return samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length)
-  }
   const victims = victimsOf(scenario.honest)
   const staying = Array.from({ length: scenario.honest - victims.length }, (_, i) => victims.length + i)
+  /**
+   * Runs `ms` real time, sampling in its second half; returns each of `watched`'s share over those samples
+   * (attacker slots / slots), and the same pooled over `others`.
+   */
+  const runFor = async (ms: number, watched: readonly number[], others: readonly number[] = []): Promise<{ nodes: number[], pooled: number, others: number }> => {
+    await sleep(ms / 2)
+    const sums = watched.map(() => ({ attacker: 0, total: 0 }))
+    const rest = { attacker: 0, total: 0 }
+    for (let t = 0; t < ms / 2; t += SAMPLE_EVERY_MS) {
+      const now = { attacker: 0, total: 0 }
+      for (const [k, i] of watched.entries()) {
+        const s = outboundShare(net.nodes[i] as Node)
+        const sum = sums[k] as { attacker: number, total: number }
+        sum.attacker += s.attacker
+        sum.total += s.total
+        now.attacker += s.attacker
+        now.total += s.total
+      }
+      const other = net.share(others)
+      rest.attacker += other.attacker
+      rest.total += other.total
+      overTime.push([(clock.now() - started) / 60_000, ratio(now)])
+      await sleep(SAMPLE_EVERY_MS)
+    }
+    const pooled = sums.reduce((a, s) => ({ attacker: a.attacker + s.attacker, total: a.total + s.total }), { attacker: 0, total: 0 })
+    return { nodes: sums.map((n) => n.total === 0 ? NaN : n.attacker / n.total), pooled: ratio(pooled), others: ratio(rest) }
+  }
+  const reachable = (): number => mean(victims.map((i) => { const v = net.bookView(i); return v.attackerGroups / Math.max(1, v.attackerGroups + v.honestGroupsUp) }))
   const shareByRestart: number[] = []
+  const nodeShareByRestart: number[][] = []
+  const stayingByRestart: number[] = []
+  const reachableGroupShare: number[] = []
   const restartKinds: Array<'clean' | 'crash'> = []
+  const record = (round: { nodes: number[], pooled: number, others: number }): void => {
+    shareByRestart.push(round.pooled)
+    nodeShareByRestart.push(round.nodes)
+    stayingByRestart.push(round.others)
+    reachableGroupShare.push(reachable())
+  }
   let loadSum = 0
   try {
     await net.start()
-    shareByRestart.push(await runFor(phases.warmupMs, victims))
+    record(await runFor(phases.warmupMs, victims, staying))
     for (let r = 0; r < phases.restarts; r++) {
       const how = r % 2 === 0 ? 'clean' : 'crash'
       restartKinds.push(how)
       await net.restart(victims, how, () => { clock.skip(DOWNTIME_MS) })
-      shareByRestart.push(await runFor(phases.roundMs, victims))
+      record(await runFor(phases.roundMs, victims, staying))
       loadSum += loadAverage()
     }
-    const stayingShare = shareOf(staying)
-    if (phases.fresh === 0) return { settings: settings.name, scenario, shareByRestart, stayingShare, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    const views = victims.map((i) => net.bookView(i))
+    const buckets = {
+      newAttacker: mean(views.map((v) => v.newBuckets.attacker)),
+      newHonest: mean(views.map((v) => v.newBuckets.honest)),
+      triedAttacker: mean(views.map((v) => v.triedBuckets.attacker)),
+      triedHonest: mean(views.map((v) => v.triedBuckets.honest))
+    }
+    const base = { settings: settings.name, scenario, seed, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    if (phases.fresh === 0) return base
     const fresh: number[] = []
     for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())
-    const freshShare = await runFor(phases.roundMs, fresh)
+    const freshShare = (await runFor(phases.roundMs, fresh)).pooled
     const held = fresh.map((i) => net.booksHolding(i))
     const freshInBooks = held.reduce((a, h) => a + h.holding / Math.max(1, h.of), 0) / held.length
-    return { settings: settings.name, scenario, shareByRestart, stayingShare, restartKinds, overTime, freshShare, freshInBooks, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    return { ...base, freshShare, freshInBooks }
   } finally {
     await net.close()
   }
