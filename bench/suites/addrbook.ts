@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AddrBook } from '../../src/addrbook/addr-book.ts'
 import { selectOutbound } from '../../src/addrbook/select-outbound.ts'
+import { DEFAULT_SELECTION, type Selection } from '../../src/addrbook/select.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import type { NetAddress, TimedAddress } from '../../src/netaddr/netaddress.ts'
 import { NodeStore } from '../../src/store/node-store.ts'
@@ -29,8 +30,8 @@ function addresses (count: number, nowS: number): Array<{ timed: TimedAddress, s
   return out
 }
 
-function filledBook (count: number, seed: number): AddrBook {
-  const book = new AddrBook({ clock: systemClock, random: seededRandom(seed), logger: nullLogger }, { allowLocal: false })
+function filledBook (count: number, seed: number, selection: Selection = DEFAULT_SELECTION): AddrBook {
+  const book = new AddrBook({ clock: systemClock, random: seededRandom(seed), logger: nullLogger }, { allowLocal: false, selection })
   for (const { timed, source } of addresses(count, Math.floor(Date.now() / 1000))) book.add([timed], source)
   return book
 }
@@ -51,12 +52,14 @@ export const addrBookSuite: Suite = {
 
     const book = filledBook(INSERTS, 1)
     const size = book.size()
-    const selectSamples = await repeat(ROUNDS, BUDGET_MS, () => {
+    const selectRounds = async (from: AddrBook): Promise<number[]> => await repeat(ROUNDS, BUDGET_MS, () => {
       const start = nowMs()
-      for (let i = 0; i < SELECTIONS; i++) book.select()
+      for (let i = 0; i < SELECTIONS; i++) from.select()
       return (nowMs() - start) * 1000 / SELECTIONS
     })
-    report({ name: `5 select (${SELECTIONS.toLocaleString('en')} per round)`, unit: 'µs/op', summary: summarize(selectSamples), extra: { new: size.new, tried: size.tried } })
+    const selectSamples = await selectRounds(book)
+    report({ name: `5 select (${SELECTIONS.toLocaleString('en')} per round)`, unit: 'µs/op', summary: summarize(selectSamples), extra: { new: size.new, tried: size.tried, selection: DEFAULT_SELECTION } })
+    report({ name: '5 select, Core\'s bucket walk (--selection core)', unit: 'µs/op', summary: summarize(await selectRounds(filledBook(INSERTS, 1, 'core'))) })
 
     const inUseKeys = new Set<string>()
     const inUseGroups = new Set<string>()

@@ -3,7 +3,7 @@ import { GroupIndex } from '../../src/addrbook/group-index.ts'
 import type { AddrBook } from '../../src/addrbook/addr-book.ts'
 import type { Selection } from '../../src/addrbook/select.ts'
 import { seededRandom } from '../../src/util/random.ts'
-import { bookFixture, ipv4, timed } from '../helpers/addr-book-fixture.ts'
+import { bookFixture, ipv4, routableAddresses, timed } from '../helpers/addr-book-fixture.ts'
 
 describe('GroupIndex', () => {
   it('keeps groups and members through adds and deletes, and picks only what it holds', () => {
@@ -140,5 +140,23 @@ describe('group-first selection (the default)', () => {
       expect(entry?.tried).toBe(false)
       expect(held.has(entry?.key ?? '')).toBe(true)
     }
+  })
+})
+
+describe('Core\'s selection (selection core)', () => {
+  it('draws exactly what it drew before group-first became the default (the picks of main at 8d4aed2)', () => {
+    const { book, random, clock } = bookFixture({ selection: 'core' }, 5)
+    const addrs = routableAddresses(random, 3000)
+    for (let i = 0; i < 30; i++) book.add(addrs.slice(i * 100, i * 100 + 100).map((a) => timed(a)), ipv4(`${20 + i}.1.1.1`))
+    for (const a of addrs.slice(0, 300)) book.good(a)
+    for (const a of addrs.slice(300, 400)) book.attempt(a, true)
+    clock.advance(60_000)
+    const picks = Array.from({ length: 16 }, (_, i) => book.select(i % 4 === 0)?.key)
+    expect(picks).toEqual([
+      '7.149.131.158:8333', '4.33.113.86:8333', '5.62.190.55:8333', '3.174.198.117:8333',
+      '8.97.25.33:8333', '4.119.188.234:8333', '6.46.155.251:8333', '5.49.6.172:8333',
+      '2.66.254.186:8333', '2.158.192.163:8333', '9.40.196.15:8333', '4.194.80.169:8333',
+      '6.126.52.131:8333', '1.239.250.44:8333', '4.48.214.95:8333', '7.72.16.43:8333'
+    ])
   })
 })

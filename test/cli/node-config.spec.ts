@@ -18,7 +18,7 @@ describe('buildNodeConfig', () => {
     expect(config).toEqual({
       params: config.params,
       datadir: join(homedir(), '.peerkeeper', 'mainnet'),
-      outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false, blockRelayOnly: 2, feelers: true, onlyNets: [] },
+      outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false, blockRelayOnly: 2, feelers: true, onlyNets: [], selection: 'group' },
       inbound: { listen: [{ host: undefined, port: 8333 }], maxInbound: 115, externalIps: [] },
       maxPeers: 125,
       seeding: { dnsSeed: true, seedNodes: [] },
@@ -69,6 +69,12 @@ describe('buildNodeConfig', () => {
     expect(() => build({ onlynet: ['onion'] })).toThrow(/^--onlynet: onion needs --proxy or --onion/)
     expect(build({ onlynet: ['onion'], proxy: '127.0.0.1:9050' }).seeding.dnsSeed).toBe(false)
     expect(() => build({ blockrelayonly: -1 })).toThrow(/^--blockrelayonly: expected an integer >= 0/)
+  })
+
+  it('takes --selection: group-first by default, Core\'s bucket walk with core', () => {
+    expect(build({}).outbound.selection).toBe('group')
+    expect(build({ selection: 'group' }).outbound.selection).toBe('group')
+    expect(build({ selection: 'core' }).outbound.selection).toBe('core')
   })
 
   it('loads --asmap (relative to --datadir) and names the file when it is missing or invalid', () => {
@@ -150,6 +156,7 @@ describe('buildNodeConfig', () => {
     [{ proxy: 'bad host!' }, '--proxy: "bad host!" is not a host name or IP address'],
     [{ debuglevel: 'FOO=debug' }, '--debuglevel: "FOO=debug" names unknown subsystem "FOO"'],
     [{ logformat: 'xml' }, '--logformat: "xml" is not one of text, json'],
+    [{ selection: 'bucket' }, '--selection: "bucket" is not one of group, core'],
     [{ debuglevel: 'loud' }, '--debuglevel: "loud" has unknown level'],
     [{ network: 'moonnet' }, '--network: unknown network "moonnet"'],
     [{ chainparams: '/nonexistent/params.json', network: undefined }, '--chainparams: /nonexistent/params.json: cannot read chainparams file'],

@@ -61,8 +61,11 @@ describe('resolveRunSettings', () => {
   it('reads an explicit --configfile', () => {
     const dir = tempDir('settings')
     const file = join(dir, 'other.conf')
-    writeFileSync(file, 'network=regtest\nwhitelist=10.0.0.0/8\nwhitelist=127.0.0.1\n')
+    writeFileSync(file, 'network=regtest\nwhitelist=10.0.0.0/8\nwhitelist=127.0.0.1\nselection=core\n')
     const config = resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)
     expect(config.admission.whitelist.map((w) => w.target.key)).toEqual(['10.0.0.0/8', '127.0.0.1'])
+    expect(config.outbound.selection).toBe('core')
+    writeFileSync(file, 'network=regtest\nselection=buckets\n')
+    expect(() => resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)).toThrow('--selection: "buckets" is not one of group, core')
   })
 })
