@@ -62,6 +62,13 @@ const groupShare = (s: Scenario): number => s.attackerGroups / (s.attackerGroups
 const known = (values: readonly number[]): number[] => values.filter((v) => !Number.isNaN(v))
 const meanOf = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
 
+/** The attacker's part of the connections made (pooled over runs), and how many. */
+function pickShare (runs: readonly ScenarioResult[], side: (r: ScenarioResult) => { attacker: number, honest: number }): string {
+  const attacker = runs.reduce((a, r) => a + side(r).attacker, 0)
+  const all = attacker + runs.reduce((a, r) => a + side(r).honest, 0)
+  return `${pct(attacker / Math.max(1, all))} of ${all}`
+}
+
 /** Each restarting node's shares over rounds 1…last, across runs (NaN rounds left out). */
 function nodeSeries (runs: readonly ScenarioResult[]): number[][] {
   return runs.flatMap((r) => (r.nodeShareByRestart[0] ?? []).map((_, k) => r.nodeShareByRestart.slice(1).map((round) => round[k] ?? NaN)))
@@ -93,6 +100,7 @@ function row (runs: readonly ScenarioResult[], label: string): BenchResult {
       stayingSlopePerRestart: formatInterval(meanInterval(runs.map((r) => slope(r.stayingByRestart))), 'pp'),
       byRestart: first.shareByRestart.map((_, i) => `${i === 0 ? 's' : i}${first.restartKinds[i - 1] === 'crash' ? '†' : ''}:${Math.round(meanOf(runs.map((r) => r.shareByRestart[i] ?? NaN)) * 100)}`).join(' '),
       perRunLast: runs.map((r) => pct(r.shareByRestart.at(-1))).join(' '),
+      picks: `full-relay ${pickShare(runs, (r) => r.picks.fullRelay)}, block-relay-only (with anchors) ${pickShare(runs, (r) => r.picks.blockRelay)}`,
       buckets: `new A ${bucketMean((r) => r.buckets.newAttacker)} / H ${bucketMean((r) => r.buckets.newHonest)}, tried A ${bucketMean((r) => r.buckets.triedAttacker)} / H ${bucketMean((r) => r.buckets.triedHonest)}`,
       ...(first.freshShare === undefined ? {} : { fresh: pct(meanOf(runs.map((r) => r.freshShare ?? NaN))), freshInBooks: pct(meanOf(runs.map((r) => r.freshInBooks ?? NaN))) }),
       load: runs.map((r) => r.loadAverage.toFixed(2)).join(' '),

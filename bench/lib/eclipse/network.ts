@@ -41,6 +41,16 @@ export interface Scenario {
   readonly gossipFactor: number
 }
 
+/**
+ * Connections made to each side, full-relay and block-relay-only (the latter include the anchors), and
+ * outbound connections (feelers too) closed, by reason and side.
+ */
+export interface PickCounts {
+  readonly fullRelay: { attacker: number, honest: number }
+  readonly blockRelay: { attacker: number, honest: number }
+  readonly closes: Record<string, { attacker: number, honest: number }>
+}
+
 /** One book seen from the simulation: its groups by side, and its occupied buckets by side. */
 export interface BookView {
   readonly attackerGroups: number
@@ -81,6 +91,8 @@ export class EclipseNetwork {
   readonly #attacker: Attacker
   readonly #hub: { host: string, port: number }
   readonly nodes: Node[] = []
+  /** Automatic outbound connections made, per node and side, by kind (each one a pick that worked). */
+  readonly picks: PickCounts[] = []
   /** Nodes stopped and not yet started again (a restart takes them down one after the other). */
   readonly #down = new Set<number>()
 
@@ -224,7 +236,22 @@ export class EclipseNetwork {
   }
 
   #node (i: number): Node {
-    return createNode(buildNodeConfig(this.#options(i)), { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing: this.#timing })
+    const node = createNode(buildNodeConfig(this.#options(i)), { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing: this.#timing })
+    const counts = this.picks[i] ??= { fullRelay: { attacker: 0, honest: 0 }, blockRelay: { attacker: 0, honest: 0 }, closes: {} }
+    node.events.on('outbound_connected', (p) => {
+      if (p.permanent || p.addr === undefined) return
+      const side = p.kind === 'block-relay-only' ? counts.blockRelay : counts.fullRelay
+      if (isAttacker(p.addr.split(':')[0] ?? '')) side.attacker++
+      else side.honest++
+    })
+    node.events.on('peer_disconnected', (p) => {
+      if (p.direction !== 'outbound' || p.permanent) return
+      // Numbers (durations, ids) dropped, so that reasons of one kind add up.
+      const closes = counts.closes[p.reason.replace(/[0-9]+/g, 'N').slice(0, 48)] ??= { attacker: 0, honest: 0 }
+      if (isAttacker(p.addr.split(':')[0] ?? '')) closes.attacker++
+      else closes.honest++
+    })
+    return node
   }
 
   /**

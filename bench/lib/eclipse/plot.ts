@@ -1,6 +1,8 @@
 const WIDTH = 720
 const HEIGHT = 300
 const PAD = 48
+/** Room right of the plot for the series' labels. */
+const LEGEND_WIDTH = 420
 const COLOURS = ['#c0392b', '#d68910', '#2471a3', '#1e8449', '#7d3c98']
 
 export interface Series {
@@ -26,7 +28,7 @@ export function shareSvg (title: string, series: readonly Series[], groupShare: 
   }).join('\n')
   const ticks = Array.from({ length: n }, (_, i) => `<text x="${x(i).toFixed(1)}" y="${HEIGHT - PAD + 16}" text-anchor="middle">${i === 0 ? 'start' : `${i}${crashes[i - 1] === true ? '†' : ''}`}</text>`).join('')
   const yTicks = [0, 0.25, 0.5, 0.75, 1].filter((v) => v <= maxY).map((v) => `<text x="${PAD - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Math.round(v * 100)}%</text>`).join('')
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH + 160}" height="${HEIGHT}" font-family="sans-serif" font-size="11">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH + LEGEND_WIDTH}" height="${HEIGHT}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${PAD}" y="18" font-size="13">${escape(title)}</text>
 <line x1="${PAD}" x2="${WIDTH - PAD}" y1="${y(groupShare).toFixed(1)}" y2="${y(groupShare).toFixed(1)}" stroke="#999" stroke-dasharray="4 3"/>

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Node, NodeTiming } from '../../../src/node/node.ts'
 import { seededRandom } from '../../../src/util/random.ts'
 import { sleep } from '../stats.ts'
-import { EclipseNetwork, outboundShare, type NodeSettings, type Scenario } from './network.ts'
+import { EclipseNetwork, outboundShare, type NodeSettings, type PickCounts, type Scenario } from './network.ts'
 import { scaledClock } from './scaled-clock.ts'
 
 /** Simulated time runs this much faster than real time (feelers every 6 s real, an hour in 3 min). */
@@ -27,6 +27,19 @@ const SAMPLE_EVERY_MS = 1_000
 
 const ratio = (s: { attacker: number, total: number }): number => s.total === 0 ? 0 : s.attacker / s.total
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
+
+function sumPicks (net: EclipseNetwork, which: readonly number[]): PickCounts {
+  const sum: PickCounts = { fullRelay: { attacker: 0, honest: 0 }, blockRelay: { attacker: 0, honest: 0 }, closes: {} }
+  const add = (to: { attacker: number, honest: number }, from: { attacker: number, honest: number }): void => { to.attacker += from.attacker; to.honest += from.honest }
+  for (const i of which) {
+    const p = net.picks[i]
+    if (p === undefined) continue
+    add(sum.fullRelay, p.fullRelay)
+    add(sum.blockRelay, p.blockRelay)
+    for (const [reason, n] of Object.entries(p.closes)) add(sum.closes[reason] ??= { attacker: 0, honest: 0 }, n)
+  }
+  return sum
+}
 
 /** The nodes that restart (the first third): the rest keep running, as most of a network does. */
 export const victimsOf = (honest: number): number[] => Array.from({ length: Math.ceil(honest / 3) }, (_, i) => i)
@@ -58,6 +71,11 @@ export interface ScenarioResult {
    * books at the round's end: the share a perfectly group-fair selection would give.
    */
   readonly reachableGroupShare: number[]
+  /**
+   * Automatic outbound connections the restarting nodes made after the warm-up, by side: what the picks
+   * gave, apart from how long each peer then stayed. Block-relay-only ones include the anchors.
+   */
+  readonly picks: PickCounts
   /** The restarting nodes' books at the end: mean occupied new and tried buckets by side. */
   readonly buckets: { newAttacker: number, newHonest: number, triedAttacker: number, triedHonest: number }
   readonly restartKinds: Array<'clean' | 'crash'>
@@ -122,6 +140,7 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
   try {
     await net.start()
     record(await runFor(phases.warmupMs, victims, staying))
+    const atWarmup = sumPicks(net, victims)
     for (let r = 0; r < phases.restarts; r++) {
       const how = r % 2 === 0 ? 'clean' : 'crash'
       restartKinds.push(how)
@@ -136,7 +155,14 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
       triedAttacker: mean(views.map((v) => v.triedBuckets.attacker)),
       triedHonest: mean(views.map((v) => v.triedBuckets.honest))
     }
-    const base = { settings: settings.name, scenario, seed, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    const total = sumPicks(net, victims)
+    const since = (a: { attacker: number, honest: number }, b: { attacker: number, honest: number } = { attacker: 0, honest: 0 }): { attacker: number, honest: number } => ({ attacker: a.attacker - b.attacker, honest: a.honest - b.honest })
+    const picks: PickCounts = {
+      fullRelay: since(total.fullRelay, atWarmup.fullRelay),
+      blockRelay: since(total.blockRelay, atWarmup.blockRelay),
+      closes: Object.fromEntries(Object.entries(total.closes).map(([reason, n]) => [reason, since(n, atWarmup.closes[reason])]))
+    }
+    const base = { settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
     if (phases.fresh === 0) return base
     const fresh: number[] = []
     for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())
