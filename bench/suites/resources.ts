@@ -3,6 +3,7 @@ import { connect } from 'node:net'
 import { loadChainParams, type ChainParams } from '../../src/chainparams/chainparams.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import { NonceRegistry } from '../../src/peer/nonces.ts'
+import { DEFAULT_BLOCK_RELAY_ONLY, DEFAULT_MAX_PEERS } from '../../src/node/limits.ts'
 import { Peer } from '../../src/peer/peer.ts'
 import { startSimNetwork } from '../../src/sim/sim-network.ts'
 import { systemClock } from '../../src/util/clock.ts'
@@ -16,8 +17,10 @@ import { sleep, summarize } from '../lib/stats.ts'
 import { sample } from '../lib/usage.ts'
 
 const TARGET_OUTBOUND = 8
-/** btcd's and Core's 125 connections: 8 outbound and the 117 inbound slots --maxpeers 125 leaves. */
-const INBOUND = 117
+/** The automatic outbound connections the node holds: the target and the block-relay-only slots beside it. */
+const OUTBOUND = TARGET_OUTBOUND + DEFAULT_BLOCK_RELAY_ONLY
+/** btcd's and Core's 125 connections: the inbound slots --maxpeers 125 leaves beside the outbound ones. */
+const INBOUND = DEFAULT_MAX_PEERS - OUTBOUND
 const LIVE_PEERS = 40
 const SAMPLES = 5
 const BASELINE_SAMPLES = 2
@@ -60,15 +63,16 @@ export const resourcesSuite: Suite = {
       }
       // Our side of a handshake ends before the node has read our verack: give it a moment, bounded.
       let status = await node.status()
-      for (let i = 0; i < STATUS_POLLS && status?.inbound !== INBOUND; i++) {
+      for (let i = 0; i < STATUS_POLLS && (status?.inbound !== INBOUND || status.blockRelay !== DEFAULT_BLOCK_RELAY_ONLY); i++) {
         await sleep(STATUS_POLL_MS)
         status = await node.status()
       }
-      if (status?.inbound !== INBOUND || status.outbound !== TARGET_OUTBOUND) {
-        throw new Error(`resources: the node holds ${status?.outbound ?? 0} outbound and ${status?.inbound ?? 0} inbound, not ${TARGET_OUTBOUND} + ${INBOUND}`)
+      const outbound = (status?.outbound ?? 0) + (status?.blockRelay ?? 0)
+      if (status?.inbound !== INBOUND || outbound !== OUTBOUND) {
+        throw new Error(`resources: the node holds ${outbound} outbound and ${status?.inbound ?? 0} inbound, not ${OUTBOUND} + ${INBOUND}`)
       }
       const loaded = await sample(node, SAMPLES)
-      const connections = TARGET_OUTBOUND + INBOUND
+      const connections = OUTBOUND + INBOUND
       report({
         name: `8 resources: RSS with ${connections} idle connections`,
         unit: 'MB',
