@@ -42,7 +42,7 @@ export class NodeChild {
 
   /** Forks the host and starts the node in it with these options; exposeGc lets usage() collect garbage first. */
   static async start (options: RunOptions, init: NodeTiming = {}, host: { exposeGc?: boolean } = {}): Promise<NodeChild> {
-    const entry = join(dirname(fileURLToPath(import.meta.url)), 'node-host.js')
+    const entry = join(dirname(fileURLToPath(import.meta.url)), 'node-host-main.js')
     const flags = (process.env[CHILD_FLAGS_ENV] ?? '').split(' ').filter((f) => f !== '')
     if (host.exposeGc === true) flags.push('--expose-gc')
     const child = new NodeChild(fork(entry, [], { execArgv: flags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))

@@ -1,4 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { getHeapSpaceStatistics } from 'node:v8'
+import { restoreYoungGenerationGrowthUnderLoad } from '../../src/cli/young-generation.ts'
 import type { RunOptions } from '../../src/cli/run-flags.ts'
 import { nullLoggerFactory } from '../../src/log/logger.ts'
 import type { Node, NodeTiming } from '../../src/node/node.ts'
@@ -8,7 +10,7 @@ import { NodeProbe } from './probe.ts'
 import { nowMs } from './stats.ts'
 
 /**
- * Child-process entry (forked by NodeChild): one node, alone in its process, so that its event-loop delay,
+ * The node host (bench/lib/node-host-main.ts is the entry NodeChild forks): one node, alone in its process, so that its event-loop delay,
  * RSS and CPU are its own and not the load generator's or the simulator's. Driven over IPC.
  */
 
@@ -31,6 +33,8 @@ export interface HostWindow {
   readonly wallMs: number
   readonly cpuMs: number
   readonly rssBytes: number
+  /** The capacity of V8's new space (both semi-spaces) at the window's end: does it grow under load? */
+  readonly newSpaceBytes: number
   readonly eldP50Ms: number
   readonly eldP99Ms: number
   readonly eldMaxMs: number
@@ -63,6 +67,7 @@ async function handle (req: HostRequest): Promise<unknown> {
       page = statusPageFor(node, nullLoggerFactory)
       await page?.start()
       await node.start()
+      restoreYoungGenerationGrowthUnderLoad()
       return null
     }
     case 'waitOutbound':
@@ -93,6 +98,7 @@ async function handle (req: HostRequest): Promise<unknown> {
         wallMs: nowMs() - w.startMs,
         cpuMs: cpuMs(process.cpuUsage(w.cpu)),
         rssBytes: process.memoryUsage.rss(),
+        newSpaceBytes: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
         eldP50Ms: eld.percentile(50) / 1e6,
         eldP99Ms: eld.percentile(99) / 1e6,
         eldMaxMs: eld.max / 1e6,

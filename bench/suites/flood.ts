@@ -22,6 +22,8 @@ const IDLE_WINDOW_MS = 1_000
 const SETTLE_MS = 500
 const TARGET_TIMEOUT_MS = 20_000
 
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0)
+
 /** One flood configuration: the node's admission flags and what the clients do. */
 interface Scenario {
   readonly label: string
@@ -113,6 +115,7 @@ async function runScenario (scenario: Scenario, report: Parameters<Suite['run']>
       eldMaxMs: Math.max(...windows.map((w) => w.eldMaxMs)).toFixed(1),
       nodeCpuPct: summarize(windows.map((w) => 100 * w.cpuMs / w.wallMs)).median.toFixed(0),
       nodeCpuUsPerAttempt: summarize(windows.map((w, i) => 1000 * w.cpuMs / (floods[i]?.attempts ?? 1))).median.toFixed(0),
+      newSpaceMb: `${mib(idle?.newSpaceBytes ?? 0)} idle, ${mib(Math.max(...windows.map((w) => w.newSpaceBytes)))} flood`,
       nodeCpuUsPerRefused: summarize(windows.map((w, i) => 1000 * w.cpuMs / Math.max(1, floods[i]?.refused ?? 1))).median.toFixed(0),
       note: `${scenario.note}; floor = the same node idle; silent = connected, neither answered nor closed within the hold (admitted and waiting, or in the accept queue); honestCompleted = handshakes of honest peers (127.90/16, one at a time) during the flood`
     }

@@ -18,6 +18,8 @@ const EXIT_INTERRUPTED = 130
 export interface NodeProcessInit {
   /** Reads the settings again (the config file, the environment, the same flags); throws a one-line error. */
   reload?: () => NodeConfig
+  /** Called once the node has started (the CLI then watches for load to give V8 its young-generation growth back). */
+  onStarted?: () => void
 }
 
 /**
@@ -82,6 +84,7 @@ export async function runNodeProcess (config: NodeConfig, companions: readonly C
     process.on('SIGHUP', onHangup)
     await startAll(beside)
     await node.start()
+    init.onStarted?.()
     await stopped
   } catch (err) {
     await node.stop().catch(() => {})

@@ -2,14 +2,15 @@ import type { Argv } from 'yargs'
 import { HttpListenError } from '../../http/errors.ts'
 import { ListenError } from '../../inbound/errors.ts'
 import { LogConfigError } from '../../log/errors.ts'
-import { runNodeProcess } from '../../node/process.ts'
+import type { NodeConfig } from '../../node/config.ts'
+import { runNodeProcess, type Companion } from '../../node/process.ts'
 import { textNumberFlags } from '../argv.ts'
-import { statusPageFor } from '../../status/server.ts'
 import type { FlaggedCommand } from '../command-table.ts'
 import { checkDataDirFlag } from '../options.ts'
 import { expandHome } from '../paths.ts'
 import { RUN_FLAGS } from '../run-flags.ts'
 import { optionSchema, resolveRunSettings } from '../run-settings.ts'
+import { restoreYoungGenerationGrowthUnderLoad } from '../young-generation.ts'
 
 const SCHEMA = optionSchema(RUN_FLAGS)
 const FLAGS = textNumberFlags(RUN_FLAGS)
@@ -34,7 +35,7 @@ export const runCommand: FlaggedCommand = {
     await checkDataDirFlag(config.datadir)
     try {
       // SIGHUP rereads the same layers (config file, environment, these flags): flags still win.
-      await runNodeProcess(config, [statusPageFor], { reload: () => resolveRunSettings(argv, process.env, SCHEMA) })
+      await runNodeProcess(config, await companionsFor(config), { reload: () => resolveRunSettings(argv, process.env, SCHEMA), onStarted: restoreYoungGenerationGrowthUnderLoad })
     } catch (err) {
       // The library names the address; the flag that asked for it is the command line's to add.
       if (err instanceof ListenError) err.message = `--listen: ${err.message}`
@@ -44,4 +45,10 @@ export const runCommand: FlaggedCommand = {
       throw err
     }
   }
+}
+
+/** The status page, loaded only with --statuslisten: a node without it never loads its server and page. */
+async function companionsFor (config: NodeConfig): Promise<Companion[]> {
+  if ((config.statusPage?.listen.length ?? 0) === 0) return []
+  return [(await import('../../status/server.ts')).statusPageFor]
 }
