@@ -53,7 +53,7 @@ describe('start-up of the built CLI', () => {
     })
   }
 
-  it('run with --nodnsseed, IP peers, no proxy and --nov2transport loads no DNS code, no socks, simulator, metrics or BIP324 code', async () => {
+  it('run with --nodnsseed, IP peers, no proxy and --nov2transport loads no DNS code, no socks, simulator, metrics, status page or BIP324 code', async () => {
     const loads = recordLoads()
     const home = tempDir('startup')
     const node = startNodeProcess(['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', `${home}/data`, '--nodnsseed', '--nolisten',
@@ -71,7 +71,20 @@ describe('start-up of the built CLI', () => {
     expect(packages).toContain('yargs-parser')
     expect(packages.filter((p) => ['yargs', 'cliui'].includes(p))).toEqual([])
     expect(packages.filter((p) => ['dns2', 'socks', 'prom-client', '@noble/curves'].includes(p))).toEqual([])
-    expect(seen.modules.filter((url) => isBip324Core(url) || /\/dist\/src\/(sim|metrics|discovery\/(dns-|name-resolver|tor-))/.test(url))).toEqual([])
+    expect(seen.modules.filter((url) => isBip324Core(url) || /\/dist\/src\/(sim|metrics|status\/(?!(binds|errors)\.js$)|discovery\/(dns-|name-resolver|tor-))/.test(url))).toEqual([])
+  })
+
+  it('with --statuslisten, the status page loads at start and answers', async () => {
+    const home = tempDir('startup-status')
+    const port = await refusedPort()
+    const node = startNodeProcess(['--chainparams', writeLocalChainParams(sim.port, home), '--datadir', `${home}/data`, '--nodnsseed', '--nolisten',
+      '--targetoutbound', '0', '--statuslisten', `127.0.0.1:${port}`], { HOME: home })
+    await node.waitFor('node_started')
+    const reply = await fetch(`http://127.0.0.1:${port}/api/snapshot`)
+    expect(reply.status).toBe(200)
+    expect(await reply.json()).toHaveProperty('outbound')
+    node.child.kill('SIGTERM')
+    expect(await node.exited).toEqual({ code: 0, signal: null })
   })
 
   it('with v2 on (the default) and listening, a node whose peers speak v1 never loads BIP324\'s ciphers or secp256k1', async () => {
