@@ -117,7 +117,7 @@ async function runScenario (scenario: Scenario, report: Parameters<Suite['run']>
       nodeCpuUsPerAttempt: summarize(windows.map((w, i) => 1000 * w.cpuMs / (floods[i]?.attempts ?? 1))).median.toFixed(0),
       newSpaceMb: `${mib(idle?.newSpaceBytes ?? 0)} idle, ${mib(Math.max(...windows.map((w) => w.newSpaceBytes)))} flood`,
       nodeCpuUsPerRefused: summarize(windows.map((w, i) => 1000 * w.cpuMs / Math.max(1, floods[i]?.refused ?? 1))).median.toFixed(0),
-      note: `${scenario.note}; floor = the same node idle; silent = connected, neither answered nor closed within the hold (admitted and waiting, or in the accept queue); honestCompleted = handshakes of honest peers (127.90/16, one at a time) during the flood`
+      note: `${scenario.note}; floor = the same node idle; silent = connected, neither answered nor closed within the hold (admitted and waiting, or in the accept queue); honestCompleted = handshakes of honest peers (127.90/16, one at a time) during the flood; newSpaceMb = V8's new space (both semi-spaces) idle before the flood and its largest at a flood window's end`
     }
   })
   report({
