@@ -36,6 +36,11 @@ function format (value: number | undefined): string {
   return value.toPrecision(3)
 }
 
+/** A timeline's file name: its profile with anything but letters, digits and '-' as '-' ("live-200, v2" → "live-200-v2"). */
+function timelineFile (profile: string): string {
+  return `timeline-${profile.replace(/[^a-z0-9-]+/gi, '-')}.svg`
+}
+
 function printRow (r: BenchResult): void {
   const ratio = r.floor === undefined ? '' : `  (${(r.summary.median / r.floor).toFixed(1)}× floor ${format(r.floor)})`
   const extra = r.extra === undefined ? '' : `  ${Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' ')}`
@@ -64,9 +69,9 @@ async function main (): Promise<void> {
   // Only a full run replaces the committed results that BENCHMARKS.md links; a partial one goes beside them.
   const dir = only.size === 0 ? RESULTS_DIR : join(RESULTS_DIR, 'partial')
   mkdirSync(dir, { recursive: true })
-  for (const t of timelines) writeFileSync(join(dir, `timeline-${t.profile}.svg`), timelineSvg(t))
+  for (const t of timelines) writeFileSync(join(dir, timelineFile(t.profile)), timelineSvg(t))
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` }
-  const written = { date: new Date(started).toISOString(), durationS: (Date.now() - started) / 1000, machine, loadAverage: { atStart: loadAtStart, atEnd: loadavg() }, failedSuites: failed, results, timelines: timelines.map((t) => `timeline-${t.profile}.svg`) }
+  const written = { date: new Date(started).toISOString(), durationS: (Date.now() - started) / 1000, machine, loadAverage: { atStart: loadAtStart, atEnd: loadavg() }, failedSuites: failed, results, timelines: timelines.map((t) => timelineFile(t.profile)) }
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(written, null, 2)}\n`)
   if (failed.length > 0) process.exitCode = 1
   process.stdout.write(`\n${results.length} measurements in ${written.durationS.toFixed(1)} s; wrote ${relative(process.cwd(), join(dir, 'latest.json'))} and ${timelines.length} SVG timelines\n`)
