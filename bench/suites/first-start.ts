@@ -8,6 +8,7 @@ import { startDnsSeedServer, type SeedRecords } from '../../src/sim/dns-seed-ser
 import { startSimNetwork } from '../../src/sim/sim-network.ts'
 import { seededRandom } from '../../src/util/random.ts'
 import { writeLocalChainParams } from '../../test/helpers/local-chainparams.ts'
+import { refusedPort } from '../../test/helpers/loopback-listener.ts'
 import { CLI_PATH, CliChild, timedSpawn } from '../lib/cli-child.ts'
 import { coldFloor } from '../lib/cold-floor.ts'
 import { floor } from '../lib/floor.ts'
@@ -52,8 +53,10 @@ const mb = (bytes: number): number => bytes / 2 ** 20
 /** One first start of the built CLI: empty data directory, seeds on the loopback DNS server. */
 async function firstStart (simPort: number, dnsPort: number, seeds: readonly string[], measureRss: boolean, env: Record<string, string> = {}): Promise<Round> {
   const home = await mkdtemp(join(tmpdir(), 'pk-bench-first-'))
-  const child = new CliChild(['--chainparams', writeLocalChainParams(simPort, home, seeds), '--datadir', join(home, 'data'), '--nolisten', '--norpc',
-    '--dnsserver', `127.0.0.1:${dnsPort}`, '--targetoutbound', String(TARGET_OUTBOUND), '--debuglevel', 'info,CMGR=debug'], { HOME: home, ...env })
+  const child = new CliChild(['--chainparams', writeLocalChainParams(simPort, home, seeds), '--datadir', join(home, 'data'), '--nolisten',
+    // The RPC server starts as it does for a user (cookie file included), on a free port of its own so
+    // that parallel runs do not collide on the network's RPC port.
+    '--rpclisten', `127.0.0.1:${await refusedPort()}`, '--dnsserver', `127.0.0.1:${dnsPort}`, '--targetoutbound', String(TARGET_OUTBOUND), '--debuglevel', 'info,CMGR=debug'], { HOME: home, ...env })
   try {
     const up = (): number => child.records.filter((r) => r.record.event === 'outbound_connected' && isAuto(r.record)).length -
       child.records.filter((r) => r.record.event === 'outbound_disconnected' && isAuto(r.record)).length
