@@ -20,11 +20,16 @@ import { summarize } from '../lib/stats.ts'
  * selection), the defaults (group-first), and the defaults with an asmap that puts the attacker's 10 /16s
  * in 2 ASes; each on SEEDS independent networks, so that every claim carries a 95 % interval over
  * SEEDS × 10 restarting nodes. Sweeps over gossip volume and the attacker's share of groups use 2
- * restarts (one clean, one crash), for both picks. ECLIPSE_QUICK=1 shortens every phase (a smoke run,
- * not for the table). The raw results go to bench/results/eclipse-raw.json.
+ * restarts (one clean, one crash), for both picks. Two controls on CONTROL_SEEDS networks each: the restarting nodes
+ * restart all at once (no honest peer leaves during a round), and Core's anchor timing. ECLIPSE_QUICK=1
+ * shortens every phase (a smoke run, not for the table). The raw results go to bench/results/eclipse-raw.json.
  */
 const QUICK = process.env.ECLIPSE_QUICK === '1'
 const SEEDS = QUICK ? 1 : 3
+/** Networks per control setting (restarts together; Core's anchor timing). */
+const CONTROL_SEEDS = QUICK ? 1 : 2
+/** Which sweeps run (ECLIPSE_SWEEPS=gossip,groups, the default both): each costs about 4 minutes. */
+const SWEEPS = (process.env.ECLIPSE_SWEEPS ?? 'gossip,groups').split(',')
 const MAIN: Scenario = { honest: 30, attackerGroups: 10, gossipFactor: 100 }
 const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts: 2, fresh: 2 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 10, fresh: 3 }
 const SWEEP_PHASES: Phases = QUICK ? { warmupMs: 4_000, roundMs: 4_000, restarts: 1, fresh: 0 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 2, fresh: 0 }
@@ -74,6 +79,30 @@ function nodeSeries (runs: readonly ScenarioResult[]): number[][] {
   return runs.flatMap((r) => (r.nodeShareByRestart[0] ?? []).map((_, k) => r.nodeShareByRestart.slice(1).map((round) => round[k] ?? NaN)))
 }
 
+/** Automatic outbound connections that ended while their node was up, by peer side and cause, for one class of node. */
+function closeSummary (runs: readonly ScenarioResult[], nodes: 'restarting' | 'staying'): string {
+  const sum: Record<string, number> = {}
+  for (const r of runs) {
+    for (const [key, n] of Object.entries(r.closeCauses)) {
+      const [node, , , peer, cause] = key.split(' | ')
+      if (node !== `${nodes} node`) continue
+      const k = `${peer ?? ''}: ${cause ?? ''}`
+      sum[k] = (sum[k] ?? 0) + n
+    }
+  }
+  const parts = Object.entries(sum).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`)
+  return parts.length === 0 ? 'none' : parts.join('; ')
+}
+
+/** Attacker share of the restarting nodes' sampled slot-time, full-relay and block-relay-only apart. */
+function heldByKind (runs: readonly ScenarioResult[]): string {
+  const kind = (k: 'fullRelay' | 'blockRelay'): string => {
+    const attacker = runs.reduce((a, r) => a + r.slotsByKind[k].attacker, 0)
+    return pct(attacker / Math.max(1, runs.reduce((a, r) => a + r.slotsByKind[k].total, 0)))
+  }
+  return `full-relay ${kind('fullRelay')}, block-relay-only ${kind('blockRelay')}`
+}
+
 /** One row for the runs of one setting and scenario: intervals over every restarting node of every run. */
 function row (runs: readonly ScenarioResult[], label: string): BenchResult {
   const first = runs[0] as ScenarioResult
@@ -100,6 +129,9 @@ function row (runs: readonly ScenarioResult[], label: string): BenchResult {
       stayingSlopePerRestart: formatInterval(meanInterval(runs.map((r) => slope(r.stayingByRestart))), 'pp'),
       byRestart: first.shareByRestart.map((_, i) => `${i === 0 ? 's' : i}${first.restartKinds[i - 1] === 'crash' ? '†' : ''}:${Math.round(meanOf(runs.map((r) => r.shareByRestart[i] ?? NaN)) * 100)}`).join(' '),
       perRunLast: runs.map((r) => pct(r.shareByRestart.at(-1))).join(' '),
+      held: heldByKind(runs),
+      endedMidRound: closeSummary(runs, 'restarting'),
+      stayingEnded: closeSummary(runs, 'staying'),
       picks: `full-relay ${pickShare(runs, (r) => r.picks.fullRelay)}, block-relay-only (with anchors) ${pickShare(runs, (r) => r.picks.blockRelay)}`,
       buckets: `new A ${bucketMean((r) => r.buckets.newAttacker)} / H ${bucketMean((r) => r.buckets.newHonest)}, tried A ${bucketMean((r) => r.buckets.triedAttacker)} / H ${bucketMean((r) => r.buckets.triedHonest)}`,
       ...(first.freshShare === undefined ? {} : { fresh: pct(meanOf(runs.map((r) => r.freshShare ?? NaN))), freshInBooks: pct(meanOf(runs.map((r) => r.freshInBooks ?? NaN))) }),
@@ -142,9 +174,12 @@ export const eclipseSuite: Suite = {
         ...main.map((rs) => ({ label: `${rs[0]?.settings ?? ''}: restarting`, values: meanByRound(rs, (r) => r.shareByRestart) })),
         ...main.slice(0, 2).map((rs) => ({ label: `${rs[0]?.settings ?? ''}: never restarting`, values: meanByRound(rs, (r) => r.stayingByRestart) }))
       ], groupShare(MAIN), crashes))
+    // Controls for what the group-first share is made of: no honest peer leaving mid-round, and Core's anchor timing.
+    report(row(await runs({ ...GROUP_PICK, name: `${GROUP_PICK.name}, restarting nodes restart together` }, MAIN, { ...MAIN_PHASES, together: true, fresh: 0 }, CONTROL_SEEDS), `${MAIN_PHASES.restarts} restarts together`))
+    report(row(await runs({ ...GROUP_PICK, name: `${GROUP_PICK.name}, anchors only from clean stops (Core's anchors.dat)`, anchorsAtCleanStopOnly: true }, MAIN, { ...MAIN_PHASES, fresh: 0 }, CONTROL_SEEDS), `${MAIN_PHASES.restarts} restarts`))
     for (const settings of [CORE_PICK, GROUP_PICK]) {
-      for (const gossipFactor of [1, 10]) report(row(await runs(settings, { ...MAIN, gossipFactor }, SWEEP_PHASES, 1), `gossip ${gossipFactor}x`))
-      for (const attackerGroups of [3, 20]) report(row(await runs(settings, { ...MAIN, attackerGroups }, SWEEP_PHASES, 1), `${attackerGroups} attacker groups`))
+      if (SWEEPS.includes('gossip')) for (const gossipFactor of [1, 10]) report(row(await runs(settings, { ...MAIN, gossipFactor }, SWEEP_PHASES, 1), `gossip ${gossipFactor}x`))
+      if (SWEEPS.includes('groups')) for (const attackerGroups of [3, 20]) report(row(await runs(settings, { ...MAIN, attackerGroups }, SWEEP_PHASES, 1), `${attackerGroups} attacker groups`))
     }
   }
 }

@@ -15,6 +15,7 @@ import { TcpDialer } from '../../../src/transport/tcp-dialer.ts'
 import { unixSeconds, type Clock } from '../../../src/util/clock.ts'
 import type { Random } from '../../../src/util/random.ts'
 import { Attacker } from './attacker.ts'
+import { CloseCauses } from './close-causes.ts'
 
 /** Each honest node is alone in its /16: 127.(HONEST_BASE + i).0.1. */
 export const HONEST_BASE = 10
@@ -32,6 +33,11 @@ export interface NodeSettings {
   readonly asmap?: string
   /** --selection; absent = the default. */
   readonly selection?: Selection
+  /**
+   * Emulate Core's anchors.dat, written only at a clean shutdown: after a crash the node starts without
+   * anchors (peerkeeper also writes them whenever the outbound set changes, issue 13, so a crash keeps them).
+   */
+  readonly anchorsAtCleanStopOnly?: boolean
 }
 
 export interface Scenario {
@@ -41,14 +47,10 @@ export interface Scenario {
   readonly gossipFactor: number
 }
 
-/**
- * Connections made to each side, full-relay and block-relay-only (the latter include the anchors), and
- * outbound connections (feelers too) closed, by reason and side.
- */
+/** Connections made to each side, full-relay and block-relay-only (the latter include the anchors). */
 export interface PickCounts {
   readonly fullRelay: { attacker: number, honest: number }
   readonly blockRelay: { attacker: number, honest: number }
-  readonly closes: Record<string, { attacker: number, honest: number }>
 }
 
 /** One book seen from the simulation: its groups by side, and its occupied buckets by side. */
@@ -63,15 +65,16 @@ export const honestAddr = (i: number, port: number): NetAddress => ({ network: '
 export const isAttacker = (host: string): boolean => Number(host.split('.')[1]) >= ATTACKER_BASE
 
 /** Outbound slots (full-relay and block-relay-only, handshaken) of one node, and how many the attacker holds. */
-export function outboundShare (node: Node): { attacker: number, total: number } {
-  let attacker = 0
-  let total = 0
+export function outboundShare (node: Node): { attacker: number, total: number, fullRelay: { attacker: number, total: number }, blockRelay: { attacker: number, total: number } } {
+  const fullRelay = { attacker: 0, total: 0 }
+  const blockRelay = { attacker: 0, total: 0 }
   for (const conn of node.registry?.all() ?? []) {
     if ((conn.kind !== 'outbound-full-relay' && conn.kind !== 'block-relay-only') || conn.handshake === undefined) continue
-    total++
-    if (isAttacker(conn.addr.host)) attacker++
+    const kind = conn.kind === 'block-relay-only' ? blockRelay : fullRelay
+    kind.total++
+    if (isAttacker(conn.addr.host)) kind.attacker++
   }
-  return { attacker, total }
+  return { attacker: fullRelay.attacker + blockRelay.attacker, total: fullRelay.total + blockRelay.total, fullRelay, blockRelay }
 }
 
 /**
@@ -95,8 +98,10 @@ export class EclipseNetwork {
   readonly picks: PickCounts[] = []
   /** Nodes stopped and not yet started again (a restart takes them down one after the other). */
   readonly #down = new Set<number>()
+  /** Why the nodes' automatic outbound connections end. */
+  readonly causes: CloseCauses
 
-  constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string }) {
+  constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string, restarting: readonly number[] }) {
     this.#c = components
     this.#settings = init.settings
     this.#scenario = init.scenario
@@ -116,6 +121,12 @@ export class EclipseNetwork {
       addresses.push({ network: 'ipv4', host: `127.${group}.${Math.floor(n / 250)}.${(n % 250) + 1}`, port: init.port })
     }
     this.#hub = { host: `127.${ATTACKER_BASE}.0.1`, port: init.port }
+    this.causes = new CloseCauses({
+      isDown: (i) => this.#down.has(i),
+      indexOf: (host) => { const j = Number(host.split('.')[1]) - HONEST_BASE; return isAttacker(host) || !(j >= 0 && j < this.nodes.length) ? undefined : j },
+      restarts: (i) => init.restarting.includes(i),
+      isAttacker
+    })
     this.#attacker = new Attacker(components, { ...this.#hub, magic: Buffer.from(init.magicHex, 'hex'), addresses, pushIntervalMs: ATTACKER_PUSH_INTERVAL_MS })
   }
 
@@ -130,18 +141,39 @@ export class EclipseNetwork {
 
   /**
    * Restarts the honest nodes `which` on their data directories (cleanly, or as a crash), one after the
-   * other, so each comes back into a running network; `before` runs first (the clock's downtime jump).
+   * other, so each comes back into a running network, `downtimeMs` older: what it stored (address times,
+   * attempts, successes) is moved that far into the past while it is down. Only the stopped node ages: a
+   * shared clock jump would also age the running nodes' live connections past the 20-minute inactivity
+   * rule, without the pings a real downtime carries.
    */
-  async restart (which: readonly number[], how: 'clean' | 'crash', before: () => void = () => {}): Promise<void> {
-    before()
+  async restart (which: readonly number[], how: 'clean' | 'crash', downtimeMs: number): Promise<void> {
     for (const i of which) {
-      this.#down.add(i)
-      await stopNode(this.nodes[i] as Node, how)
-      const node = this.#node(i)
-      this.nodes[i] = node
-      await node.start()
-      this.#down.delete(i)
+      await this.#stop(i, how, downtimeMs)
+      await this.#start(i)
     }
+  }
+
+  /**
+   * The same, but every node of `which` is stopped before any starts again, and they start together: no
+   * node's connection to another restarting node outlives its own restart (a control without honest
+   * peers leaving during the round).
+   */
+  async restartTogether (which: readonly number[], how: 'clean' | 'crash', downtimeMs: number): Promise<void> {
+    for (const i of which) await this.#stop(i, how, downtimeMs)
+    await Promise.all(which.map(async (i) => { await this.#start(i) }))
+  }
+
+  async #stop (i: number, how: 'clean' | 'crash', downtimeMs: number): Promise<void> {
+    this.#down.add(i)
+    await stopNode(this.nodes[i] as Node, how)
+    await ageStore(join(this.#dir, `node-${i}`), this.#c.clock, downtimeMs, how === 'crash' && this.#settings.anchorsAtCleanStopOnly === true)
+  }
+
+  async #start (i: number): Promise<void> {
+    const node = this.#node(i)
+    this.nodes[i] = node
+    await node.start()
+    this.#down.delete(i)
   }
 
   /** Starts one more honest node, fresh (a seeded book), while the attack goes on; returns its index. */
@@ -206,6 +238,7 @@ export class EclipseNetwork {
   }
 
   async close (): Promise<void> {
+    this.causes.close()
     await Promise.all(this.nodes.map(async (n) => { await n.stop() }))
     await this.#attacker.close()
     await rm(this.#dir, { recursive: true, force: true })
@@ -237,19 +270,13 @@ export class EclipseNetwork {
 
   #node (i: number): Node {
     const node = createNode(buildNodeConfig(this.#options(i)), { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing: this.#timing })
-    const counts = this.picks[i] ??= { fullRelay: { attacker: 0, honest: 0 }, blockRelay: { attacker: 0, honest: 0 }, closes: {} }
+    this.causes.attach(i, node, honestAddr(i, this.#port).host)
+    const counts = this.picks[i] ??= { fullRelay: { attacker: 0, honest: 0 }, blockRelay: { attacker: 0, honest: 0 } }
     node.events.on('outbound_connected', (p) => {
       if (p.permanent || p.addr === undefined) return
       const side = p.kind === 'block-relay-only' ? counts.blockRelay : counts.fullRelay
       if (isAttacker(p.addr.split(':')[0] ?? '')) side.attacker++
       else side.honest++
-    })
-    node.events.on('peer_disconnected', (p) => {
-      if (p.direction !== 'outbound' || p.permanent) return
-      // Numbers (durations, ids) dropped, so that reasons of one kind add up.
-      const closes = counts.closes[p.reason.replace(/[0-9]+/g, 'N').slice(0, 48)] ??= { attacker: 0, honest: 0 }
-      if (isAttacker(p.addr.split(':')[0] ?? '')) closes.attacker++
-      else closes.honest++
     })
     return node
   }
@@ -275,6 +302,22 @@ export class EclipseNetwork {
     } finally {
       await store.close()
     }
+  }
+}
+
+/**
+ * Moves every time a stopped node's store holds `ms` into the past, as if it had been down that long;
+ * `dropAnchors`: and forgets its anchors (what Core would have after a crash).
+ */
+async function ageStore (datadir: string, clock: Clock, ms: number, dropAnchors: boolean): Promise<void> {
+  const store = await NodeStore.open(datadir, { clock }, { consumeAnchors: dropAnchors })
+  try {
+    const s = Math.round(ms / 1000)
+    const back = (t: number): number => t === 0 ? 0 : t - s
+    const put = store.takeContents().addrRecords.map((r) => ({ ...r, time: r.time - s, lastAttempt: back(r.lastAttempt), lastCountAttempt: back(r.lastCountAttempt), lastSuccess: back(r.lastSuccess) }))
+    await store.writeAddrChanges({ put, del: [] })
+  } finally {
+    await store.close()
   }
 }
 

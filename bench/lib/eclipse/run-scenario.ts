@@ -17,9 +17,10 @@ const TIMING: NodeTiming = {
   peerTimeouts: { handshakeMs: 10_000 * TIME_FACTOR }
 }
 /**
- * Simulated downtime at each restart: longer than Core's 10-minute recent-try rule, which would otherwise
- * make every restarted node skip the peers it had just been connected to (rounds last minutes of
- * simulated time, a real node runs for hours between restarts).
+ * Simulated downtime at each restart, by which the stopped node's store is aged (network.ts): longer
+ * than Core's 10-minute recent-try rule, which would otherwise make every restarted node skip the peers
+ * it had just been connected to (rounds last minutes of simulated time, a real node runs for hours
+ * between restarts).
  */
 const DOWNTIME_MS = 30 * 60_000
 /** Samples of the attacker's share are taken this often (real ms) in the second half of each round. */
@@ -29,14 +30,13 @@ const ratio = (s: { attacker: number, total: number }): number => s.total === 0 
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)
 
 function sumPicks (net: EclipseNetwork, which: readonly number[]): PickCounts {
-  const sum: PickCounts = { fullRelay: { attacker: 0, honest: 0 }, blockRelay: { attacker: 0, honest: 0 }, closes: {} }
+  const sum: PickCounts = { fullRelay: { attacker: 0, honest: 0 }, blockRelay: { attacker: 0, honest: 0 } }
   const add = (to: { attacker: number, honest: number }, from: { attacker: number, honest: number }): void => { to.attacker += from.attacker; to.honest += from.honest }
   for (const i of which) {
     const p = net.picks[i]
     if (p === undefined) continue
     add(sum.fullRelay, p.fullRelay)
     add(sum.blockRelay, p.blockRelay)
-    for (const [reason, n] of Object.entries(p.closes)) add(sum.closes[reason] ??= { attacker: 0, honest: 0 }, n)
   }
   return sum
 }
@@ -52,6 +52,8 @@ export interface Phases {
   readonly restarts: number
   /** Start fresh nodes during the attack and measure them (and how far their address spread). */
   readonly fresh: number
+  /** Restart the restarting nodes all at once (a control: no honest peer leaves during a round). */
+  readonly together?: boolean
 }
 
 export interface ScenarioResult {
@@ -85,6 +87,10 @@ export interface ScenarioResult {
   readonly freshShare?: number
   readonly freshInBooks?: number
   readonly loadAverage: number
+  /** Why automatic outbound connections ended while their node was up (counts by node, phase, kind, peer, cause). */
+  readonly closeCauses: Record<string, number>
+  /** The restarting nodes' sampled slots after the warm-up, by kind: attacker slots / slots. */
+  readonly slotsByKind: { fullRelay: { attacker: number, total: number }, blockRelay: { attacker: number, total: number } }
 }
 
 /** One network, one setting: warm-up, `restarts` restarts of every node (odd ones crash), then fresh nodes. */
@@ -92,10 +98,10 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
   const clock = scaledClock(TIME_FACTOR)
   const random = seededRandom(seed)
   const dir = join(tmpdir(), `pk-eclipse-${process.pid}-${seed}-${settings.name.replace(/\W+/g, '-')}`)
-  const net = new EclipseNetwork({ clock, random }, { settings, scenario, port, dir, timing: TIMING, magicHex: 'fabfb5da' })
+  const victims = victimsOf(scenario.honest)
+  const net = new EclipseNetwork({ clock, random }, { settings, scenario, port, dir, timing: TIMING, magicHex: 'fabfb5da', restarting: victims })
   const started = clock.now()
   const overTime: Array<[number, number]> = []
-  const victims = victimsOf(scenario.honest)
   const staying = Array.from({ length: scenario.honest - victims.length }, (_, i) => victims.length + i)
   /**
    * Runs `ms` real time, sampling in its second half; returns each of `watched`'s share over those samples
@@ -104,11 +110,18 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
   const runFor = async (ms: number, watched: readonly number[], others: readonly number[] = []): Promise<{ nodes: number[], pooled: number, others: number }> => {
     await sleep(ms / 2)
     const sums = watched.map(() => ({ attacker: 0, total: 0 }))
+    const countKinds = watched === victims && shareByRestart.length > 0
     const rest = { attacker: 0, total: 0 }
     for (let t = 0; t < ms / 2; t += SAMPLE_EVERY_MS) {
       const now = { attacker: 0, total: 0 }
       for (const [k, i] of watched.entries()) {
         const s = outboundShare(net.nodes[i] as Node)
+        if (countKinds) {
+          for (const kind of ['fullRelay', 'blockRelay'] as const) {
+            slotsByKind[kind].attacker += s[kind].attacker
+            slotsByKind[kind].total += s[kind].total
+          }
+        }
         const sum = sums[k] as { attacker: number, total: number }
         sum.attacker += s.attacker
         sum.total += s.total
@@ -126,6 +139,7 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
   }
   const reachable = (): number => mean(victims.map((i) => { const v = net.bookView(i); return v.attackerGroups / Math.max(1, v.attackerGroups + v.honestGroupsUp) }))
   const shareByRestart: number[] = []
+  const slotsByKind = { fullRelay: { attacker: 0, total: 0 }, blockRelay: { attacker: 0, total: 0 } }
   const nodeShareByRestart: number[][] = []
   const stayingByRestart: number[] = []
   const reachableGroupShare: number[] = []
@@ -144,7 +158,9 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
     for (let r = 0; r < phases.restarts; r++) {
       const how = r % 2 === 0 ? 'clean' : 'crash'
       restartKinds.push(how)
-      await net.restart(victims, how, () => { clock.skip(DOWNTIME_MS) })
+      net.causes.phase = 'restarts'
+      await (phases.together === true ? net.restartTogether(victims, how, DOWNTIME_MS) : net.restart(victims, how, DOWNTIME_MS))
+      net.causes.phase = 'round'
       record(await runFor(phases.roundMs, victims, staying))
       loadSum += loadAverage()
     }
@@ -159,10 +175,9 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
     const since = (a: { attacker: number, honest: number }, b: { attacker: number, honest: number } = { attacker: 0, honest: 0 }): { attacker: number, honest: number } => ({ attacker: a.attacker - b.attacker, honest: a.honest - b.honest })
     const picks: PickCounts = {
       fullRelay: since(total.fullRelay, atWarmup.fullRelay),
-      blockRelay: since(total.blockRelay, atWarmup.blockRelay),
-      closes: Object.fromEntries(Object.entries(total.closes).map(([reason, n]) => [reason, since(n, atWarmup.closes[reason])]))
+      blockRelay: since(total.blockRelay, atWarmup.blockRelay)
     }
-    const base = { settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    const base = { closeCauses: net.causes.table(), slotsByKind, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
     if (phases.fresh === 0) return base
     const fresh: number[] = []
     for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())

@@ -6,13 +6,10 @@ import type { Clock } from '../../../src/util/clock.ts'
  * simulation shares one, so hours of the protocol's timers (feelers every 2 min, test-before-evict's
  * 40 min window, 10-minute retry rules) pass in minutes, while the sockets stay real.
  */
-export function scaledClock (factor: number, startMs = Date.now()): Clock & { skip(ms: number): void } {
+export function scaledClock (factor: number, startMs = Date.now()): Clock {
   const realStart = Date.now()
-  let skipped = 0
   return {
-    /** Moves simulated time forward at once (the nodes' downtime between a stop and a start). */
-    skip: (ms) => { skipped += ms },
-    now: () => startMs + skipped + (Date.now() - realStart) * factor,
+    now: () => startMs + (Date.now() - realStart) * factor,
     setTimeout: (fn, ms) => setTimeout(fn, ms / factor),
     clearTimeout: (handle) => { clearTimeout(handle) },
     setInterval: (fn, ms) => setInterval(fn, Math.max(1, ms / factor)),
