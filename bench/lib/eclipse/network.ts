@@ -15,6 +15,7 @@ import { TcpDialer } from '../../../src/transport/tcp-dialer.ts'
 import { unixSeconds, type Clock } from '../../../src/util/clock.ts'
 import type { Random } from '../../../src/util/random.ts'
 import { Attacker } from './attacker.ts'
+import { ageStore } from './age-store.ts'
 import { CloseCauses } from './close-causes.ts'
 
 /** Each honest node is alone in its /16: 127.(HONEST_BASE + i).0.1. */
@@ -302,22 +303,6 @@ export class EclipseNetwork {
     } finally {
       await store.close()
     }
-  }
-}
-
-/**
- * Moves every time a stopped node's store holds `ms` into the past, as if it had been down that long;
- * `dropAnchors`: and forgets its anchors (what Core would have after a crash).
- */
-async function ageStore (datadir: string, clock: Clock, ms: number, dropAnchors: boolean): Promise<void> {
-  const store = await NodeStore.open(datadir, { clock }, { consumeAnchors: dropAnchors })
-  try {
-    const s = Math.round(ms / 1000)
-    const back = (t: number): number => t === 0 ? 0 : t - s
-    const put = store.takeContents().addrRecords.map((r) => ({ ...r, time: r.time - s, lastAttempt: back(r.lastAttempt), lastCountAttempt: back(r.lastCountAttempt), lastSuccess: back(r.lastSuccess) }))
-    await store.writeAddrChanges({ put, del: [] })
-  } finally {
-    await store.close()
   }
 }
 
