@@ -86,7 +86,7 @@ function closeSummary (runs: readonly ScenarioResult[], nodes: 'restarting' | 's
     for (const [key, n] of Object.entries(r.closeCauses)) {
       const [node, , , peer, cause] = key.split(' | ')
       if (node !== `${nodes} node`) continue
-      const k = `${peer ?? ''}: ${cause ?? ''}`
+      const k = `${peer ?? ''} (${cause ?? ''})`
       sum[k] = (sum[k] ?? 0) + n
     }
   }
