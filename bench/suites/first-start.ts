@@ -3,16 +3,16 @@ import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { SimPeerSpec, SimProfile } from '../../src/sim/profiles.ts'
+import type { SimProfile } from '../../src/sim/profiles.ts'
 import { startDnsSeedServer, type SeedRecords } from '../../src/sim/dns-seed-server.ts'
 import { startSimNetwork } from '../../src/sim/sim-network.ts'
-import { seededRandom } from '../../src/util/random.ts'
 import { writeLocalChainParams } from '../../test/helpers/local-chainparams.ts'
 import { refusedPort } from '../../test/helpers/loopback-listener.ts'
 import { CLI_PATH, CliChild, timedSpawn } from '../lib/cli-child.ts'
 import { coldFloor } from '../lib/cold-floor.ts'
 import { floor } from '../lib/floor.ts'
 import type { BenchResult, Suite } from '../lib/result.ts'
+import { shuffledSpecs } from '../lib/sim-specs.ts'
 import { repeat, sleep, summarize } from '../lib/stats.ts'
 
 const TARGET_OUTBOUND = 8
@@ -33,17 +33,6 @@ const STEADY_AFTER_MS = 30_000
 const PRELOAD = pathToFileURL(join(process.cwd(), 'test', 'helpers', 'preload', 'record-loads.mjs')).href
 
 interface Round { spawnTo8: number, spawnToStarted: number, dnsTo8: number, firstDialTo8: number, dialsTo8: number, rssMb?: number, steadyRssMb?: number, peakRssMb?: number }
-
-function specsOf (counts: Partial<Record<SimProfile, number>>, seed: number): SimPeerSpec[] {
-  const specs: SimPeerSpec[] = []
-  for (const [profile, n] of Object.entries(counts)) for (let i = 0; i < (n ?? 0); i++) specs.push({ profile: profile as SimProfile })
-  const random = seededRandom(seed)
-  for (let i = specs.length - 1; i > 0; i--) {
-    const j = random.int(i + 1)
-    ;[specs[i], specs[j]] = [specs[j] as SimPeerSpec, specs[i] as SimPeerSpec]
-  }
-  return specs
-}
 
 const isAuto = (r: Record<string, unknown>): boolean => r.permanent === false
 /** The child's peak resident set so far (Linux /proc VmHWM), MB. */
@@ -89,7 +78,7 @@ async function firstStart (simPort: number, dnsPort: number, seeds: readonly str
 }
 
 async function firstStartRounds (peers: Partial<Record<SimProfile, number>>, seedCount: number, plan: { rounds: number, budgetMs: number }, rssRound: boolean, env: Record<string, string> = {}): Promise<Round[] & { rss?: Round, loads?: Loads }> {
-  const sim = await startSimNetwork({ peers: specsOf(peers, 9), port: 0, seed: 13 })
+  const sim = await startSimNetwork({ peers: shuffledSpecs(peers, 9), port: 0, seed: 13 })
   const names = Array.from({ length: seedCount }, (_, i) => `seed-${i}.bench`)
   const records: Record<string, SeedRecords> = {}
   sim.addresses().forEach((addr, i) => {

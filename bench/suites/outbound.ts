@@ -1,10 +1,10 @@
 import { addrKey, type NetAddress } from '../../src/netaddr/netaddress.ts'
 import type { SimPeerSpec, SimProfile } from '../../src/sim/profiles.ts'
 import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
-import { seededRandom } from '../../src/util/random.ts'
 import { NODE_P2P_V2 } from '../../src/wire/services.ts'
 import { floor } from '../lib/floor.ts'
 import { prefilledDataDir, probedNode, removeDataDir, simRunOptions } from '../lib/local-node.ts'
+import { shuffledSpecs } from '../lib/sim-specs.ts'
 import type { BenchResult, Suite, Timeline } from '../lib/result.ts'
 import { nowMs, repeat, sleep, summarize } from '../lib/stats.ts'
 
@@ -30,20 +30,6 @@ interface ColdRound {
   /** false: the target was not reached within ROUND_TIMEOUT_MS (the sample is censored at that value). */
   readonly reached: boolean
   readonly timeline: Timeline
-}
-
-/** The specs in a seeded random order, so profiles do not line up with addresses or network groups. */
-function shuffled (counts: Partial<Record<SimProfile, number>>, seed: number): SimPeerSpec[] {
-  const specs: SimPeerSpec[] = []
-  for (const [profile, n] of Object.entries(counts)) for (let i = 0; i < (n ?? 0); i++) specs.push({ profile: profile as SimProfile })
-  const random = seededRandom(seed)
-  for (let i = specs.length - 1; i > 0; i--) {
-    const j = random.int(i + 1)
-    const a = specs[i] as SimPeerSpec
-    specs[i] = specs[j] as SimPeerSpec
-    specs[j] = a
-  }
-  return specs
 }
 
 /** Node start (store open, book load, manager start) → 8 handshaken automatic outbound peers. */
@@ -147,9 +133,9 @@ export const outboundSuite: Suite = {
   async run (report, timeline) {
     const floorMs = (await floor(report)).median
     await coldStartRows('a', 'live-200', { live: LIVE_BOOK }, COLD_LIVE, floorMs, 'within a few floors', report, timeline)
-    await coldStartRows('b', 'hostile-1000', shuffled(HOSTILE_BOOK, 5), COLD_HOSTILE, floorMs, `well under one handshake timeout (${ROUND_TIMEOUT_MS} ms)`, report, timeline)
+    await coldStartRows('b', 'hostile-1000', shuffledSpecs(HOSTILE_BOOK, 5), COLD_HOSTILE, floorMs, `well under one handshake timeout (${ROUND_TIMEOUT_MS} ms)`, report, timeline)
     await coldStartRows('c', 'live-200, v2', { live: LIVE_BOOK }, COLD_LIVE, floorMs, 'v2: within a few v2 handshake floors', report, timeline, true)
-    await coldStartRows('d', 'hostile-1000, v2', shuffled(HOSTILE_BOOK, 5), COLD_HOSTILE, floorMs, 'v2: as 2b', report, timeline, true)
+    await coldStartRows('d', 'hostile-1000, v2', shuffledSpecs(HOSTILE_BOOK, 5), COLD_HOSTILE, floorMs, 'v2: as 2b', report, timeline, true)
     await refillRows(floorMs, report, timeline)
   }
 }
