@@ -15,13 +15,16 @@ function packedFiles (): string[] {
 }
 
 describe('the npm tarball', () => {
-  it('ships a LICENSE for package.json\'s license, and no source map whose sources it lacks', async () => {
+  it('ships a LICENSE for package.json\'s license, the bundled CLI its "bin" names, and no source map whose sources it lacks', async () => {
     await ensureBuiltCli()
     const files = packedFiles()
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string }
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string, bin: Record<string, string> }
     expect(files).toContain('LICENSE')
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8').split('\n')[0]).toBe(`${pkg.license} License`)
-    expect(files).toContain('dist/bin/peerkeeper.js')
+    // The CLI ships as its bundle (scripts/bundle-cli.mjs), not as tsc's module tree.
+    expect(normalize(pkg.bin.peerkeeper ?? '')).toBe('dist/cli/peerkeeper.js')
+    expect(files).toContain('dist/cli/peerkeeper.js')
+    expect(files.filter((f) => f.startsWith('dist/bin/') || f === 'dist/cli/meta.json')).toEqual([])
     const shipped = new Set(files)
     for (const map of files.filter((f) => f.endsWith('.map'))) {
       const { sources } = JSON.parse(readFileSync(join(ROOT, map), 'utf8')) as { sources: string[] }

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { followJsonLines } from '../../test/helpers/json-lines.ts'
 import { nowMs } from './stats.ts'
 
-/** The built CLI, as users run it (this file runs from dist/bench/lib/). */
-export const CLI_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'peerkeeper.js')
+/** The built CLI, as users run it: the bundle in dist/cli/ (this file runs from dist/bench/lib/). */
+export const CLI_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'peerkeeper.js')
 
 /** One JSON log record of the child, stamped (performance.now in this process) when its line arrived. */
 export interface ArrivedRecord {

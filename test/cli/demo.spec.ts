@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { builtPath, ensureFreshBuild } from '../helpers/build.ts'
+import { ensureFreshBuild } from '../helpers/build.ts'
+import { CLI } from '../helpers/cli.ts'
 
 /** The demo takes seconds; this bounds a hang (the test then fails with what was printed so far). */
 const DEMO_LIMIT_MS = 40_000
 
 async function runBuiltCli (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [builtPath('bin/peerkeeper.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
@@ -43,7 +44,7 @@ describe('peerkeeper demo (built CLI, child process)', () => {
   }, DEMO_LIMIT_MS + 5_000)
 
   it('serves the status page during the run; --linger keeps it up after the story, Ctrl-C ends the linger (exit 0)', async () => {
-    const child = spawn(process.execPath, [builtPath('bin/peerkeeper.ts'), 'demo', '--linger', '120'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, 'demo', '--linger', '120'], { stdio: ['ignore', 'pipe', 'pipe'] })
     const timer = setTimeout(() => { child.kill('SIGKILL') }, DEMO_LIMIT_MS)
     let stdout = ''
     const printed = async (re: RegExp): Promise<RegExpExecArray> => await new Promise((resolve, reject) => {

@@ -9,6 +9,8 @@ const LOCK_DIR = join(ROOT, 'dist', '.build-lock')
 /** A lock older than this was left by a killed build. */
 const STALE_LOCK_MS = 120_000
 const LOCK_POLL_MS = 200
+/** The CLI as users run it: `npm run build`'s bundle of dist/bin/peerkeeper.js (scripts/bundle-cli.mjs). */
+export const CLI_BUNDLE = join(ROOT, 'dist', 'cli', 'peerkeeper.js')
 
 /** The built JavaScript of a TypeScript file of this repository (`src/x.ts` → `<root>/dist/src/x.js`). */
 export function builtPath (tsPath: string): string {
@@ -16,12 +18,13 @@ export function builtPath (tsPath: string): string {
 }
 
 /**
- * Makes sure the given built files exist and are newer than every TypeScript source, running `tsc` when
- * not (`npm test` builds first; a bare `npx vitest run` may find dist missing or stale). Test files in
- * parallel workers share one build through a lock directory.
+ * Makes sure the given built files and the CLI's bundle exist and are newer than every TypeScript source,
+ * running `npm run build`'s two steps (tsc, then the bundle) when not (`npm test` builds first; a bare
+ * `npx vitest run` may find dist missing or stale). Test files in parallel workers share one build through
+ * a lock directory.
  */
 export async function ensureFreshBuild (tsPaths: readonly string[]): Promise<void> {
-  const outputs = tsPaths.map(builtPath)
+  const outputs = [...tsPaths.map(builtPath), CLI_BUNDLE]
   for (;;) {
     if (isFresh(outputs)) return
     mkdirSync(join(ROOT, 'dist'), { recursive: true })
@@ -34,21 +37,28 @@ export async function ensureFreshBuild (tsPaths: readonly string[]): Promise<voi
     }
     const startedMs = Date.now()
     try {
-      if (!isFresh(outputs)) await runTsc()
+      if (!isFresh(outputs)) {
+        await runTsc()
+        await runNode([join(ROOT, 'scripts', 'bundle-cli.mjs')])
+      }
     } finally {
       rmSync(LOCK_DIR, { recursive: true, force: true })
     }
     // Sources edited while tsc ran do not matter; outputs it did not write do.
     const missed = outputs.filter((f) => mtimeMs(f, -Infinity) < startedMs - 1_000)
-    if (missed.length > 0 && !isFresh(outputs)) throw new Error(`tsc did not write ${missed.join(', ')}`)
+    if (missed.length > 0 && !isFresh(outputs)) throw new Error(`the build did not write ${missed.join(', ')}`)
     return
   }
 }
 
 function runTsc (): Promise<void> {
   // tsc emits even when some file has a type error (another work in progress); freshness is checked after.
+  return runNode([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT])
+}
+
+function runNode (args: readonly string[]): Promise<void> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], () => { resolve() })
+    execFile(process.execPath, args, { cwd: ROOT }, () => { resolve() })
   })
 }
 

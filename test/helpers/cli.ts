@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { builtPath, ensureFreshBuild } from './build.ts'
+import { CLI_BUNDLE, ensureFreshBuild } from './build.ts'
 
-/** The built CLI, as users run it. */
-export const CLI = builtPath('bin/peerkeeper.ts')
+/** The built CLI, as users run it (the bundle package.json's "bin" names). */
+export const CLI = CLI_BUNDLE
 
 /** Builds when dist is missing or older than the sources (`npm test` builds first anyway). */
 export async function ensureBuiltCli (): Promise<string> {

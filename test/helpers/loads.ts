@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { sourceModules } from './bundle-map.ts'
 import { tempDir } from './temp-dir.ts'
 
 const PRELOAD_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'preload')
@@ -11,7 +12,9 @@ export function preloadOptions (file: 'record-loads.mjs' | 'warn-on-sigusr2.mjs'
 }
 
 export interface Loads {
-  /** URLs of the ESM modules the process loaded. */
+  /** URLs of the ESM files the process loaded (the CLI's bundle: its entry and chunks). */
+  readonly files: string[]
+  /** URLs of the modules those files hold: each chunk of the CLI's bundle mapped to its source modules (tsc's output, node_modules files). */
   readonly modules: string[]
   /** Paths of the CommonJS modules it loaded (through require, or imported from ESM). */
   readonly commonjs: string[]
@@ -28,7 +31,10 @@ export function recordLoads (): { env: Record<string, string>, read: () => Loads
   const out = join(tempDir('loads'), 'loads.json')
   return {
     env: { NODE_OPTIONS: preloadOptions('record-loads.mjs'), PK_TEST_LOADS_OUT: out },
-    read: () => JSON.parse(readFileSync(out, 'utf8')) as Loads
+    read: () => {
+      const recorded = JSON.parse(readFileSync(out, 'utf8')) as Omit<Loads, 'files'>
+      return { ...recorded, files: recorded.modules, modules: sourceModules(recorded.modules) }
+    }
   }
 }
 
