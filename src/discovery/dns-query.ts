@@ -6,7 +6,7 @@ import type { Random } from '../util/random.ts'
 import { DnsMalformedResponseError, DnsNameError, DnsQueryError, DnsServerError, DnsTimeoutError } from './errors.ts'
 import { exchangeTcp } from './dns-tcp.ts'
 import { ADDRESS_RECORD_TYPE, decodeDnsAnswer, type DnsAnswer } from './dns-answer.ts'
-import { loadDnsPacket, type DnsPacket } from './dns-packet.ts'
+import { encodeDnsQuery } from './dns-question.ts'
 
 export type AddressRecordType = keyof typeof ADDRESS_RECORD_TYPE
 
@@ -40,15 +40,6 @@ function trimDot (name: string): string {
   return name.endsWith('.') ? name.slice(0, -1).toLowerCase() : name.toLowerCase()
 }
 
-function encodeQuery (Packet: DnsPacket, id: number, name: string, type: AddressRecordType): Buffer {
-  const query = new Packet()
-  query.header.id = id
-  query.header.rd = 1
-  query.questions.push(new Packet.Question(name, Packet.TYPE[type], Packet.CLASS.IN))
-  query.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES }))
-  return query.toBuffer()
-}
-
 interface Answer {
   readonly addresses: string[]
   /** The server set TC: the answer did not fit in the datagram and the records may be incomplete. */
@@ -80,8 +71,7 @@ function interpret (message: Uint8Array, name: string, type: AddressRecordType, 
 async function askServer (server: HostPort, name: string, type: AddressRecordType, ctx: DnsQueryContext, signal: AbortSignal): Promise<string[]> {
   const label = addrKey(server)
   const id = ctx.random.int(0x10000)
-  const Packet = await loadDnsPacket()
-  const query = encodeQuery(Packet, id, name, type)
+  const query = encodeDnsQuery(id, name, type, EDNS_UDP_PAYLOAD_BYTES)
   const udp = interpret(await exchangeUdp(server, id, query, ctx, signal), name, type, label)
   if (!udp.truncated) return udp.addresses
   const timeout = clockTimeoutSignal(ctx.clock, DNS_TCP_TIMEOUT_MS, () => new DnsTimeoutError(name, `${type} (TCP)`, label, DNS_TCP_TIMEOUT_MS))
@@ -145,7 +135,7 @@ function firstAnswer (attempts: Array<Promise<string[]>>): Promise<string[]> {
   })
 }
 
-/** Asks every server at once for the A or AAAA records of `name` (dns2 encodes the query, dns-answer.ts reads the answer). */
+/** Asks every server at once for the A or AAAA records of `name` (dns-question.ts writes the query, dns-answer.ts reads the answer). */
 export async function queryDns (name: string, type: AddressRecordType, servers: readonly HostPort[], ctx: DnsQueryContext): Promise<string[]> {
   if (servers.length === 0) throw new DnsQueryError(`${name}: no DNS server configured`)
   const serverList = servers.map(addrKey).join(', ')

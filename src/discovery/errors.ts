@@ -22,6 +22,13 @@ export class DnsMalformedResponseError extends NamedError {
   }
 }
 
+/** A name a DNS query cannot carry (dns-question.ts): not ASCII, an empty label, a label or the whole too long. */
+export class DnsNameFormatError extends NamedError {
+  constructor (name: string, detail: string) {
+    super(`"${name}" is not a DNS name: ${detail}`)
+  }
+}
+
 /** A DNS message that does not decode (dns-answer.ts); the query reports it as DnsMalformedResponseError. */
 export class DnsAnswerFormatError extends NamedError {}
 

@@ -105,6 +105,9 @@ describe('start-up of the built CLI', () => {
     const seen = loads.read()
     expect(loadedPackages(seen)).not.toContain('@noble/curves')
     expect(seen.modules.filter(isBip324Core)).toEqual([])
+    // Seeding writes and reads its DNS messages itself: dns2 (whose index pulls in TLS, HTTPS, HTTP/2) never loads.
+    expect(node.events('dns_seeded').length).toBeGreaterThan(0)
+    expect(loadedPackages(seen)).not.toContain('dns2')
   })
 
   it('with v2 on, BIP324 loads at the first v2 peer: one that connects right after start completes its v2 handshake', async () => {
