@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chunkFor, readBundleMeta, sourceModules, staticClosure, type BundleMeta } from '../helpers/bundle-map.ts'
 import { ensureBuiltCli } from '../helpers/cli.ts'
@@ -32,8 +34,17 @@ describe('the CLI bundle', () => {
     expect(modules.filter((url) => LAZY.test(url))).toEqual([])
   })
 
-  it('keeps LevelDB\'s packages, which open a native addon, out of the bundle', () => {
-    const bundled = Object.values(meta.outputs).flatMap((output) => Object.keys(output.inputs))
-    expect(bundled.filter((path) => /node_modules\/(level|classic-level|abstract-level)\//.test(path))).toEqual([])
+  it('leaves LevelDB\'s addon loader outside, to find the native addon next to it in node_modules', () => {
+    const outputs = Object.values(meta.outputs)
+    const bundled = outputs.flatMap((output) => Object.keys(output.inputs))
+    expect(bundled.filter((path) => /node_modules\/(classic-level\/binding\.js|node-gyp-build\/)/.test(path))).toEqual([])
+    const externals = outputs.flatMap((output) => output.imports).filter((i) => i.external === true && !isBuiltin(i.path))
+    expect([...new Set(externals.map((i) => `${i.kind} ${i.path}`))]).toEqual(['require-call classic-level/binding.js'])
+  })
+
+  it('keeps the name of every error class, which NamedError takes from the class (esbuild renames clashing names)', () => {
+    const renamed = Object.keys(meta.outputs).filter((path) => path.endsWith('.js'))
+      .flatMap((path) => [...readFileSync(path, 'utf8').matchAll(/\bclass (\w+Error\d+)\b/g)].map((m) => `${path}: ${m[1]}`))
+    expect(renamed).toEqual([])
   })
 })
