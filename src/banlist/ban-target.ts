@@ -1,4 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net'
+import { isIPv4 } from 'node:net'
+import { isIPv6Text as isIPv6 } from '../netaddr/ip-text.ts'
 import { bytesToIp, ipToBytes, isIPv4Mapped, networkOf } from '../netaddr/netaddress.ts'
 import { BanInputError } from './errors.ts'
 

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isIPText } from '../netaddr/ip-text.ts'
 import { ChainParamsError } from './errors.ts'
 
 /** The networks that ship with peerkeeper, one JSON file each under chainparams/. */
@@ -81,7 +81,7 @@ export const MAX_DNS_SEEDS = 32
 
 /** A DNS name (RFC 1123 labels; `_` tolerated, as some seeds use it), an IP literal, or a v3 .onion literal (signet lists both kinds). */
 function isSeedHost (host: string): boolean {
-  if (isIP(host) !== 0) return true
+  if (isIPText(host)) return true
   if (/^[a-z2-7]{56}\.onion$/i.test(host)) return true
   if (host.length > 253) return false
   return host.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label))

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net'
 import type { Options } from 'yargs'
 import { loadChainParams, loadNetwork, NETWORK_NAMES, type ChainParams } from '../chainparams/chainparams.ts'
 import { DNS_PORT, RESOLV_CONF_PATH } from '../discovery/resolv-conf.ts'
+import { isIPText } from '../netaddr/ip-text.ts'
 import { parseHostPort, type HostPort } from '../netaddr/netaddress.ts'
 import { transportOptionsProblem, type TransportOptions } from '../transport/create-dialer.ts'
 import { DEFAULT_PROXY_PORT } from '../transport/socks-dialer.ts'
@@ -63,7 +63,7 @@ export function dnsServersFromFlags (values: readonly string[] | undefined, tran
   }
   return (values ?? []).map((value) => {
     const server = withFlag('--dnsserver', () => parseHostPort(value, DNS_PORT))
-    if (isIP(server.host) === 0) throw new UsageError(`--dnsserver: "${value}" is not an IP address (expected IP[:PORT])`)
+    if (!isIPText(server.host)) throw new UsageError(`--dnsserver: "${value}" is not an IP address (expected IP[:PORT])`)
     return server
   })
 }

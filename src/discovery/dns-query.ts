@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram'
-import { isIPv6 } from 'node:net'
+import { isIPv6Text } from '../netaddr/ip-text.ts'
 import { addrKey, bytesToIp, ipToBytes, type HostPort } from '../netaddr/netaddress.ts'
 import { anySignal, clockTimeoutSignal, type Clock } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
@@ -95,7 +95,7 @@ function exchangeUdp (server: HostPort, id: number, query: Buffer, ctx: DnsQuery
       reject(signal.reason as Error)
       return
     }
-    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4')
+    const socket = createSocket(isIPv6Text(server.host) ? 'udp6' : 'udp4')
     const finish = (settle: () => void): void => {
       ctx.clock.clearInterval(retransmit)
       signal.removeEventListener('abort', onAbort)

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net'
+import { isIPText } from '../netaddr/ip-text.ts'
 import type { HostPort } from '../netaddr/netaddress.ts'
 import { systemClock, type Clock } from '../util/clock.ts'
 import { systemRandom, type Random } from '../util/random.ts'
@@ -44,7 +44,7 @@ export class DnsResolver implements Resolver {
   }
 
   async resolve (host: string, options: { signal: AbortSignal }): Promise<string[]> {
-    if (isIP(host) !== 0) return [host]
+    if (isIPText(host)) return [host]
     const ctx = { clock: this.#clock, random: this.#random, signal: options.signal, timeoutMs: this.#timeoutMs }
     const [a, aaaa] = await Promise.allSettled([
       queryDns(host, 'A', this.servers, ctx),

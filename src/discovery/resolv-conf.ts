@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { isIP } from 'node:net'
+import { isIPText } from '../netaddr/ip-text.ts'
 import type { HostPort } from '../netaddr/netaddress.ts'
 
 export const RESOLV_CONF_PATH = '/etc/resolv.conf'
@@ -19,7 +19,7 @@ export function parseResolvConf (text: string): HostPort[] {
     const [keyword, value] = line.split(/\s+/)
     if (keyword !== 'nameserver' || value === undefined) continue
     const host = value.replace(/%.*$/, '').toLowerCase()
-    if (isIP(host) !== 0) servers.push({ host, port: DNS_PORT })
+    if (isIPText(host)) servers.push({ host, port: DNS_PORT })
   }
   return servers
 }

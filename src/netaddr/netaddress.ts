@@ -1,4 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net'
+import { isIPv4 } from 'node:net'
+import { isIPv6Text as isIPv6 } from './ip-text.ts'
 import { AddressParseError } from './errors.ts'
 
 /** The BIP 155 networks peerkeeper understands (Tor v2 is gone from the network and is not modelled). */

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net'
 import { BIP155_ADDRESS_BYTES, BIP155_NETWORK, fromBip155, toBip155 } from '../netaddr/bip155.ts'
+import { isIPText } from '../netaddr/ip-text.ts'
 import { bytesToIp, ipToBytes, isIPv4Mapped, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import type { ByteReader, ByteWriter } from './bytes.ts'
 import { InvalidPayloadError, WireEncodeError } from './errors.ts'
@@ -39,7 +39,7 @@ export function isAddrV1Compatible (addr: NetAddress): boolean {
  */
 export function writeVersionNetAddr (w: ByteWriter, addr: VersionNetAddr): void {
   w.u64le(addr.services, 'services')
-  w.bytes(isIP(addr.host) === 0 ? new Uint8Array(16) : toIPv6Bytes(ipToBytes(addr.host)))
+  w.bytes(!isIPText(addr.host) ? new Uint8Array(16) : toIPv6Bytes(ipToBytes(addr.host)))
   w.u16be(addr.port, 'port')
 }
 
