@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const SOURCE_DIRS = ['src', 'bin', 'test']
+/** Where the build's inputs live: TypeScript, and the bundle script (scripts/bundle-cli.mjs). */
+const SOURCE_DIRS = ['src', 'bin', 'test', 'scripts']
 const LOCK_DIR = join(ROOT, 'dist', '.build-lock')
 /** A lock older than this was left by a killed build. */
 const STALE_LOCK_MS = 120_000
@@ -73,7 +74,7 @@ function newestSource (): number {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) walk(path)
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, mtimeMs(path, 0))
+      else if (/\.(ts|mjs)$/.test(entry.name)) newest = Math.max(newest, mtimeMs(path, 0))
     }
   }
   for (const dir of SOURCE_DIRS) walk(join(ROOT, dir))
