@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** The repository: two folders up from test/helpers/, three from dist/test/helpers/ (the benchmarks run built). */
+const ROOT = ((): string => {
+  const here = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+  return existsSync(join(here, 'package.json')) ? here : join(here, '..')
+})()
 /** esbuild's metafile of the CLI bundle (scripts/bundle-cli.mjs writes it beside the bundle). */
 const META_FILE = join(ROOT, 'dist', 'cli', 'meta.json')
 
