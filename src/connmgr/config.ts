@@ -1,7 +1,9 @@
 import type { NetAddress } from '../netaddr/netaddress.ts'
 import { BACKOFF_MODES, type BackoffMode, type BackoffPolicy } from './backoff.ts'
 import type { ConnReq } from './conn-req.ts'
+import { DEFAULT_CHURN_HALF_LIFE_MS } from './churn-rate.ts'
 import { ConnManagerConfigError } from './errors.ts'
+import { DEFAULT_ROTATION_SPACING_MS, type RotationSettings } from './rotation.ts'
 
 /** btcd's defaultTargetOutbound: eight outbound peers, as in Bitcoin Core. */
 export const DEFAULT_TARGET_OUTBOUND = 8
@@ -46,6 +48,11 @@ export interface ConnManagerInit<C> {
   noAddressRetryMs?: number
   /** What this manager's connections are for, carried in its events (a node runs one per outbound kind). */
   kind?: string
+  /**
+   * Rotate the longest-held automatic connection at `factor` times the rate automatic peers leave on
+   * their own (rotation.ts). @default off (factor 0)
+   */
+  rotation?: Partial<RotationSettings>
 }
 
 /** The numeric options, validated and with defaults filled in. */
@@ -56,6 +63,8 @@ export interface ConnManagerSettings {
   /** Fixed stagger; undefined = adaptive. */
   readonly dialStaggerMs: number | undefined
   readonly noAddressRetryMs: number
+  /** Undefined: no rotation. */
+  readonly rotation: RotationSettings | undefined
 }
 
 function integer (name: string, value: number, min: number): number {
@@ -82,6 +91,20 @@ export function resolveSettings (init: ConnManagerInit<unknown>): ConnManagerSet
     backoff: { mode, retryDurationMs, maxRetryDurationMs, jitter },
     maxPendingDials: integer('maxPendingDials', init.maxPendingDials ?? PENDING_DIALS_PER_TARGET * targetOutbound, 0),
     dialStaggerMs: init.dialStaggerMs === undefined ? undefined : integer('dialStaggerMs', init.dialStaggerMs, 1),
-    noAddressRetryMs: integer('noAddressRetryMs', init.noAddressRetryMs ?? DEFAULT_NO_ADDRESS_RETRY_MS, 1)
+    noAddressRetryMs: integer('noAddressRetryMs', init.noAddressRetryMs ?? DEFAULT_NO_ADDRESS_RETRY_MS, 1),
+    rotation: rotationSettings(init.rotation)
+  }
+}
+
+function rotationSettings (given: Partial<RotationSettings> | undefined): RotationSettings | undefined {
+  const factor = given?.factor ?? 0
+  if (!(Number.isFinite(factor) && factor >= 0)) {
+    throw new ConnManagerConfigError(`connection manager: rotation factor is ${factor} (expected a number >= 0)`)
+  }
+  if (factor === 0) return undefined
+  return {
+    factor,
+    halfLifeMs: integer('rotation halfLifeMs', given?.halfLifeMs ?? DEFAULT_CHURN_HALF_LIFE_MS, 1),
+    minSpacingMs: integer('rotation minSpacingMs', given?.minSpacingMs ?? DEFAULT_ROTATION_SPACING_MS, 0)
   }
 }

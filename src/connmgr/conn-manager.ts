@@ -13,7 +13,8 @@ import { Flights, type Flight } from './flights.ts'
 import { closeQuietly, errorText, runGuarded } from './guarded.ts'
 import { DialTimes } from './stagger.ts'
 import { Waits } from './waits.ts'
-import { atPendingCap, mayDisplace, mayStagger, planFailure, refillCount, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
+import { atPendingCap, countOutbound, mayDisplace, mayStagger, planFailure, refillCount, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
+import { Rotation } from './rotation.ts'
 import type { Closable, ConnManagerComponents, ConnManagerEvents, DialFunction } from './types.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 
@@ -33,10 +34,12 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   readonly #init: ConnManagerInit<C>
   readonly #settings: ConnManagerSettings
   readonly #pending = new Map<number, ConnReq>()
-  readonly #conns = new Map<number, { req: ConnReq, conn: C }>()
+  /** Established requests; sinceMs: when the connection came up (the rotation closes the oldest). */
+  readonly #conns = new Map<number, { req: ConnReq, conn: C, sinceMs: number }>()
   readonly #flights: Flights
   readonly #waits: Waits
   readonly #dialTimes = new DialTimes()
+  readonly #rotation: Rotation | undefined
   /** Dials whose promises have not settled; stop() waits for them. */
   readonly #work = new Set<Promise<void>>()
   readonly #halted: Promise<void>
@@ -61,6 +64,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     this.#dial = components.dial
     this.#init = { ...init }
     this.#halted = new Promise((resolve) => { this.#markHalted = resolve })
+    const rotation = this.#settings.rotation
+    this.#rotation = rotation && new Rotation(components, { ...rotation, target: this.#settings.targetOutbound, held: () => this.#conns.values(), close: (id) => { this.#disconnected(id, 'rotated') } })
   }
 
   /** Only the first call has an effect: requests registered earlier, then the automatic target. */
@@ -71,6 +76,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
       if (req.addr !== undefined && !this.#flights.has(req.id) && !this.#waits.has(req.id)) this.#startDial(req)
     }
     this.#fill()
+    this.#rotation?.start()
   }
 
   /**
@@ -138,12 +144,12 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
    * the backoff delay, an automatic one is replaced at once. A pending request is canceled.
    */
   disconnect (id: number, options: { triggerReconnect?: boolean } = {}): void {
-    this.#disconnected(id, true, options.triggerReconnect ?? false)
+    this.#disconnected(id, options.triggerReconnect === true ? 'reconnect' : 'replace')
   }
 
   /** Closes or cancels the request for good: no retry, no reconnect, whatever was pending. */
   remove (id: number): void {
-    this.#disconnected(id, false, false)
+    this.#disconnected(id, 'removed')
   }
 
   /**
@@ -168,6 +174,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   }
 
   async #shutdown (): Promise<void> {
+    this.#rotation?.stop()
     this.#waits.clearAll()
     this.#flights.abortAll('stopping')
     for (const { req, conn } of this.#conns.values()) {
@@ -249,7 +256,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     req.state = ConnState.Established
     req.retryCount = 0
     this.#failedAttempts = 0
-    this.#conns.set(req.id, { req, conn })
+    this.#conns.set(req.id, { req, conn, sinceMs: this.#clock.now() })
+    if (!req.permanent) this.#rotation?.changed(false)
     this.#watchClose(req, conn)
     this.#events.emit('outbound_connected', this.#fields(req))
     if (!req.permanent && this.#counts().autoEstablished >= this.#settings.targetOutbound) {
@@ -274,10 +282,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     } else {
       this.#events.emit('address_unavailable', { id: req.id, reason: cause === 'duplicate' ? 'duplicate' : 'no_address', error: errorText(err) })
     }
-    const plan = planFailure({ permanent: req.permanent, canReplace, cause, failedAttempts: this.#failedAttempts }, {
-      retryDurationMs: this.#settings.backoff.retryDurationMs,
-      noAddressRetryMs: this.#settings.noAddressRetryMs
-    })
+    const plan = planFailure({ permanent: req.permanent, canReplace, cause, failedAttempts: this.#failedAttempts }, { retryDurationMs: this.#settings.backoff.retryDurationMs, noAddressRetryMs: this.#settings.noAddressRetryMs })
     if (plan.action === 'retry') {
       this.#scheduleRetry(req)
     } else if (plan.action === 'drop') {
@@ -304,7 +309,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     runGuarded(() => this.emit('retry_scheduled', req, delayMs), this.#log)
   }
 
-  #disconnected (id: number, retry: boolean, triggerReconnect: boolean): void {
+  /** `how`: replace (or reconnect, if permanent), reconnect even if automatic, removed for good, or rotated out; `departed`: the peer left on its own. */
+  #disconnected (id: number, how: 'replace' | 'reconnect' | 'removed' | 'rotated', departed = false): void {
     if (this.#stopped) return
     const entry = this.#conns.get(id)
     if (entry === undefined) {
@@ -319,15 +325,12 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
     const { req, conn } = entry
     this.#conns.delete(id)
-    closeQuietly(conn, this.#log)
-    const reconnect = retry && (req.permanent || triggerReconnect)
-    if (reconnect) {
-      req.state = ConnState.Pending
-      this.#pending.set(id, req)
-    } else {
-      req.state = ConnState.Disconnected
-    }
-    const reason = !retry ? 'removed' : reconnect ? 'reconnect' : 'replace'
+    closeQuietly(conn, this.#log, how === 'rotated' ? 'rotated: the longest-held automatic peer' : undefined)
+    if (!req.permanent) this.#rotation?.changed(departed)
+    const reconnect = how !== 'removed' && (req.permanent || how === 'reconnect')
+    req.state = reconnect ? ConnState.Pending : ConnState.Disconnected
+    if (reconnect) this.#pending.set(id, req)
+    const reason = how === 'removed' || how === 'rotated' ? how : reconnect ? 'reconnect' : 'replace'
     this.#events.emit('outbound_disconnected', { ...this.#fields(req), reason })
     runGuarded(() => this.emit('disconnected', req), this.#log)
     runGuarded(() => this.#init.onDisconnection?.(req), this.#log)
@@ -365,13 +368,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
 
   /** includeOverdue false: pending requests whose dial is overdue are left out. */
   #counts (includeOverdue = true): OutboundCounts {
-    let autoPending = 0
-    let autoEstablished = 0
-    for (const req of this.#pending.values()) {
-      if (!req.permanent && (includeOverdue || !this.#flights.isOverdue(req.id))) autoPending++
-    }
-    for (const { req } of this.#conns.values()) if (!req.permanent) autoEstablished++
-    return { target: this.#settings.targetOutbound, autoEstablished, autoPending }
+    return countOutbound(this.#settings.targetOutbound, this.#pending.values(), this.#conns.values(), includeOverdue ? undefined : (id) => this.#flights.isOverdue(id))
   }
 
   #holderOf (addr: NetAddress, except: ConnReq): ConnReq | undefined {
@@ -387,7 +384,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   /** A connection that closes on its own (the peer left, a timeout) is handled like disconnect(). */
   #watchClose (req: ConnReq, conn: C): void {
     const onClose = (): void => {
-      if (this.#conns.get(req.id)?.conn === conn) this.#disconnected(req.id, true, false)
+      if (this.#conns.get(req.id)?.conn === conn) this.#disconnected(req.id, 'replace', conn.departed?.() ?? true)
     }
     if (conn.closeSignal.aborted) queueMicrotask(onClose)
     else conn.closeSignal.addEventListener('abort', onClose, { once: true })

@@ -11,7 +11,8 @@ export interface RequestFields {
   readonly kind?: string
 }
 
-export type OutboundDisconnectReason = 'reconnect' | 'replace' | 'removed' | 'stopping'
+/** rotated: closed by the rotation (the longest-held automatic peer), to be refilled by the normal pick. */
+export type OutboundDisconnectReason = 'reconnect' | 'replace' | 'removed' | 'stopping' | 'rotated'
 
 export interface ConnManagerEventMap {
   /** An outbound connection (dial and handshake) is up. */

@@ -6,9 +6,9 @@ export function errorText (err: unknown): string {
 }
 
 /** Closes a connection; a close that throws is logged, never allowed to break the manager. */
-export function closeQuietly (conn: Closable, log: Logger): void {
+export function closeQuietly (conn: Closable, log: Logger, reason?: string): void {
   try {
-    conn.close()
+    conn.close(reason)
   } catch (err) {
     log.debug(`Closing a connection failed: ${errorText(err)}`)
   }

@@ -14,6 +14,15 @@ export interface OutboundCounts {
   readonly autoPending: number
 }
 
+/** Counts the automatic requests among `pending` and `established`; with `isOverdue`, overdue pending dials are left out. */
+export function countOutbound (target: number, pending: Iterable<{ readonly id: number, readonly permanent: boolean }>, established: Iterable<{ readonly req: { readonly permanent: boolean } }>, isOverdue?: (id: number) => boolean): OutboundCounts {
+  let autoPending = 0
+  let autoEstablished = 0
+  for (const req of pending) if (!req.permanent && isOverdue?.(req.id) !== true) autoPending++
+  for (const { req } of established) if (!req.permanent) autoEstablished++
+  return { target, autoEstablished, autoPending }
+}
+
 /** Automatic requests to start now so that established + pending reaches the target. */
 export function refillCount (counts: OutboundCounts): number {
   return Math.max(0, counts.target - counts.autoEstablished - counts.autoPending)

@@ -8,9 +8,16 @@ import type { ConnManagerEventMap } from './events.ts'
 
 /** What dial resolves to: a connection that counts as established (in the node: TCP + Bitcoin handshake). */
 export interface Closable {
-  close(): void
+  /** `reason`: why the manager closes it (for the connection's own log), e.g. a rotation. */
+  close(reason?: string): void
   /** Aborts when the connection has closed, whoever closed it: the manager then retries or replaces it. */
   readonly closeSignal: AbortSignal
+  /**
+   * Asked once closeSignal aborted: whether the far end ended it (closed, reset, went silent) rather than
+   * a decision of ours (a ban, the operator). Only such departures count towards the rotation's churn.
+   * @default true
+   */
+  departed?(): boolean
 }
 
 export interface DialCallOptions {

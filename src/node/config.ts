@@ -43,6 +43,13 @@ export interface NodeConfig {
     readonly onlyNets: readonly Network[]
     /** --selection: automatic picks take a random network group first ('group', the default), or Core's buckets ('core'). */
     readonly selection?: Selection
+    /**
+     * --rotation k: the longest-held automatic full-relay peer is rotated out at k times the rate those peers
+     * leave on their own (src/connmgr/rotation.ts). Absent or 0: never (buildNodeConfig gives the CLI's default).
+     */
+    readonly rotation?: number
+    /** Rotate the block-relay-only slots too (a measurement knob, no flag: they hold the anchors). */
+    readonly rotateBlockRelay?: boolean
   }
   readonly inbound: {
     /** Empty = no inbound connections. */

@@ -229,7 +229,7 @@ export class Node implements Startable {
     },
       { peers: config.outbound.permanentPeers })
     const kinds = buildOutboundKinds({ clock, random, logger: logging.subsystem('CMGR'), events, dialer, gater, sessions, registry, book, banList, fullRelayRequests: () => connmgr?.requests() ?? [] },
-      config, { anchors: contents.anchors, ...pick(timing, 'feelerIntervalMs', 'dialStaggerMs') })
+      config, { anchors: contents.anchors, ...pick(timing, 'feelerIntervalMs', 'dialStaggerMs', 'rotation') })
     const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: kinds.requests }, {
       defaultPort: config.params.defaultPort,
       targetOutbound: config.outbound.targetOutbound,
@@ -241,7 +241,8 @@ export class Node implements Startable {
     connmgr = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), events, nextId: registry.nextId, dial: outbound.dial }, {
       targetOutbound: config.outbound.targetOutbound,
       ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
-      ...pick(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs', 'dialStaggerMs')
+      ...pick(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs', 'dialStaggerMs'),
+      rotation: { ...timing.rotation, factor: config.outbound.rotation ?? 0 }
     })
     const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
       listen: config.inbound.listen,

@@ -8,6 +8,7 @@ import type { NodeConfig } from './config.ts'
 import type { NodeEvents } from './events.ts'
 import { Feelers, type FeelersComponents } from './feelers.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
+import type { NodeTiming } from './timing.ts'
 
 export type OutboundKindsComponents = FeelersComponents & {
   logger: Logger
@@ -21,6 +22,7 @@ export interface OutboundKindsInit {
   anchors: readonly NetAddress[]
   feelerIntervalMs?: number
   dialStaggerMs?: number
+  rotation?: NodeTiming['rotation']
 }
 
 /** The outbound kinds beside full relay: Core's block-relay-only slots and the feeler. */
@@ -62,7 +64,8 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
       targetOutbound: blockRelayOnly,
       kind: 'block-relay-only',
       getNewAddress: side.getNewAddress,
-      ...(init.dialStaggerMs === undefined ? {} : { dialStaggerMs: init.dialStaggerMs })
+      ...(init.dialStaggerMs === undefined ? {} : { dialStaggerMs: init.dialStaggerMs }),
+      ...(config.outbound.rotateBlockRelay === true ? { rotation: { ...init.rotation, factor: config.outbound.rotation ?? 0 } } : {})
     })
   }
   const feelers = feelersOn && targetOutbound > 0

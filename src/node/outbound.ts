@@ -21,8 +21,9 @@ import type { Sessions } from './sessions.ts'
 /** What the connection manager holds per outbound connection: a handshaken session. */
 export interface OutboundConnection {
   readonly peer: Peer
-  close(): void
+  close(reason?: string): void
   readonly closeSignal: AbortSignal
+  departed(): boolean
 }
 
 export interface OutboundComponents {
@@ -108,7 +109,7 @@ export class Outbound {
     }
     if (peer.state === 'closed') onClose()
     else peer.once('close', onClose)
-    return { peer, close: () => { peer.close('closed by the connection manager') }, closeSignal: closed.signal }
+    return { peer, close: (reason) => { peer.close(reason ?? 'closed by the connection manager') }, closeSignal: closed.signal, departed: () => peer.departed }
   }
 
   /** One TCP connection and handshake; throws FallBackToV1 when a v2 attempt met a v1-only node. */

@@ -61,8 +61,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   #timers: { handshake?: TimerHandle, idle?: TimerHandle, pingTimeout?: TimerHandle, pingInterval?: TimerHandle } = {}
   #handshake: { promise: Promise<HandshakeInfo>, resolve: (i: HandshakeInfo) => void, reject: (e: Error) => void } | undefined
   #closeError: Error | undefined
-  /** The remote end closed or reset the socket (not our timeout or decision): see shouldReconnectV1. */
-  #closedByPeer = false
+  #departure: 'remote' | 'timeout' | undefined
 
   constructor (socket: Socket, components: PeerComponents, init: PeerInit) {
     super()
@@ -87,7 +86,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       { rateLimits: this.#settings.rateLimits, deadlines: this.#settings.deadlines })
     // As Core (TCP_NODELAY): small messages that answer each other; Nagle would hold a v2 version behind an unacked packet.
     socket.setNoDelay(true)
-    const byPeer = (reason: string): void => { if (this.#state !== 'closed') this.#closedByPeer = true; this.close(reason) }
+    const byPeer = (reason: string): void => { if (this.#state !== 'closed') this.#departure = 'remote'; this.close(reason) }
     socket.on('error', (err) => { byPeer(`socket error: ${err.message}`) })
     socket.on('close', () => { byPeer('connection closed') })
     socket.on('end', () => { byPeer('peer ended the connection') })
@@ -104,7 +103,9 @@ export class Peer extends EventEmitter<PeerEvents> {
   /** 'v1' or 'v2'; undefined while an inbound connection's first bytes are awaited. */
   get transport (): TransportProtocol | undefined { return this.#transport.protocol }
   /** The peer closed a v2 attempt before sending a byte: how a v1-only node answers our key (BIP324, Core's ShouldReconnectV1). */
-  get shouldReconnectV1 (): boolean { return this.#closedByPeer && this.#transport.receivedNothing }
+  get shouldReconnectV1 (): boolean { return this.#departure === 'remote' && this.#transport.receivedNothing }
+  /** The peer ended the session (closed, reset, ping or idle timeout), not we (a ban, misbehaviour, the operator, a rotation). */
+  get departed (): boolean { return this.#departure !== undefined }
 
   /**
    * Starts the session: sends our version (outbound at once, inbound after theirs) and resolves when
@@ -313,7 +314,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   #sendPing (): void {
     const nonce = this.#ping.next(this.#random, this.#clock.now())
     if (nonce === undefined) return // one in flight: its timeout timer is running
-    this.#timers.pingTimeout = this.#clock.setTimeout(() => { this.close(`ping unanswered for ${this.#settings.timeouts.pingTimeoutMs} ms`) }, this.#settings.timeouts.pingTimeoutMs)
+    this.#timers.pingTimeout = this.#clock.setTimeout(() => { this.#departure = 'timeout'; this.close(`ping unanswered for ${this.#settings.timeouts.pingTimeoutMs} ms`) }, this.#settings.timeouts.pingTimeoutMs)
     this.#send({ command: 'ping', nonce })
   }
 
@@ -385,15 +386,13 @@ export class Peer extends EventEmitter<PeerEvents> {
     const frame = this.#transport.encode(msg)
     this.#socket.write(frame)
     this.traffic.wrote(msg.command, frame.length, this.#clock.now())
-    if (this.#socket.writableLength > this.#settings.maxSendBufferBytes) {
-      this.close(`send buffer over ${this.#settings.maxSendBufferBytes} bytes (peer is not reading)`)
-    }
+    if (this.#socket.writableLength > this.#settings.maxSendBufferBytes) this.close(`send buffer over ${this.#settings.maxSendBufferBytes} bytes (peer is not reading)`)
   }
 
   #armIdleTimer (ms: number): void {
     this.#timers.idle = this.#clock.setTimeout(() => {
       const quietMs = this.#clock.now() - this.#lastReceiveMs
-      if (quietMs >= this.#settings.timeouts.idleTimeoutMs) this.close(`nothing received for ${quietMs} ms`)
+      if (quietMs >= this.#settings.timeouts.idleTimeoutMs) { this.#departure = 'timeout'; this.close(`nothing received for ${quietMs} ms`) }
       else this.#armIdleTimer(this.#settings.timeouts.idleTimeoutMs - quietMs)
     }, ms)
   }

@@ -68,4 +68,14 @@ describe('resolveRunSettings', () => {
     writeFileSync(file, 'network=regtest\nselection=buckets\n')
     expect(() => resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)).toThrow('--selection: "buckets" is not one of group, core')
   })
+
+  it('takes rotation= from the config file, PEERKEEPER_ROTATION over it, and names the flag when it is bad', () => {
+    const dir = tempDir('settings')
+    const file = join(dir, 'rotation.conf')
+    writeFileSync(file, 'network=regtest\nrotation=10\n')
+    expect(resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA).outbound.rotation).toBe(10)
+    expect(resolveRunSettings({ configfile: file, datadir: dir }, { PEERKEEPER_ROTATION: '0' }, SCHEMA).outbound.rotation).toBe(0)
+    writeFileSync(file, 'network=regtest\nrotation=hourly\n')
+    expect(() => resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)).toThrow('rotation.conf:2: rotation: "hourly" is not an integer')
+  })
 })

@@ -23,6 +23,17 @@ export class FakeConn {
   drop (): void {
     this.#closed.abort()
   }
+
+  #departed = true
+  /** Closed by a decision of ours outside the manager (a ban, the operator): not a departure. */
+  kick (): void {
+    this.#departed = false
+    this.#closed.abort()
+  }
+
+  departed (): boolean {
+    return this.#departed
+  }
 }
 
 export interface DialCall {

@@ -71,6 +71,7 @@ describe('Peer keep-alive and timeouts', () => {
     const closed = once(f.peer, 'close')
     await vi.advanceTimersByTimeAsync(5 * MINUTE_MS)
     expect((await closed)[0]).toBe('ping unanswered for 1200000 ms')
+    expect(f.peer.departed).toBe(true) // a peer gone silent left on its own: the rotation counts it as churn
     expect(f.remote.received.filter(isCommand('ping'))).toHaveLength(1)
   })
 
@@ -83,7 +84,19 @@ describe('Peer keep-alive and timeouts', () => {
     const closed = once(f.peer, 'close')
     await vi.advanceTimersByTimeAsync(1)
     expect((await closed)[0]).toBe('nothing received for 60000 ms')
+    expect(f.peer.departed).toBe(true)
     await f.remote.closed
+  })
+
+  it('marks a session the far end closed as departed, and one we closed (a ban, a rotation) as not', async () => {
+    const theirs = await established()
+    const closed = once(theirs.peer, 'close')
+    theirs.remote.close()
+    await closed
+    expect(theirs.peer.departed).toBe(true)
+    const ours = await established()
+    ours.peer.close('banned: test')
+    expect(ours.peer.departed).toBe(false)
   })
 
   it('stays connected through many ping intervals while the remote answers', async () => {
