@@ -8,6 +8,7 @@ import { formatInterval, meanInterval, slope } from '../lib/eclipse/interval.ts'
 import { ATTACKER_BASE, HONEST_BASE, type NodeSettings, type Scenario } from '../lib/eclipse/network.ts'
 import { shareSvg } from '../lib/eclipse/plot.ts'
 import { runScenario, TIME_FACTOR, type Phases, type ScenarioResult } from '../lib/eclipse/run-scenario.ts'
+import { DEFAULT_ROTATION_FACTOR } from '../../src/connmgr/rotation.ts'
 import type { BenchResult, Suite } from '../lib/result.ts'
 import { summarize } from '../lib/stats.ts'
 
@@ -35,8 +36,18 @@ const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts:
 const SWEEP_PHASES: Phases = QUICK ? { warmupMs: 4_000, roundMs: 4_000, restarts: 1, fresh: 0 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 2, fresh: 0 }
 
 const DEFAULTS = { blockRelayOnly: 2, feelers: true }
-export const CORE_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults with --selection core (Core\'s pick)', selection: 'core' }
-export const GROUP_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults (group-first pick)' }
+export const CORE_PICK: NodeSettings = { ...DEFAULTS, name: '--selection core --rotation 0 (Core\'s pick, the defaults before)', selection: 'core', rotation: 0 }
+export const GROUP_PICK: NodeSettings = { ...DEFAULTS, name: 'group-first pick, --rotation 0 (no rotation)', rotation: 0 }
+export const ROTATION: NodeSettings = { ...DEFAULTS, name: `defaults (group-first pick, --rotation ${DEFAULT_ROTATION_FACTOR})` }
+/** Main settings by key; ECLIPSE_MAIN=key,… runs only those (and no controls or sweeps). */
+const MAIN_SETTINGS: Record<string, NodeSettings> = {
+  core: CORE_PICK,
+  group: GROUP_PICK,
+  rotation: ROTATION,
+  rotation10: { ...DEFAULTS, name: 'group-first pick, --rotation 10', rotation: 10 },
+  rotationbro: { ...ROTATION, name: `${ROTATION.name}, block-relay-only slots rotated too`, rotateBlockRelay: true }
+}
+const ONLY = process.env.ECLIPSE_MAIN?.split(',')
 
 /** The attacker's /16s belong to this many autonomous systems in the asmap setting (each honest /16 is its own AS). */
 const ATTACKER_ASES = 2
@@ -130,6 +141,7 @@ function row (runs: readonly ScenarioResult[], label: string): BenchResult {
       byRestart: first.shareByRestart.map((_, i) => `${i === 0 ? 's' : i}${first.restartKinds[i - 1] === 'crash' ? '†' : ''}:${Math.round(meanOf(runs.map((r) => r.shareByRestart[i] ?? NaN)) * 100)}`).join(' '),
       perRunLast: runs.map((r) => pct(r.shareByRestart.at(-1))).join(' '),
       held: heldByKind(runs),
+      rotationsPerNodeHour: `restarting ${meanOf(runs.map((r) => r.rotationsPerNodeHour.restarting)).toFixed(1)}, staying ${meanOf(runs.map((r) => r.rotationsPerNodeHour.staying)).toFixed(1)} (simulated time)`,
       endedMidRound: closeSummary(runs, 'restarting'),
       stayingEnded: closeSummary(runs, 'staying'),
       picks: `full-relay ${pickShare(runs, (r) => r.picks.fullRelay)}, block-relay-only (with anchors) ${pickShare(runs, (r) => r.picks.blockRelay)}`,
@@ -156,9 +168,12 @@ export const eclipseSuite: Suite = {
     }
     const main: ScenarioResult[][] = []
     const asmapDir = mkdtempSync(join(tmpdir(), 'pk-eclipse-asmap-'))
-    const withAsmap: NodeSettings = { ...GROUP_PICK, name: `defaults + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
+    const withAsmap: NodeSettings = { ...ROTATION, name: `${ROTATION.name} + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
+    const settingsByKey: Record<string, NodeSettings> = { ...MAIN_SETTINGS, asmap: withAsmap }
     try {
-      for (const settings of [CORE_PICK, GROUP_PICK, withAsmap]) {
+      for (const key of ONLY ?? ['core', 'group', 'rotation', 'asmap']) {
+        const settings = settingsByKey[key]
+        if (settings === undefined) throw new Error(`ECLIPSE_MAIN: no setting "${key}" (expected ${Object.keys(settingsByKey).join(', ')})`)
         const r = await runs(settings, MAIN, MAIN_PHASES, SEEDS)
         main.push(r)
         report(row(r, `${MAIN_PHASES.restarts} restarts`))
@@ -166,13 +181,14 @@ export const eclipseSuite: Suite = {
     } finally {
       rmSync(asmapDir, { recursive: true, force: true })
     }
+    if (ONLY !== undefined) return
     const crashes = main[0]?.[0]?.restartKinds.map((k) => k === 'crash') ?? []
     const meanByRound = (rs: readonly ScenarioResult[], pick: (r: ScenarioResult) => readonly number[]): number[] => pick(rs[0] as ScenarioResult).map((_, i) => meanOf(rs.map((r) => pick(r)[i] ?? NaN)))
     writeFileSync(join(RESULTS_DIR, 'eclipse-share.svg'), shareSvg(
       `attacker share of outbound slots (10 restarting nodes, 20 that stay up; 25% of /16 groups, gossip 100x; mean of ${SEEDS} runs)`,
       [
         ...main.map((rs) => ({ label: `${rs[0]?.settings ?? ''}: restarting`, values: meanByRound(rs, (r) => r.shareByRestart) })),
-        ...main.slice(0, 2).map((rs) => ({ label: `${rs[0]?.settings ?? ''}: never restarting`, values: meanByRound(rs, (r) => r.stayingByRestart) }))
+        ...main.slice(0, 3).map((rs) => ({ label: `${rs[0]?.settings ?? ''}: never restarting`, values: meanByRound(rs, (r) => r.stayingByRestart) }))
       ], groupShare(MAIN), crashes))
     // Controls for what the group-first share is made of: no honest peer leaving mid-round, and Core's anchor timing.
     report(row(await runs({ ...GROUP_PICK, name: `${GROUP_PICK.name}, restarting nodes restart together` }, MAIN, { ...MAIN_PHASES, together: true, fresh: 0 }, CONTROL_SEEDS), `${MAIN_PHASES.restarts} restarts together`))

@@ -39,6 +39,10 @@ export interface NodeSettings {
    * anchors (peerkeeper also writes them whenever the outbound set changes, issue 13, so a crash keeps them).
    */
   readonly anchorsAtCleanStopOnly?: boolean
+  /** --rotation k; absent = the default. */
+  readonly rotation?: number
+  /** Rotate the block-relay-only slots too (NodeConfig.outbound.rotateBlockRelay). */
+  readonly rotateBlockRelay?: boolean
 }
 
 export interface Scenario {
@@ -101,6 +105,9 @@ export class EclipseNetwork {
   readonly #down = new Set<number>()
   /** Why the nodes' automatic outbound connections end. */
   readonly causes: CloseCauses
+  /** Per node: connections rotated out, and simulated ms it has been up (closed runs so far). */
+  readonly rotations: Array<{ rotated: number, upMs: number }> = []
+  readonly #upSince = new Map<number, number>()
 
   constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string, restarting: readonly number[] }) {
     this.#c = components
@@ -166,6 +173,7 @@ export class EclipseNetwork {
 
   async #stop (i: number, how: 'clean' | 'crash', downtimeMs: number): Promise<void> {
     this.#down.add(i)
+    this.#countUptime(i)
     await stopNode(this.nodes[i] as Node, how)
     await ageStore(join(this.#dir, `node-${i}`), this.#c.clock, downtimeMs, how === 'crash' && this.#settings.anchorsAtCleanStopOnly === true)
   }
@@ -238,6 +246,22 @@ export class EclipseNetwork {
     }
   }
 
+  /** Adds node i's time up since its start to its rotation record. */
+  #countUptime (i: number): void {
+    const since = this.#upSince.get(i)
+    this.#upSince.delete(i)
+    const r = this.rotations[i]
+    if (since !== undefined && r !== undefined) r.upMs += this.#c.clock.now() - since
+  }
+
+  /** Brings every running node's up time in the rotation records to now. */
+  countUptimeNow (): void {
+    for (const i of [...this.#upSince.keys()]) {
+      this.#countUptime(i)
+      this.#upSince.set(i, this.#c.clock.now())
+    }
+  }
+
   async close (): Promise<void> {
     this.causes.close()
     await Promise.all(this.nodes.map(async (n) => { await n.stop() }))
@@ -256,7 +280,8 @@ export class EclipseNetwork {
       blockrelayonly: s.blockRelayOnly,
       ...(s.feelers ? {} : { nofeelers: true }),
       ...(s.asmap === undefined ? {} : { asmap: s.asmap }),
-      ...(s.selection === undefined ? {} : { selection: s.selection })
+      ...(s.selection === undefined ? {} : { selection: s.selection }),
+      ...(s.rotation === undefined ? {} : { rotation: s.rotation })
     }
   }
 
@@ -270,8 +295,13 @@ export class EclipseNetwork {
   }
 
   #node (i: number): Node {
-    const node = createNode(buildNodeConfig(this.#options(i)), { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing: this.#timing })
+    const config = buildNodeConfig(this.#options(i))
+    const outbound = { ...config.outbound, rotateBlockRelay: this.#settings.rotateBlockRelay === true }
+    const node = createNode({ ...config, outbound }, { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing: this.#timing })
     this.causes.attach(i, node, honestAddr(i, this.#port).host)
+    const rotations = this.rotations[i] ??= { rotated: 0, upMs: 0 }
+    node.events.on('node_started', () => { this.#upSince.set(i, this.#c.clock.now()) })
+    node.events.on('outbound_disconnected', (p) => { if (p.reason === 'rotated') rotations.rotated++ })
     const counts = this.picks[i] ??= { fullRelay: { attacker: 0, honest: 0 }, blockRelay: { attacker: 0, honest: 0 } }
     node.events.on('outbound_connected', (p) => {
       if (p.permanent || p.addr === undefined) return

@@ -14,7 +14,11 @@ const TIMING: NodeTiming = {
   // Five real seconds before a slow dial gets a companion: with 30 nodes in one process on a loaded
   // machine a handshake can take a second, and a faster stagger turns refills into races.
   dialStaggerMs: 5_000 * TIME_FACTOR,
-  peerTimeouts: { handshakeMs: 10_000 * TIME_FACTOR }
+  peerTimeouts: { handshakeMs: 10_000 * TIME_FACTOR },
+  // The simulation compresses a node's hours between restarts into minutes, so honest peers leave some 20–50
+  // times as often per simulated hour as real ones; the rotation's 5-minute spacing would cap it at a
+  // fraction of k × λ here. Half a real second keeps the spacing from binding (the cost is reported).
+  rotation: { minSpacingMs: 500 * TIME_FACTOR }
 }
 /**
  * Simulated downtime at each restart, by which the stopped node's store is aged (network.ts): longer
@@ -39,6 +43,13 @@ function sumPicks (net: EclipseNetwork, which: readonly number[]): PickCounts {
     add(sum.blockRelay, p.blockRelay)
   }
   return sum
+}
+
+/** Rotations per simulated node-hour over `which` (up time counted up to now). */
+function rotationRate (net: EclipseNetwork, which: readonly number[]): number {
+  net.countUptimeNow()
+  const sum = which.reduce((a, i) => { const r = net.rotations[i]; return r === undefined ? a : { rotated: a.rotated + r.rotated, upMs: a.upMs + r.upMs } }, { rotated: 0, upMs: 0 })
+  return sum.upMs === 0 ? 0 : sum.rotated / (sum.upMs / 3_600_000)
 }
 
 /** The nodes that restart (the first third): the rest keep running, as most of a network does. */
@@ -91,6 +102,8 @@ export interface ScenarioResult {
   readonly closeCauses: Record<string, number>
   /** The restarting nodes' sampled slots after the warm-up, by kind: attacker slots / slots. */
   readonly slotsByKind: { fullRelay: { attacker: number, total: number }, blockRelay: { attacker: number, total: number } }
+  /** Connections rotated out per node-hour of simulated time up, restarting and staying nodes. */
+  readonly rotationsPerNodeHour: { restarting: number, staying: number }
 }
 
 /** One network, one setting: warm-up, `restarts` restarts of every node (odd ones crash), then fresh nodes. */
@@ -177,7 +190,7 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
       fullRelay: since(total.fullRelay, atWarmup.fullRelay),
       blockRelay: since(total.blockRelay, atWarmup.blockRelay)
     }
-    const base = { closeCauses: net.causes.table(), slotsByKind, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    const base = { rotationsPerNodeHour: { restarting: rotationRate(net, victims), staying: rotationRate(net, staying) }, closeCauses: net.causes.table(), slotsByKind, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
     if (phases.fresh === 0) return base
     const fresh: number[] = []
     for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())
