@@ -26,14 +26,26 @@ import { summarize } from '../lib/stats.ts'
  * shortens every phase (a smoke run, not for the table). The raw results go to bench/results/eclipse-raw.json.
  */
 const QUICK = process.env.ECLIPSE_QUICK === '1'
-const SEEDS = QUICK ? 1 : 3
+const SEEDS = QUICK ? 1 : Number(process.env.ECLIPSE_SEEDS ?? 3)
 /** Networks per control setting (restarts together; Core's anchor timing). */
 const CONTROL_SEEDS = QUICK ? 1 : 2
 /** Which sweeps run (ECLIPSE_SWEEPS=gossip,groups, the default both): each costs about 4 minutes. */
 const SWEEPS = (process.env.ECLIPSE_SWEEPS ?? 'gossip,groups').split(',')
 const MAIN: Scenario = { honest: 30, attackerGroups: 10, gossipFactor: 100 }
-const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts: 2, fresh: 2 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 10, fresh: 3 }
+const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts: 2, fresh: 2 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 10, fresh: 3, ...longRounds() }
 const SWEEP_PHASES: Phases = QUICK ? { warmupMs: 4_000, roundMs: 4_000, restarts: 1, fresh: 0 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 2, fresh: 0 }
+
+/**
+ * ECLIPSE_ROUNDS=<restarts>x<real seconds>: fewer, longer rounds (no fresh nodes), so that a restarting node
+ * lives longer than the address book's 10-minute recent-try window (the main rounds last ~7 simulated minutes).
+ */
+function longRounds (): Partial<Phases> {
+  const spec = process.env.ECLIPSE_ROUNDS
+  if (spec === undefined) return {}
+  const [restarts, seconds] = spec.split('x').map(Number)
+  if (!Number.isInteger(restarts) || !Number.isInteger(seconds)) throw new Error(`ECLIPSE_ROUNDS: "${spec}" is not <restarts>x<seconds>`)
+  return { restarts, roundMs: (seconds as number) * 1000, fresh: 0 }
+}
 
 const DEFAULTS = { blockRelayOnly: 2, feelers: true }
 export const CORE_PICK: NodeSettings = { ...DEFAULTS, name: '--selection core --rotation 0 (Core\'s pick, the defaults before)', selection: 'core', rotation: 0 }
@@ -45,6 +57,10 @@ const MAIN_SETTINGS: Record<string, NodeSettings> = {
   group: GROUP_PICK,
   rotation: ROTATION,
   rotation10: { ...DEFAULTS, name: 'group-first pick, --rotation 10', rotation: 10 },
+  // The simulation compresses a node's hours between restarts into minutes, so honest peers leave some
+  // 20–50 times as often per simulated hour as real ones: without its spacing and tenure guards the rotation
+  // follows k × λ here (half a real second apart, any peer).
+  rotationfast: { ...ROTATION, name: `group-first pick, --rotation ${DEFAULT_ROTATION_FACTOR} without spacing or tenure guard (0.5 real s, 0)`, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR, minTenureMs: 0 } },
   rotationbro: { ...ROTATION, name: `${ROTATION.name}, block-relay-only slots rotated too`, rotateBlockRelay: true }
 }
 const ONLY = process.env.ECLIPSE_MAIN?.split(',')

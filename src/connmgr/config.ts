@@ -3,7 +3,7 @@ import { BACKOFF_MODES, type BackoffMode, type BackoffPolicy } from './backoff.t
 import type { ConnReq } from './conn-req.ts'
 import { DEFAULT_CHURN_HALF_LIFE_MS } from './churn-rate.ts'
 import { ConnManagerConfigError } from './errors.ts'
-import { DEFAULT_ROTATION_SPACING_MS, type RotationSettings } from './rotation.ts'
+import { DEFAULT_ROTATION_MIN_TENURE_MS, DEFAULT_ROTATION_SPACING_MS, type RotationSettings } from './rotation.ts'
 
 /** btcd's defaultTargetOutbound: eight outbound peers, as in Bitcoin Core. */
 export const DEFAULT_TARGET_OUTBOUND = 8
@@ -105,6 +105,7 @@ function rotationSettings (given: Partial<RotationSettings> | undefined): Rotati
   return {
     factor,
     halfLifeMs: integer('rotation halfLifeMs', given?.halfLifeMs ?? DEFAULT_CHURN_HALF_LIFE_MS, 1),
-    minSpacingMs: integer('rotation minSpacingMs', given?.minSpacingMs ?? DEFAULT_ROTATION_SPACING_MS, 0)
+    minSpacingMs: integer('rotation minSpacingMs', given?.minSpacingMs ?? DEFAULT_ROTATION_SPACING_MS, 0),
+    minTenureMs: integer('rotation minTenureMs', given?.minTenureMs ?? DEFAULT_ROTATION_MIN_TENURE_MS, 0)
   }
 }

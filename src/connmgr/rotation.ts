@@ -8,6 +8,12 @@ import { ChurnRate, DEFAULT_CHURN_HALF_LIFE_MS, HOUR_MS, longestHeld, poissonDel
  * than the feelers' 30) whatever the estimate says.
  */
 export const DEFAULT_ROTATION_SPACING_MS = 5 * 60_000
+/**
+ * A peer is rotated out only once held 10 minutes: the address book skips addresses tried in the last 10
+ * minutes (Core's recent-try rule, RECENT_TRY_MS), and an honest group has one address where an attacker's
+ * has hundreds, so rotating a young peer would keep its group out of the refill that follows.
+ */
+export const DEFAULT_ROTATION_MIN_TENURE_MS = 10 * 60_000
 
 /**
  * The CLI's k (`--rotation`): rotations at 4 times the rate automatic peers leave on their own. Chosen from
@@ -22,6 +28,8 @@ export interface RotationSettings {
   readonly halfLifeMs: number
   /** @default DEFAULT_ROTATION_SPACING_MS */
   readonly minSpacingMs: number
+  /** @default DEFAULT_ROTATION_MIN_TENURE_MS */
+  readonly minTenureMs: number
 }
 
 /** An established connection as the rotation sees it: its request and when it came up. */
@@ -51,6 +59,7 @@ export class Rotation {
   readonly #init: RotationInit
   readonly #factor: number
   readonly #minSpacingMs: number
+  readonly #minTenureMs: number
   readonly #churn: ChurnRate
   #timer: TimerHandle | undefined
   /** The rate the pending timer was drawn at (thinning, see #due). */
@@ -64,6 +73,7 @@ export class Rotation {
     this.#init = init
     this.#factor = init.factor ?? 0
     this.#minSpacingMs = init.minSpacingMs ?? DEFAULT_ROTATION_SPACING_MS
+    this.#minTenureMs = init.minTenureMs ?? DEFAULT_ROTATION_MIN_TENURE_MS
     this.#churn = new ChurnRate(components.clock.now(), init.halfLifeMs ?? DEFAULT_CHURN_HALF_LIFE_MS)
   }
 
@@ -121,8 +131,9 @@ export class Rotation {
    */
   #due (): void {
     const oldest = longestHeld(this.#init.held())
+    const old = oldest !== undefined && this.#clock.now() - oldest.sinceMs >= this.#minTenureMs
     // Only with every slot up: a rotation whose refill is still under way is the one in flight.
-    if (oldest !== undefined && this.#slots() >= this.#init.target && this.#random.float() * this.#armedPerMs < this.#ratePerMs()) {
+    if (old && this.#slots() >= this.#init.target && this.#random.float() * this.#armedPerMs < this.#ratePerMs()) {
       this.#lastMs = this.#clock.now()
       this.#init.close(oldest.req.id) // its close re-arms through changed()
     }

@@ -25,6 +25,6 @@ export interface NodeTiming {
   dialStaggerMs?: number
   /** Mean wait between feelers. @default FEELER_INTERVAL_MS (2 min) */
   feelerIntervalMs?: number
-  /** The rotation's minimum spacing and churn half-life. @default DEFAULT_ROTATION_SPACING_MS, DEFAULT_CHURN_HALF_LIFE_MS */
-  rotation?: { minSpacingMs?: number, halfLifeMs?: number }
+  /** The rotation's minimum spacing, minimum tenure and churn half-life (src/connmgr/rotation.ts). */
+  rotation?: { minSpacingMs?: number, minTenureMs?: number, halfLifeMs?: number }
 }

@@ -101,7 +101,7 @@ describe('ConnManager rotation', () => {
   })
 
   it('keeps the minimum spacing when peers churn fast (an attacker dropping its own connections)', async () => {
-    const { cm, live, rotated } = rotating({ rotation: { ...ROTATION, factor: 10 } })
+    const { cm, live, rotated } = rotating({ rotation: { ...ROTATION, factor: 10, minTenureMs: 0 } })
     cm.start()
     for (let i = 0; i < 600; i++) {
       await vi.advanceTimersByTimeAsync(MINUTE_MS)
@@ -111,6 +111,26 @@ describe('ConnManager rotation', () => {
     // 10 hours at 0.25 departures per slot-minute: unbounded, k = 10 would rotate ~6,000 times.
     expect(rotated.length).toBeLessThanOrEqual(600 / 5)
     expect(rotated.length).toBeGreaterThan(100)
+    await cm.stop()
+  })
+
+  it('rotates out no peer held less than the minimum tenure (the book\'s 10-minute recent-try window)', async () => {
+    const { cm, live, rotated } = rotating({ rotation: { ...ROTATION, factor: 10, minSpacingMs: 0 } })
+    const connectedAt = new Map<number, number>()
+    cm.on('connected', (req) => { connectedAt.set(req.id, Date.now()) })
+    cm.start()
+    // Every 2 minutes the longest-held peer leaves: no peer grows old, the oldest is ~8 minutes.
+    for (let i = 0; i < 300; i++) {
+      await vi.advanceTimersByTimeAsync(2 * MINUTE_MS)
+      const oldest = [...live.keys()].sort((a, b) => a - b)[0]
+      if (oldest !== undefined) live.get(oldest)?.drop()
+    }
+    expect(rotated).toEqual([])
+    // Once the peers stay, the oldest passes 10 minutes and the (high) churn estimate rotates it.
+    await vi.advanceTimersByTimeAsync(30 * MINUTE_MS)
+    expect(rotated.length).toBeGreaterThan(0)
+    const first = rotated[0] as { atMs: number, id: number }
+    expect(first.atMs - (connectedAt.get(first.id) as number)).toBeGreaterThanOrEqual(10 * MINUTE_MS)
     await cm.stop()
   })
 

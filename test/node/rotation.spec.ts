@@ -20,9 +20,9 @@ describe('rotation of automatic outbound peers (real TCP)', () => {
     const sim: SimNetwork = await startSimNetwork({ peers: { live: 6 }, port: 0, seed: 11 })
     cleanup.push(async () => { await sim.close() })
     const seednode = sim.peer(5).addr
-    // No spacing: the churn seen in a test's first second is all the rotation has to go on.
+    // No spacing or tenure: the churn seen in a test's first second is all the rotation has to go on.
     const { node, log } = await startInProcessNode(sim, { seednode: [addrKey(seednode)], targetoutbound: TARGET, blockrelayonly: 0, nofeelers: true, rotation: 4 },
-      tempDir('node'), cleanup, { timing: { ...FAST_TIMING, rotation: { minSpacingMs: 0 } } })
+      tempDir('node'), cleanup, { timing: { ...FAST_TIMING, rotation: { minSpacingMs: 0, minTenureMs: 0 } } })
     await log.waitUntil(`${TARGET} automatic outbound peers`, () => node.status()?.outbound === TARGET)
     const first = log.events('outbound_connected').filter((r) => auto(r.fields)).map((r) => String(r.fields.addr))
     expect(first).toHaveLength(TARGET)

@@ -43,6 +43,8 @@ export interface NodeSettings {
   readonly rotation?: number
   /** Rotate the block-relay-only slots too (NodeConfig.outbound.rotateBlockRelay). */
   readonly rotateBlockRelay?: boolean
+  /** The rotation's minimum spacing and tenure (simulated ms) instead of the node's. */
+  readonly rotationTiming?: NonNullable<NodeTiming['rotation']>
 }
 
 export interface Scenario {
@@ -297,7 +299,9 @@ export class EclipseNetwork {
   #node (i: number): Node {
     const config = buildNodeConfig(this.#options(i))
     const outbound = { ...config.outbound, rotateBlockRelay: this.#settings.rotateBlockRelay === true }
-    const node = createNode({ ...config, outbound }, { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing: this.#timing })
+    const rotation = this.#settings.rotationTiming
+    const timing = rotation === undefined ? this.#timing : { ...this.#timing, rotation }
+    const node = createNode({ ...config, outbound }, { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing })
     this.causes.attach(i, node, honestAddr(i, this.#port).host)
     const rotations = this.rotations[i] ??= { rotated: 0, upMs: 0 }
     node.events.on('node_started', () => { this.#upSince.set(i, this.#c.clock.now()) })

@@ -14,11 +14,7 @@ const TIMING: NodeTiming = {
   // Five real seconds before a slow dial gets a companion: with 30 nodes in one process on a loaded
   // machine a handshake can take a second, and a faster stagger turns refills into races.
   dialStaggerMs: 5_000 * TIME_FACTOR,
-  peerTimeouts: { handshakeMs: 10_000 * TIME_FACTOR },
-  // The simulation compresses a node's hours between restarts into minutes, so honest peers leave some 20–50
-  // times as often per simulated hour as real ones; the rotation's 5-minute spacing would cap it at a
-  // fraction of k × λ here. Half a real second keeps the spacing from binding (the cost is reported).
-  rotation: { minSpacingMs: 500 * TIME_FACTOR }
+  peerTimeouts: { handshakeMs: 10_000 * TIME_FACTOR }
 }
 /**
  * Simulated downtime at each restart, by which the stopped node's store is aged (network.ts): longer
