@@ -8,7 +8,6 @@ import { formatInterval, meanInterval, slope } from '../lib/eclipse/interval.ts'
 import { ATTACKER_BASE, HONEST_BASE, type NodeSettings, type Scenario } from '../lib/eclipse/network.ts'
 import { shareSvg } from '../lib/eclipse/plot.ts'
 import { runScenario, TIME_FACTOR, type Phases, type ScenarioResult } from '../lib/eclipse/run-scenario.ts'
-import { DEFAULT_ROTATION_FACTOR } from '../../src/connmgr/rotation.ts'
 import type { BenchResult, Suite } from '../lib/result.ts'
 import { summarize } from '../lib/stats.ts'
 
@@ -48,20 +47,23 @@ function longRounds (): Partial<Phases> {
 }
 
 const DEFAULTS = { blockRelayOnly: 2, feelers: true }
-export const CORE_PICK: NodeSettings = { ...DEFAULTS, name: '--selection core --rotation 0 (Core\'s pick, the defaults before)', selection: 'core', rotation: 0 }
-export const GROUP_PICK: NodeSettings = { ...DEFAULTS, name: 'group-first pick, --rotation 0 (no rotation)', rotation: 0 }
-export const ROTATION: NodeSettings = { ...DEFAULTS, name: `defaults (group-first pick, --rotation ${DEFAULT_ROTATION_FACTOR})` }
+export const CORE_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults with --selection core (Core\'s pick)', selection: 'core' }
+export const GROUP_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults (group-first pick, no rotation)' }
+/** k = 4 with the node's spacing and tenure guard (ROTATION_K: the lead's model put the held share near 28 % there). */
+const ROTATION_K = 4
+export const ROTATION: NodeSettings = { ...DEFAULTS, name: `group-first pick, --rotation ${ROTATION_K}`, rotation: ROTATION_K }
 /** Main settings by key; ECLIPSE_MAIN=key,… runs only those (and no controls or sweeps). */
 const MAIN_SETTINGS: Record<string, NodeSettings> = {
   core: CORE_PICK,
   group: GROUP_PICK,
   rotation: ROTATION,
-  rotation10: { ...DEFAULTS, name: 'group-first pick, --rotation 10', rotation: 10 },
+  rotation10: { ...ROTATION, name: 'group-first pick, --rotation 10', rotation: 10 },
   // The simulation compresses a node's hours between restarts into minutes, so honest peers leave some
   // 20–50 times as often per simulated hour as real ones: without its spacing and tenure guards the rotation
   // follows k × λ here (half a real second apart, any peer).
-  rotationfast: { ...ROTATION, name: `group-first pick, --rotation ${DEFAULT_ROTATION_FACTOR} without spacing or tenure guard (0.5 real s, 0)`, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR, minTenureMs: 0 } },
-  rotationbro: { ...ROTATION, name: `${ROTATION.name}, block-relay-only slots rotated too`, rotateBlockRelay: true }
+  rotationscaled: { ...ROTATION, name: `${ROTATION.name}, spacing scaled to the simulation (0.5 real s; tenure guard kept)`, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR } },
+  rotationfast: { ...ROTATION, name: `${ROTATION.name} without spacing or tenure guard (0.5 real s, 0)`, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR, minTenureMs: 0 } },
+  rotationbro: { ...ROTATION, name: `${ROTATION.name} (spacing scaled), block-relay-only slots rotated too`, rotateBlockRelay: true, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR } }
 }
 const ONLY = process.env.ECLIPSE_MAIN?.split(',')
 
@@ -161,6 +163,7 @@ function row (runs: readonly ScenarioResult[], label: string): BenchResult {
       endedMidRound: closeSummary(runs, 'restarting'),
       stayingEnded: closeSummary(runs, 'staying'),
       picks: `full-relay ${pickShare(runs, (r) => r.picks.fullRelay)}, block-relay-only (with anchors) ${pickShare(runs, (r) => r.picks.blockRelay)}`,
+      stayingPicks: `full-relay ${pickShare(runs, (r) => r.stayingPicks.fullRelay)}, block-relay-only ${pickShare(runs, (r) => r.stayingPicks.blockRelay)}`,
       buckets: `new A ${bucketMean((r) => r.buckets.newAttacker)} / H ${bucketMean((r) => r.buckets.newHonest)}, tried A ${bucketMean((r) => r.buckets.triedAttacker)} / H ${bucketMean((r) => r.buckets.triedHonest)}`,
       ...(first.freshShare === undefined ? {} : { fresh: pct(meanOf(runs.map((r) => r.freshShare ?? NaN))), freshInBooks: pct(meanOf(runs.map((r) => r.freshInBooks ?? NaN))) }),
       load: runs.map((r) => r.loadAverage.toFixed(2)).join(' '),
@@ -184,7 +187,7 @@ export const eclipseSuite: Suite = {
     }
     const main: ScenarioResult[][] = []
     const asmapDir = mkdtempSync(join(tmpdir(), 'pk-eclipse-asmap-'))
-    const withAsmap: NodeSettings = { ...ROTATION, name: `${ROTATION.name} + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
+    const withAsmap: NodeSettings = { ...GROUP_PICK, name: `defaults + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
     const settingsByKey: Record<string, NodeSettings> = { ...MAIN_SETTINGS, asmap: withAsmap }
     try {
       for (const key of ONLY ?? ['core', 'group', 'rotation', 'asmap']) {

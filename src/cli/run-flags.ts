@@ -34,7 +34,7 @@ export const RUN_FLAGS = {
   onlynet: { type: 'string', array: true, requiresArg: true, group: 'Peers:', describe: `dial automatic peers only on this network: ${ONLYNET_NAMES.join(', ')} (repeatable)` },
   asmap: { type: 'string', group: 'Peers:', describe: 'group peers by autonomous system with this asmap file (Core\'s format; relative to --datadir)', defaultDescription: 'none: /16 and /32 groups' },
   selection: { type: 'string', choices: SELECTIONS, group: 'Peers:', describe: 'how automatic peers are drawn from the address book: group = a random network group, then Core\'s pick within it (an attacker\'s odds follow its groups, not its addresses); core = Core\'s bucket walk', defaultDescription: DEFAULT_SELECTION },
-  rotation: { type: 'number', group: 'Peers:', describe: 'close the longest-held automatic full-relay peer (the normal pick refills it) at K times the rate such peers leave on their own, so peers that never restart do not pile up in the slots (0: never; no churn, no rotation)', defaultDescription: String(DEFAULT_ROTATION_FACTOR) },
+  rotation: { type: 'number', group: 'Peers:', describe: 'close the longest-held automatic full-relay peer (the normal pick refills it) at K times the rate such peers leave on their own (0: never; no churn, no rotation); experimental, see docs/eclipse.md', defaultDescription: `${DEFAULT_ROTATION_FACTOR} (off)` },
   nodnsseed: { type: 'boolean', group: 'Peers:', describe: 'never query the DNS seeds' },
   v2transport: { type: 'boolean', group: 'Peers:', describe: 'speak BIP324 encrypted v2 P2P with peers that support it (v1 otherwise)', defaultDescription: 'on' },
   nov2transport: { type: 'boolean', group: 'Peers:', describe: 'plaintext v1 P2P only; do not advertise NODE_P2P_V2' },

@@ -18,7 +18,7 @@ describe('buildNodeConfig', () => {
     expect(config).toEqual({
       params: config.params,
       datadir: join(homedir(), '.peerkeeper', 'mainnet'),
-      outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false, blockRelayOnly: 2, feelers: true, onlyNets: [], selection: 'group', rotation: 4 },
+      outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false, blockRelayOnly: 2, feelers: true, onlyNets: [], selection: 'group', rotation: 0 },
       inbound: { listen: [{ host: undefined, port: 8333 }], maxInbound: 115, externalIps: [] },
       maxPeers: 125,
       seeding: { dnsSeed: true, seedNodes: [] },
@@ -77,9 +77,9 @@ describe('buildNodeConfig', () => {
     expect(build({ selection: 'core' }).outbound.selection).toBe('core')
   })
 
-  it('takes --rotation: k = 4 by default, 0 turns it off, and only a whole number >= 0', () => {
-    expect(build({}).outbound.rotation).toBe(4)
-    expect(build({ rotation: 0 }).outbound.rotation).toBe(0)
+  it('takes --rotation: off (0) by default, k as given, and only a whole number >= 0', () => {
+    expect(build({}).outbound.rotation).toBe(0)
+    expect(build({ rotation: 4 }).outbound.rotation).toBe(4)
     expect(build({ rotation: '10' }).outbound.rotation).toBe(10)
     expect(() => build({ rotation: '-1' })).toThrow('--rotation: expected an integer >= 0, got "-1"')
     expect(() => build({ rotation: 'often' })).toThrow('--rotation: expected an integer >= 0, got "often"')

@@ -98,6 +98,8 @@ export interface ScenarioResult {
   readonly closeCauses: Record<string, number>
   /** The restarting nodes' sampled slots after the warm-up, by kind: attacker slots / slots. */
   readonly slotsByKind: { fullRelay: { attacker: number, total: number }, blockRelay: { attacker: number, total: number } }
+  /** The same for the nodes that never restart (every connection they made after the warm-up). */
+  readonly stayingPicks: PickCounts
   /** Connections rotated out per node-hour of simulated time up, restarting and staying nodes. */
   readonly rotationsPerNodeHour: { restarting: number, staying: number }
 }
@@ -164,6 +166,7 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
     await net.start()
     record(await runFor(phases.warmupMs, victims, staying))
     const atWarmup = sumPicks(net, victims)
+    const stayingAtWarmup = sumPicks(net, staying)
     for (let r = 0; r < phases.restarts; r++) {
       const how = r % 2 === 0 ? 'clean' : 'crash'
       restartKinds.push(how)
@@ -186,7 +189,9 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
       fullRelay: since(total.fullRelay, atWarmup.fullRelay),
       blockRelay: since(total.blockRelay, atWarmup.blockRelay)
     }
-    const base = { rotationsPerNodeHour: { restarting: rotationRate(net, victims), staying: rotationRate(net, staying) }, closeCauses: net.causes.table(), slotsByKind, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    const stayingTotal = sumPicks(net, staying)
+    const stayingPicks: PickCounts = { fullRelay: since(stayingTotal.fullRelay, stayingAtWarmup.fullRelay), blockRelay: since(stayingTotal.blockRelay, stayingAtWarmup.blockRelay) }
+    const base = { stayingPicks, rotationsPerNodeHour: { restarting: rotationRate(net, victims), staying: rotationRate(net, staying) }, closeCauses: net.causes.table(), slotsByKind, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
     if (phases.fresh === 0) return base
     const fresh: number[] = []
     for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())
