@@ -46,4 +46,22 @@ describe('rotation of automatic outbound peers (real TCP)', () => {
       return ups >= TARGET + 2 && node.status()?.outbound === TARGET
     })
   })
+
+  it('rotates only full-relay slots: the block-relay-only peer stays, though it becomes the longest-held', async () => {
+    const sim: SimNetwork = await startSimNetwork({ peers: { live: 9 }, port: 0, seed: 12 })
+    cleanup.push(async () => { await sim.close() })
+    const { node, log } = await startInProcessNode(sim, { seednode: [addrKey(sim.peer(8).addr)], targetoutbound: TARGET, blockrelayonly: 1, nofeelers: true, rotation: 4 },
+      tempDir('node'), cleanup, { timing: { ...FAST_TIMING, rotation: { minSpacingMs: 0, minTenureMs: 0 } } })
+    const blockRelay = await log.waitFor('outbound_connected', (f) => f.kind === 'block-relay-only')
+    await log.waitUntil(`${TARGET} full-relay peers`, () => node.status()?.outbound === TARGET)
+    const first = log.events('outbound_connected').find((r) => auto(r.fields) && r.fields.kind === undefined)
+    const leaving = sim.peers.find((p) => addrKey(p.addr) === first?.fields.addr)
+    if (leaving === undefined) throw new Error('no full-relay peer to stop')
+    await sim.stopPeer(leaving.addr) // a departure: from now on the rotation runs
+    await log.waitUntil('three rotations', () => log.events('outbound_disconnected').filter((r) => r.fields.reason === 'rotated').length >= 3)
+    const rotated = log.events('outbound_disconnected').filter((r) => r.fields.reason === 'rotated')
+    expect(rotated.every((r) => r.fields.kind === undefined)).toBe(true)
+    expect(log.events('outbound_disconnected').filter((r) => r.fields.id === blockRelay.fields.id)).toEqual([])
+    expect(node.status()?.blockRelay).toBe(1)
+  })
 })
