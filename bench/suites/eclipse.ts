@@ -52,6 +52,14 @@ export const GROUP_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults (group-fi
 /** k = 4 with the node's spacing and tenure guard (ROTATION_K: the lead's model put the held share near 28 % there). */
 const ROTATION_K = 4
 export const ROTATION: NodeSettings = { ...DEFAULTS, name: `group-first pick, --rotation ${ROTATION_K}`, rotation: ROTATION_K }
+/**
+ * The simulation compresses a node's life between restarts (hours to days) into minutes, but Core's fixed
+ * windows (recent-try 10 min, the rotation's 5 min spacing and 10 min tenure) stay in simulated minutes.
+ * The "windows" settings divide them by this, as if the nodes restarted every ~2 hours instead of every ~7
+ * minutes: the same network at a 20× slower churn, to see what the fixed windows cost at realistic rates.
+ */
+const WINDOW_SCALE = 20
+const scaledWindows = { recentTryMs: 10 * 60_000 / WINDOW_SCALE, rotationTiming: { minSpacingMs: 5 * 60_000 / WINDOW_SCALE, minTenureMs: 10 * 60_000 / WINDOW_SCALE } }
 /** Main settings by key; ECLIPSE_MAIN=key,… runs only those (and no controls or sweeps). */
 const MAIN_SETTINGS: Record<string, NodeSettings> = {
   core: CORE_PICK,
@@ -63,6 +71,8 @@ const MAIN_SETTINGS: Record<string, NodeSettings> = {
   // follows k × λ here (half a real second apart, any peer).
   rotationscaled: { ...ROTATION, name: `${ROTATION.name}, spacing scaled to the simulation (0.5 real s; tenure guard kept)`, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR } },
   rotationfast: { ...ROTATION, name: `${ROTATION.name} without spacing or tenure guard (0.5 real s, 0)`, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR, minTenureMs: 0 } },
+  groupwindows: { ...GROUP_PICK, name: `${GROUP_PICK.name}, Core's windows ÷${WINDOW_SCALE}`, recentTryMs: scaledWindows.recentTryMs },
+  rotationwindows: { ...ROTATION, name: `${ROTATION.name}, Core's windows and the rotation's guards ÷${WINDOW_SCALE}`, ...scaledWindows },
   rotationbro: { ...ROTATION, name: `${ROTATION.name} (spacing scaled), block-relay-only slots rotated too`, rotateBlockRelay: true, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR } }
 }
 const ONLY = process.env.ECLIPSE_MAIN?.split(',')

@@ -31,6 +31,8 @@ export interface OutboundSelectOptions {
   countFailure?: boolean
   /** --onlynet: addresses on other networks are skipped (seeding and gossip still learn them). */
   isReachable?(addr: NetAddress): boolean
+  /** How long a tried address is skipped in the early draws. @default RECENT_TRY_MS (Core's 10 minutes) */
+  recentTryMs?: number
 }
 
 /**
@@ -41,12 +43,13 @@ export interface OutboundSelectOptions {
  * attempt() before it is returned. Undefined if nothing qualifies.
  */
 export function selectOutbound (book: OutboundBook, options: OutboundSelectOptions): NetAddress | undefined {
+  const recentTryMs = options.recentTryMs ?? RECENT_TRY_MS
   for (let tries = 0; tries < MAX_OUTBOUND_TRIES; tries++) {
     const info = book.select()
     if (info === undefined) return undefined
     if (options.inUseKeys.has(info.key) || options.inUseGroups.has(info.group)) continue
     if (isRefused(info, Math.floor(options.nowMs / 1000))) continue
-    if (tries < RECENT_TRY_SKIP_TRIES && info.lastAttempt > 0 && options.nowMs - info.lastAttempt * 1000 < RECENT_TRY_MS) continue
+    if (tries < RECENT_TRY_SKIP_TRIES && info.lastAttempt > 0 && options.nowMs - info.lastAttempt * 1000 < recentTryMs) continue
     if (tries < DEFAULT_PORT_TRIES && info.addr.port !== options.defaultPort) continue
     if (options.isBanned(info.addr)) continue
     if (options.isReachable?.(info.addr) === false) continue

@@ -5,6 +5,7 @@ import type { TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
 import type { Startable } from '../util/startable.ts'
 import type { OutboundComponents } from './outbound.ts'
+import { pickDefined } from '../util/defined.ts'
 
 /** Core's FEELER_INTERVAL: one test connection every 2 minutes on average. */
 export const FEELER_INTERVAL_MS = 2 * 60_000
@@ -33,6 +34,8 @@ export interface FeelersInit {
   inUseKeys(): ReadonlySet<string>
   /** --onlynet. @default every network */
   isReachable?(addr: NetAddress): boolean
+  /** @default RECENT_TRY_MS (select-outbound.ts) */
+  recentTryMs?: number
 }
 
 /**
@@ -116,7 +119,7 @@ export class Feelers implements Startable {
       inUseGroups: new Set(),
       isBanned: (a) => banList.isBanned(a.host),
       countFailure,
-      ...(this.#init.isReachable === undefined ? {} : { isReachable: this.#init.isReachable })
+      ...pickDefined(this.#init, 'isReachable', 'recentTryMs')
     })
     return addr === undefined ? undefined : { addr, target: 'new' }
   }

@@ -38,6 +38,7 @@ import { Seeding } from './seeding.ts'
 import { Sessions } from './sessions.ts'
 import type { NodeStatus } from './status.ts'
 import type { NodeTiming } from './timing.ts'
+import { pickDefined } from '../util/defined.ts'
 
 export type { NodeTiming } from './timing.ts'
 
@@ -155,9 +156,9 @@ export class Node implements Startable {
         ...noPeersWatch(this.config, { clock, events: this.events }, parts.registry),
         // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.
         new AnchorKeeper({ clock, store, registry: parts.registry, events: this.events },
-          { ...pick(timing, 'anchorSaveDelayMs'), kinds: this.config.outbound.blockRelayOnly > 0 ? ['block-relay-only'] : ['outbound-full-relay'] }),
+          { ...pickDefined(timing, 'anchorSaveDelayMs'), kinds: this.config.outbound.blockRelayOnly > 0 ? ['block-relay-only'] : ['outbound-full-relay'] }),
         // After everything it controls, so the RPC and metrics answer only for a running node.
-        new ControlPlane({ ...this.#c, events: this.events, parts, status: () => this.status(), stop: () => { void this.stop() }, ...pick(this.#overrides, 'reload') }, this.config)
+        new ControlPlane({ ...this.#c, events: this.events, parts, status: () => this.status(), stop: () => { void this.stop() }, ...pickDefined(this.#overrides, 'reload') }, this.config)
       ]
       await startAll(this.#started)
       this.#dropOnBan(parts)
@@ -218,7 +219,7 @@ export class Node implements Startable {
       params: config.params,
       ...config.seeding,
       outboundUp: () => registry.count('outbound-full-relay').established,
-      ...pick(timing, 'seedDelayMs', 'reseedIntervalMs')
+      ...pickDefined(timing, 'seedDelayMs', 'reseedIntervalMs')
     })
     const permanent = new PermanentPeers({
       clock,
@@ -229,19 +230,20 @@ export class Node implements Startable {
     },
       { peers: config.outbound.permanentPeers })
     const kinds = buildOutboundKinds({ clock, random, logger: logging.subsystem('CMGR'), events, dialer, gater, sessions, registry, book, banList, fullRelayRequests: () => connmgr?.requests() ?? [] },
-      config, { anchors: contents.anchors, ...pick(timing, 'feelerIntervalMs', 'dialStaggerMs', 'rotation') })
+      config, { anchors: contents.anchors, ...pickDefined(timing, 'feelerIntervalMs', 'dialStaggerMs', 'recentTryMs', 'rotation') })
     const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: kinds.requests }, {
       defaultPort: config.params.defaultPort,
       targetOutbound: config.outbound.targetOutbound,
       isPermanent: (addr) => permanent.has(addr),
       anchors: kinds.fullRelayAnchors,
       onDry: () => { seeding.dry() },
-      isReachable: kinds.isReachable
+      isReachable: kinds.isReachable,
+      ...pickDefined(timing, 'recentTryMs')
     })
     connmgr = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), events, nextId: registry.nextId, dial: outbound.dial }, {
       targetOutbound: config.outbound.targetOutbound,
       ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
-      ...pick(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs', 'dialStaggerMs'),
+      ...pickDefined(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs', 'dialStaggerMs'),
       rotation: { ...timing.rotation, factor: config.outbound.rotation ?? 0 }
     })
     const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
@@ -334,12 +336,6 @@ export class Node implements Startable {
 function releaseRequest (connmgr: ConnManager<OutboundConnection> | undefined, addr: NetAddress): void {
   const req = connmgr?.requests().find((r) => r.permanent && r.addr !== undefined && sameAddress(r.addr, addr))
   if (req !== undefined) connmgr?.remove(req.id)
-}
-
-function pick<T extends object, K extends keyof T> (from: T, ...keys: K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {}
-  for (const key of keys) if (from[key] !== undefined) out[key] = from[key]
-  return out
 }
 
 /** Builds a node from a checked config; components not given are the real ones for that config. */

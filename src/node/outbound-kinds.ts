@@ -9,6 +9,7 @@ import type { NodeEvents } from './events.ts'
 import { Feelers, type FeelersComponents } from './feelers.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import type { NodeTiming } from './timing.ts'
+import { pickDefined } from '../util/defined.ts'
 
 export type OutboundKindsComponents = FeelersComponents & {
   logger: Logger
@@ -22,6 +23,7 @@ export interface OutboundKindsInit {
   anchors: readonly NetAddress[]
   feelerIntervalMs?: number
   dialStaggerMs?: number
+  recentTryMs?: number
   rotation?: NodeTiming['rotation']
 }
 
@@ -58,7 +60,8 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
       isPermanent: () => false,
       anchors: init.anchors,
       mayFill: fullRelayUp,
-      isReachable
+      isReachable,
+      ...pickDefined(init, 'recentTryMs')
     })
     blockRelay = new ConnManager({ clock: c.clock, random: c.random, logger: c.logger, events: c.events, nextId: c.registry.nextId, dial: side.dial }, {
       targetOutbound: blockRelayOnly,
@@ -75,7 +78,8 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
       ...(init.feelerIntervalMs === undefined ? {} : { intervalMs: init.feelerIntervalMs }),
       targetMet: () => fullRelayUp() && c.registry.count('block-relay-only').established >= blockRelayOnly,
       inUseKeys: () => new Set(requests().flatMap((r) => r.addr === undefined ? [] : [addrKey(r.addr)])),
-      isReachable
+      isReachable,
+      ...pickDefined(init, 'recentTryMs')
     })
     : undefined
   return { blockRelay, feelers, isReachable, requests, fullRelayAnchors: blockRelay === undefined ? init.anchors : [] }

@@ -17,6 +17,7 @@ import { NODE_P2P_V2 } from '../wire/services.ts'
 import { DialDeniedError, NoAddressError } from './errors.ts'
 import type { NodeEventMap } from './events.ts'
 import type { Sessions } from './sessions.ts'
+import { pickDefined } from '../util/defined.ts'
 
 /** What the connection manager holds per outbound connection: a handshaken session. */
 export interface OutboundConnection {
@@ -57,6 +58,8 @@ export interface OutboundInit {
   mayFill?(): boolean
   /** --onlynet: whether automatic connections may go to this address's network. @default every network */
   isReachable?(addr: NetAddress): boolean
+  /** @default RECENT_TRY_MS (select-outbound.ts) */
+  recentTryMs?: number
 }
 
 /**
@@ -156,7 +159,7 @@ export class Outbound {
       inUseGroups: groups,
       isBanned: (a) => this.#c.banList.isBanned(a.host),
       countFailure,
-      ...(this.#init.isReachable === undefined ? {} : { isReachable: this.#init.isReachable })
+      ...pickDefined(this.#init, 'isReachable', 'recentTryMs')
     })
     if (addr !== undefined) return addr
     this.#init.onDry?.()

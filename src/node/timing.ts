@@ -25,6 +25,11 @@ export interface NodeTiming {
   dialStaggerMs?: number
   /** Mean wait between feelers. @default FEELER_INTERVAL_MS (2 min) */
   feelerIntervalMs?: number
+  /**
+   * Core's recent-try window of the outbound and feeler picks. The eclipse simulation scales it with the
+   * churn it compresses. @default RECENT_TRY_MS (10 min)
+   */
+  recentTryMs?: number
   /** The rotation's minimum spacing, minimum tenure and churn half-life (src/connmgr/rotation.ts). */
   rotation?: { minSpacingMs?: number, minTenureMs?: number, halfLifeMs?: number }
 }

@@ -67,6 +67,15 @@ describe('selectOutbound tiers', () => {
     expect(selectOutbound(old, options())).toEqual(ipv4('1.1.1.1'))
   })
 
+  it('takes the recent-try window from the options when given (the simulation scales it)', () => {
+    const triedMinuteAgo = info('1.1.1.1', { lastAttempt: BOOK_START_S - 60 })
+    const narrow = scriptedBook([triedMinuteAgo])
+    expect(selectOutbound(narrow, options({ recentTryMs: 30_000 }))).toEqual(triedMinuteAgo.addr)
+    expect(narrow.drawn).toBe(1)
+    const wide = scriptedBook([triedMinuteAgo, info('2.2.2.2')])
+    expect(selectOutbound(wide, options({ recentTryMs: 120_000 }))).toEqual(ipv4('2.2.2.2'))
+  })
+
   it('requires the default port during the first 50 draws only', () => {
     const odd = info('1.1.1.1', { addr: ipv4('1.1.1.1', 9999) })
     const book = scriptedBook(Array.from({ length: 60 }, () => odd))

@@ -45,6 +45,8 @@ export interface NodeSettings {
   readonly rotateBlockRelay?: boolean
   /** The rotation's minimum spacing and tenure (simulated ms) instead of the node's. */
   readonly rotationTiming?: NonNullable<NodeTiming['rotation']>
+  /** Core's recent-try window (simulated ms) instead of its 10 minutes. */
+  readonly recentTryMs?: number
 }
 
 export interface Scenario {
@@ -299,8 +301,8 @@ export class EclipseNetwork {
   #node (i: number): Node {
     const config = buildNodeConfig(this.#options(i))
     const outbound = { ...config.outbound, rotateBlockRelay: this.#settings.rotateBlockRelay === true }
-    const rotation = this.#settings.rotationTiming
-    const timing = rotation === undefined ? this.#timing : { ...this.#timing, rotation }
+    const { rotationTiming: rotation, recentTryMs } = this.#settings
+    const timing = { ...this.#timing, ...(rotation === undefined ? {} : { rotation }), ...(recentTryMs === undefined ? {} : { recentTryMs }) }
     const node = createNode({ ...config, outbound }, { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing })
     this.causes.attach(i, node, honestAddr(i, this.#port).host)
     const rotations = this.rotations[i] ??= { rotated: 0, upMs: 0 }
