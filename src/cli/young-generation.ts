@@ -40,7 +40,7 @@ export function keepYoungGenerationSmall (): void {
 }
 
 /** V8's default growth again; nothing when the start did not change it. */
-export function restoreYoungGenerationGrowth (): void {
+function restoreYoungGenerationGrowth (): void {
   if (!keptSmall) return
   setFlagsFromString(V8_DEFAULT_GROWTH)
   keptSmall = false

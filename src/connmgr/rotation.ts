@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
-import { ChurnRate, DEFAULT_CHURN_HALF_LIFE_MS, HOUR_MS, longestHeld, poissonDelayMs } from './churn-rate.ts'
+import { ChurnRate, HOUR_MS, longestHeld, poissonDelayMs } from './churn-rate.ts'
 
 /**
  * At least 5 minutes between two rotations of one manager: a peer that makes its own connections churn
@@ -24,7 +24,7 @@ export const DEFAULT_ROTATION_FACTOR = 0
 export interface RotationSettings {
   /** k: rotations per slot at k times the rate peers leave on their own. */
   readonly factor: number
-  /** @default DEFAULT_CHURN_HALF_LIFE_MS */
+  /** @default DEFAULT_CHURN_HALF_LIFE_MS (churn-rate.ts) */
   readonly halfLifeMs: number
   /** @default DEFAULT_ROTATION_SPACING_MS */
   readonly minSpacingMs: number
@@ -38,7 +38,8 @@ export interface Held {
   readonly sinceMs: number
 }
 
-export interface RotationInit extends Partial<RotationSettings> {
+/** Resolved settings (config.ts fills the defaults) and the manager's hooks. */
+export interface RotationInit extends RotationSettings {
   /** Automatic slots: a rotation runs only while all of them are up (so at most one refill is under way). */
   target: number
   /** The established connections (permanent ones are neither counted nor rotated). */
@@ -59,9 +60,6 @@ export class Rotation {
   readonly #clock: Clock
   readonly #random: Random
   readonly #init: RotationInit
-  readonly #factor: number
-  readonly #minSpacingMs: number
-  readonly #minTenureMs: number
   readonly #churn: ChurnRate
   #timer: TimerHandle | undefined
   /** The rate the pending timer was drawn at (thinning, see #due). */
@@ -73,10 +71,7 @@ export class Rotation {
     this.#clock = components.clock
     this.#random = components.random
     this.#init = init
-    this.#factor = init.factor ?? 0
-    this.#minSpacingMs = init.minSpacingMs ?? DEFAULT_ROTATION_SPACING_MS
-    this.#minTenureMs = init.minTenureMs ?? DEFAULT_ROTATION_MIN_TENURE_MS
-    this.#churn = new ChurnRate(components.clock.now(), init.halfLifeMs ?? DEFAULT_CHURN_HALF_LIFE_MS)
+    this.#churn = new ChurnRate(components.clock.now(), init.halfLifeMs)
   }
 
   start (): void {
@@ -105,7 +100,7 @@ export class Rotation {
   }
 
   #ratePerMs (): number {
-    return this.#factor * this.#churn.perSlotHour(this.#clock.now()) / HOUR_MS * this.#slots()
+    return this.#init.factor * this.#churn.perSlotHour(this.#clock.now()) / HOUR_MS * this.#slots()
   }
 
   #arm (): void {
@@ -113,7 +108,7 @@ export class Rotation {
     this.#armedPerMs = this.#ratePerMs()
     if (this.#armedPerMs === 0) return
     const now = this.#clock.now()
-    const at = Math.max(now + poissonDelayMs(this.#armedPerMs, this.#random), this.#lastMs + this.#minSpacingMs)
+    const at = Math.max(now + poissonDelayMs(this.#armedPerMs, this.#random), this.#lastMs + this.#init.minSpacingMs)
     this.#timer = this.#clock.setTimeout(() => { this.#timer = undefined; this.#due() }, at - now)
   }
 
@@ -128,7 +123,7 @@ export class Rotation {
    */
   #due (): void {
     const oldest = longestHeld(this.#init.held())
-    const old = oldest !== undefined && this.#clock.now() - oldest.sinceMs >= this.#minTenureMs
+    const old = oldest !== undefined && this.#clock.now() - oldest.sinceMs >= this.#init.minTenureMs
     // Only with every slot up: a rotation whose refill is still under way is the one in flight.
     if (old && this.#slots() >= this.#init.target && this.#random.float() * this.#armedPerMs < this.#ratePerMs()) {
       this.#lastMs = this.#clock.now()

@@ -191,7 +191,7 @@ export class Node implements Startable {
       ...(contents.addrBookKey === undefined ? {} : { key: contents.addrBookKey }),
       allowLocal: config.params.allowLocalAddresses,
       testBeforeEvict: config.outbound.feelers,
-      ...(config.outbound.selection === undefined ? {} : { selection: config.outbound.selection }),
+      ...pickDefined(config.outbound, 'selection'),
       ...(config.asmap === undefined ? {} : { asmap: config.asmap })
     })
     if (contents.addrBookKey === undefined) await store.saveAddrBookKey(book.key)
@@ -229,8 +229,9 @@ export class Node implements Startable {
       release: (addr) => { releaseRequest(connmgr, addr) }
     },
       { peers: config.outbound.permanentPeers })
+    const rotation = { ...timing.rotation, factor: config.outbound.rotation ?? 0 }
     const kinds = buildOutboundKinds({ clock, random, logger: logging.subsystem('CMGR'), events, dialer, gater, sessions, registry, book, banList, fullRelayRequests: () => connmgr?.requests() ?? [] },
-      config, { anchors: contents.anchors, ...pickDefined(timing, 'feelerIntervalMs', 'dialStaggerMs', 'recentTryMs', 'rotation') })
+      config, { anchors: contents.anchors, rotation, ...pickDefined(timing, 'feelerIntervalMs', 'dialStaggerMs', 'recentTryMs') })
     const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: kinds.requests }, {
       defaultPort: config.params.defaultPort,
       targetOutbound: config.outbound.targetOutbound,
@@ -244,7 +245,7 @@ export class Node implements Startable {
       targetOutbound: config.outbound.targetOutbound,
       ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
       ...pickDefined(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs', 'dialStaggerMs'),
-      rotation: { ...timing.rotation, factor: config.outbound.rotation ?? 0 }
+      rotation
     })
     const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
       listen: config.inbound.listen,

@@ -1,5 +1,6 @@
 import { ConnManager } from '../connmgr/conn-manager.ts'
 import type { ConnReq } from '../connmgr/conn-req.ts'
+import type { ConnManagerInit } from '../connmgr/config.ts'
 import { isReachableNetwork } from '../gater/onlynet.ts'
 import type { Logger } from '../log/logger.ts'
 import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
@@ -8,7 +9,6 @@ import type { NodeConfig } from './config.ts'
 import type { NodeEvents } from './events.ts'
 import { Feelers, type FeelersComponents } from './feelers.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
-import type { NodeTiming } from './timing.ts'
 import { pickDefined } from '../util/defined.ts'
 
 export type OutboundKindsComponents = FeelersComponents & {
@@ -24,7 +24,8 @@ export interface OutboundKindsInit {
   feelerIntervalMs?: number
   dialStaggerMs?: number
   recentTryMs?: number
-  rotation?: NodeTiming['rotation']
+  /** The full-relay side's rotation; the block-relay-only side takes it only with outbound.rotateBlockRelay. */
+  rotation: NonNullable<ConnManagerInit<OutboundConnection>['rotation']>
 }
 
 /** The outbound kinds beside full relay: Core's block-relay-only slots and the feeler. */
@@ -67,8 +68,8 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
       targetOutbound: blockRelayOnly,
       kind: 'block-relay-only',
       getNewAddress: side.getNewAddress,
-      ...(init.dialStaggerMs === undefined ? {} : { dialStaggerMs: init.dialStaggerMs }),
-      ...(config.outbound.rotateBlockRelay === true ? { rotation: { ...init.rotation, factor: config.outbound.rotation ?? 0 } } : {})
+      ...pickDefined(init, 'dialStaggerMs'),
+      ...(config.outbound.rotateBlockRelay === true ? { rotation: init.rotation } : {})
     })
   }
   const feelers = feelersOn && targetOutbound > 0
