@@ -3,6 +3,7 @@ import { BACKOFF_MODES, type BackoffMode, type BackoffPolicy } from './backoff.t
 import type { ConnReq } from './conn-req.ts'
 import { DEFAULT_CHURN_HALF_LIFE_MS } from './churn-rate.ts'
 import { ConnManagerConfigError } from './errors.ts'
+import { DEFAULT_RETURN_MIN_TENURE_MS, DEFAULT_RETURN_WINDOW_MS, type ReturnSettings } from './returns.ts'
 import { DEFAULT_ROTATION_MIN_TENURE_MS, DEFAULT_ROTATION_SPACING_MS, type RotationSettings } from './rotation.ts'
 
 /** btcd's defaultTargetOutbound: eight outbound peers, as in Bitcoin Core. */
@@ -53,6 +54,12 @@ export interface ConnManagerInit<C> {
    * their own (rotation.ts). @default off (factor 0)
    */
   rotation?: Partial<RotationSettings>
+  /**
+   * An automatic peer that leaves on its own is redialed for `windowMs` and takes its slot back from the
+   * stand-in if it answers (returns.ts); `windowMs: 0` turns returns off. @default on, 20 minutes, 1 minute
+   * of tenure before a peer that returned may return again
+   */
+  returns?: Partial<ReturnSettings>
 }
 
 /** The numeric options, validated and with defaults filled in. */
@@ -65,6 +72,8 @@ export interface ConnManagerSettings {
   readonly noAddressRetryMs: number
   /** Undefined: no rotation. */
   readonly rotation: RotationSettings | undefined
+  /** Undefined: no returns. */
+  readonly returns: ReturnSettings | undefined
 }
 
 function integer (name: string, value: number, min: number): number {
@@ -92,7 +101,8 @@ export function resolveSettings (init: ConnManagerInit<unknown>): ConnManagerSet
     maxPendingDials: integer('maxPendingDials', init.maxPendingDials ?? PENDING_DIALS_PER_TARGET * targetOutbound, 0),
     dialStaggerMs: init.dialStaggerMs === undefined ? undefined : integer('dialStaggerMs', init.dialStaggerMs, 1),
     noAddressRetryMs: integer('noAddressRetryMs', init.noAddressRetryMs ?? DEFAULT_NO_ADDRESS_RETRY_MS, 1),
-    rotation: rotationSettings(init.rotation)
+    rotation: rotationSettings(init.rotation),
+    returns: returnSettings(init.returns)
   }
 }
 
@@ -108,4 +118,10 @@ function rotationSettings (given: Partial<RotationSettings> | undefined): Rotati
     minSpacingMs: integer('rotation minSpacingMs', given?.minSpacingMs ?? DEFAULT_ROTATION_SPACING_MS, 0),
     minTenureMs: integer('rotation minTenureMs', given?.minTenureMs ?? DEFAULT_ROTATION_MIN_TENURE_MS, 0)
   }
+}
+
+function returnSettings (given: Partial<ReturnSettings> | undefined): ReturnSettings | undefined {
+  const windowMs = integer('returns windowMs', given?.windowMs ?? DEFAULT_RETURN_WINDOW_MS, 0)
+  if (windowMs === 0) return undefined
+  return { windowMs, minTenureMs: integer('returns minTenureMs', given?.minTenureMs ?? DEFAULT_RETURN_MIN_TENURE_MS, 0) }
 }

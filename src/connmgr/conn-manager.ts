@@ -8,15 +8,17 @@ import { retryDelayMs } from './backoff.ts'
 import { resolveSettings, type ConnManagerInit, type ConnManagerSettings } from './config.ts'
 import { ConnReq, ConnState } from './conn-req.ts'
 import { DialNilError, DuplicateAddressError, MissingAddressError } from './errors.ts'
-import type { ConnManagerEventMap, RequestFields } from './events.ts'
+import { requestFields, type CancelReason, type ConnManagerEventMap, type RequestFields } from './events.ts'
 import { Flights, type Flight } from './flights.ts'
-import { closeQuietly, errorText, runGuarded } from './guarded.ts'
-import { DialTimes } from './stagger.ts'
+import { closeQuietly, closeText, errorText, runGuarded } from './guarded.ts'
 import { Waits } from './waits.ts'
-import { atPendingCap, countOutbound, mayDisplace, mayStagger, planFailure, refillCount, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
+import { atPendingCap, countOutbound, mayDisplace, mayStagger, planClose, planFailure, refillCount, type CloseHow, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
 import { Rotation } from './rotation.ts'
+import { returnDeadline, withinClaim } from './returns.ts'
+import { shortestHeld } from './churn-rate.ts'
 import type { Closable, ConnManagerComponents, ConnManagerEvents, DialFunction } from './types.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
+import { WorkSet } from '../util/work-set.ts'
 
 /**
  * Keeps `targetOutbound` automatic outbound connections (addresses from getNewAddress) and keeps permanent
@@ -34,14 +36,13 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   readonly #init: ConnManagerInit<C>
   readonly #settings: ConnManagerSettings
   readonly #pending = new Map<number, ConnReq>()
-  /** Established requests; sinceMs: when the connection came up (the rotation closes the oldest). */
-  readonly #conns = new Map<number, { req: ConnReq, conn: C, sinceMs: number }>()
+  /** Established requests; sinceMs: when the connection came up (the rotation closes the oldest); returned: a departed peer back in its slot. */
+  readonly #conns = new Map<number, { req: ConnReq, conn: C, sinceMs: number, returned: boolean }>()
   readonly #flights: Flights
   readonly #waits: Waits
-  readonly #dialTimes = new DialTimes()
   readonly #rotation: Rotation | undefined
   /** Dials whose promises have not settled; stop() waits for them. */
-  readonly #work = new Set<Promise<void>>()
+  readonly #work = new WorkSet()
   readonly #halted: Promise<void>
   #markHalted: () => void = () => {}
   #stopping: Promise<void> | undefined
@@ -54,7 +55,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     if (typeof components.dial !== 'function') throw new DialNilError()
     this.#settings = resolveSettings(init)
     this.#clock = components.clock
-    this.#flights = new Flights(components.clock)
+    this.#flights = new Flights(components.clock, this.#settings.dialStaggerMs)
     this.#waits = new Waits(components.clock)
     this.#random = components.random
     this.#log = components.logger
@@ -165,7 +166,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
 
   /** The current dial stagger in ms: the fixed one given, or what the successful dials so far imply. */
   get dialStaggerMs (): number {
-    return this.#settings.dialStaggerMs ?? this.#dialTimes.staggerMs()
+    return this.#flights.staggerMs
   }
 
   /** Pending and established requests: the addresses in use, including dials in flight. */
@@ -185,7 +186,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     this.#conns.clear()
     for (const req of this.#pending.values()) req.state = ConnState.Canceled
     this.#pending.clear()
-    while (this.#work.size > 0) await Promise.allSettled([...this.#work])
+    await this.#work.settled()
     this.#log.info('Connection manager stopped')
     this.#markHalted()
   }
@@ -215,28 +216,22 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     const addr = req.addr
     if (addr === undefined) return
     req.state = ConnState.Pending
-    const flight = this.#flights.start(req, req.permanent ? undefined : { ms: this.dialStaggerMs, onOverdue: (f) => { this.#staggerDue(f) } })
+    // Only a dial that holds a slot of the target is staggered (a return's stand-in holds its slot).
+    const slotted = !req.permanent && req.returnUntilMs === undefined
+    const flight = this.#flights.start(req, slotted ? { ms: this.dialStaggerMs, onOverdue: (f) => { this.#staggerDue(f) } } : undefined)
     this.#log.debug(`Attempting to connect to ${String(req)}`, { ...this.#fields(req) })
-    this.#track((async () => {
+    this.#work.add((async () => {
       let conn: C
       try {
-        conn = await this.#dial(addr, { signal: flight.controller.signal, onConnected: () => { this.#observe(this.#flights.connected(flight), 'connect') } })
+        conn = await this.#dial(addr, { signal: flight.controller.signal, onConnected: () => { this.#flights.connected(flight) } })
       } catch (err) {
         this.#flights.land(flight)
         this.#failed(req, err, 'dial')
         return
       }
-      this.#flights.land(flight)
-      this.#observe(this.#clock.now() - flight.startedMs, 'dial')
+      this.#flights.land(flight, true)
       this.#connected(req, conn)
     })())
-  }
-
-  /** A dial connected or succeeded in `ms` (undefined: nothing new): when that moves the adaptive stagger, the dials in flight follow it. */
-  #observe (ms: number | undefined, what: 'connect' | 'dial'): void {
-    if (ms === undefined) return
-    const moved = what === 'dial' ? this.#dialTimes.record(ms) : this.#dialTimes.recordConnect(ms)
-    if (moved && this.#settings.dialStaggerMs === undefined) this.#flights.restagger(this.#dialTimes.staggerMs())
   }
 
   #staggerDue (flight: Flight): void {
@@ -256,15 +251,20 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     req.state = ConnState.Established
     req.retryCount = 0
     this.#failedAttempts = 0
-    this.#conns.set(req.id, { req, conn, sinceMs: this.#clock.now() })
+    const returned = req.returnUntilMs !== undefined
+    this.#conns.set(req.id, { req, conn, sinceMs: this.#clock.now(), returned })
     if (!req.permanent) this.#rotation?.changed(false)
     this.#watchClose(req, conn)
     this.#events.emit('outbound_connected', this.#fields(req))
+    req.returnUntilMs = undefined
     if (!req.permanent && this.#counts().autoEstablished >= this.#settings.targetOutbound) {
-      for (const other of this.#pending.values()) if (!other.permanent) this.#cancel(other, 'surplus')
+      for (const other of this.#pending.values()) if (!other.permanent && other.returnUntilMs === undefined) this.#cancel(other, 'surplus')
     }
     runGuarded(() => this.emit('connected', req, conn), this.#log)
     runGuarded(() => this.#init.onConnection?.(req, conn), this.#log)
+    // A returning peer takes its slot back: past the target, its stand-in (the youngest connection that is no return) makes way.
+    const standIn = returned && this.#counts().autoEstablished > this.#settings.targetOutbound ? shortestHeld([...this.#conns.values()].filter((e) => !e.returned)) : undefined
+    if (standIn !== undefined && this.#conns.has(req.id)) this.#disconnected(standIn.req.id, 'reclaimed')
   }
 
   #failed (req: ConnReq, err: unknown, cause: FailureCause): void {
@@ -274,7 +274,9 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
     req.state = ConnState.Failing
     const canReplace = this.#init.getNewAddress !== undefined
-    if (!req.permanent && canReplace && cause !== 'no_address') this.#failedAttempts++
+    const returning = req.returnUntilMs !== undefined
+    // A departed peer that is still down is no sign the book has gone bad.
+    if (!req.permanent && !returning && canReplace && cause !== 'no_address') this.#failedAttempts++
     if (cause === 'dial') {
       this.#events.emit('dial_failed', { ...this.#fields(req), reason: errorText(err) })
       runGuarded(() => this.emit('dial_failed', req, err), this.#log)
@@ -282,7 +284,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     } else {
       this.#events.emit('address_unavailable', { id: req.id, reason: cause === 'duplicate' ? 'duplicate' : 'no_address', error: errorText(err) })
     }
-    const plan = planFailure({ permanent: req.permanent, canReplace, cause, failedAttempts: this.#failedAttempts }, { retryDurationMs: this.#settings.backoff.retryDurationMs, noAddressRetryMs: this.#settings.noAddressRetryMs })
+    const plan = planFailure({ permanent: req.permanent, returning, canReplace, cause, failedAttempts: this.#failedAttempts }, { retryDurationMs: this.#settings.backoff.retryDurationMs, noAddressRetryMs: this.#settings.noAddressRetryMs })
     if (plan.action === 'retry') {
       this.#scheduleRetry(req)
     } else if (plan.action === 'drop') {
@@ -304,13 +306,20 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   #scheduleRetry (req: ConnReq): void {
     req.retryCount++
     const delayMs = retryDelayMs(req.retryCount, this.#settings.backoff, this.#random)
+    if (req.returnUntilMs !== undefined && !withinClaim(req.returnUntilMs, this.#clock.now(), delayMs)) {
+      this.#cancel(req, 'return_expired')
+      return
+    }
     this.#waits.set(req.id, delayMs, 'retry', () => { if (this.#isPending(req)) this.#startDial(req) })
     this.#events.emit('retry_scheduled', { ...this.#fields(req), retryCount: req.retryCount, delayMs })
     runGuarded(() => this.emit('retry_scheduled', req, delayMs), this.#log)
   }
 
-  /** `how`: replace (or reconnect, if permanent), reconnect even if automatic, removed for good, or rotated out; `departed`: the peer left on its own. */
-  #disconnected (id: number, how: 'replace' | 'reconnect' | 'removed' | 'rotated', departed = false): void {
+  /**
+   * `how`: replace (or reconnect, if permanent), reconnect even if automatic, removed for good, rotated out,
+   * or reclaimed by a returning peer; `departed`: the peer left on its own (it may earn a return).
+   */
+  #disconnected (id: number, how: CloseHow, departed = false): void {
     if (this.#stopped) return
     const entry = this.#conns.get(id)
     if (entry === undefined) {
@@ -325,12 +334,12 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
     const { req, conn } = entry
     this.#conns.delete(id)
-    closeQuietly(conn, this.#log, how === 'rotated' ? 'rotated: the longest-held automatic peer' : undefined)
+    closeQuietly(conn, this.#log, closeText(how))
     if (!req.permanent) this.#rotation?.changed(departed)
-    const reconnect = how !== 'removed' && (req.permanent || how === 'reconnect')
+    req.returnUntilMs = how === 'replace' && departed && !req.permanent ? returnDeadline(this.#settings.returns, this.#clock.now(), entry) : undefined
+    const { reconnect, reason } = planClose(how, req.permanent, req.returnUntilMs !== undefined)
     req.state = reconnect ? ConnState.Pending : ConnState.Disconnected
     if (reconnect) this.#pending.set(id, req)
-    const reason = how === 'removed' || how === 'rotated' ? how : reconnect ? 'reconnect' : 'replace'
     this.#events.emit('outbound_disconnected', { ...this.#fields(req), reason })
     runGuarded(() => this.emit('disconnected', req), this.#log)
     runGuarded(() => this.#init.onDisconnection?.(req), this.#log)
@@ -340,7 +349,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   }
 
   /** Gives up a pending request: its wait is cleared and its dial aborted; a late success is closed. */
-  #cancel (req: ConnReq, reason: 'removed' | 'surplus' | 'displaced'): void {
+  #cancel (req: ConnReq, reason: CancelReason): void {
     this.#pending.delete(req.id)
     req.state = ConnState.Canceled
     this.#waits.clear(req.id)
@@ -376,11 +385,6 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     return this.requests().find((req) => req !== except && req.addr !== undefined && addrKey(req.addr) === key)
   }
 
-  #track (work: Promise<void>): void {
-    this.#work.add(work)
-    void work.then(() => { this.#work.delete(work) })
-  }
-
   /** A connection that closes on its own (the peer left, a timeout) is handled like disconnect(). */
   #watchClose (req: ConnReq, conn: C): void {
     const onClose = (): void => {
@@ -391,7 +395,6 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   }
 
   #fields (req: ConnReq): RequestFields {
-    const kind = this.#init.kind
-    return { addr: req.addr === undefined ? undefined : addrKey(req.addr), id: req.id, permanent: req.permanent, ...(kind === undefined ? {} : { kind }) }
+    return requestFields(req, this.#init.kind)
   }
 }

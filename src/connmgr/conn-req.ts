@@ -21,6 +21,11 @@ export class ConnReq {
   state: ConnState = ConnState.Pending
   /** Consecutive failed attempts since the last success; drives the backoff delay. */
   retryCount = 0
+  /**
+   * Set while a departed automatic peer is redialed for its slot (returns.ts): when its claim ends. Such a
+   * request does not count towards the target (a stand-in holds the slot meanwhile).
+   */
+  returnUntilMs: number | undefined
 
   constructor (init: { addr?: NetAddress, permanent?: boolean } = {}) {
     this.addr = init.addr

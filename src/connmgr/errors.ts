@@ -1,4 +1,6 @@
 import { DialError, NamedError } from '../util/errors.ts'
+import type { CancelReason } from './events.ts'
+
 /** The connection manager was built without a dial function (btcd's ErrDialNil). */
 export class DialNilError extends NamedError {
   constructor (message = 'Config: Dial cannot be nil') {
@@ -18,7 +20,7 @@ export class MissingAddressError extends NamedError {}
 /** The reason an in-flight dial's AbortSignal carries: removed, surplus, displaced or stopping. */
 export class DialAbortedError extends DialError {
   readonly reason: string
-  constructor (reason: 'removed' | 'surplus' | 'displaced' | 'stopping', target: string) {
+  constructor (reason: CancelReason | 'stopping', target: string) {
     super(`dial to ${target} aborted: ${reason}`)
     this.reason = reason
   }

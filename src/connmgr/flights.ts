@@ -1,6 +1,8 @@
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { ConnReq } from './conn-req.ts'
 import { DialAbortedError } from './errors.ts'
+import type { CancelReason } from './events.ts'
+import { DialTimes } from './stagger.ts'
 
 /** One dial under way: its abort handle and, for automatic requests, the stagger timer. */
 export interface Flight {
@@ -18,15 +20,26 @@ export interface Flight {
 }
 
 /** Why a dial is aborted: its request was removed, the target is reached, the pending cap needed its socket, or stop(). */
-export type AbortReason = 'removed' | 'surplus' | 'displaced' | 'stopping'
+export type AbortReason = CancelReason | 'stopping'
 
-/** The dials in flight, by request id: started, landed (settled) or aborted, each exactly once. */
+/**
+ * The dials in flight, by request id: started, landed (settled) or aborted, each exactly once; and the
+ * stagger they are held to, fixed or learnt from the dials that connected and succeeded (stagger.ts).
+ */
 export class Flights {
   readonly #clock: Clock
   readonly #byId = new Map<number, Flight>()
+  readonly #fixedStaggerMs: number | undefined
+  readonly #times = new DialTimes()
 
-  constructor (clock: Clock) {
+  constructor (clock: Clock, fixedStaggerMs?: number) {
     this.#clock = clock
+    this.#fixedStaggerMs = fixedStaggerMs
+  }
+
+  /** The current dial stagger in ms: the fixed one given, or what the dials so far imply. */
+  get staggerMs (): number {
+    return this.#fixedStaggerMs ?? this.#times.staggerMs()
   }
 
   /** Starts tracking a dial of `req`; `onOverdue` runs after `staggerMs` if it is still in flight. */
@@ -37,8 +50,14 @@ export class Flights {
     return flight
   }
 
-  /** The stagger changed: every dial not yet overdue is due at its start + `ms` (at once if that has passed). */
-  restagger (ms: number): void {
+  /** A dial connected or succeeded in `ms`: when that moves a learnt stagger, the dials in flight follow it. */
+  #observe (ms: number, what: 'connect' | 'dial'): void {
+    const moved = what === 'dial' ? this.#times.record(ms) : this.#times.recordConnect(ms)
+    if (moved && this.#fixedStaggerMs === undefined) this.#restagger(this.#times.staggerMs())
+  }
+
+  /** Every dial not yet overdue is due at its start + `ms` (at once if that has passed). */
+  #restagger (ms: number): void {
     for (const flight of this.#byId.values()) {
       if (flight.staggerTimer === undefined) continue
       this.#clock.clearTimeout(flight.staggerTimer)
@@ -67,11 +86,11 @@ export class Flights {
     return this.#byId.get(id)?.overdue === true
   }
 
-  /** The dial's transport is up: its connect time in ms the first time, undefined after that or once it landed. */
-  connected (flight: Flight): number | undefined {
-    if (flight.connected || !this.isCurrent(flight)) return undefined
+  /** The dial's transport is up: the first time (while it is in flight) its connect time teaches the stagger. */
+  connected (flight: Flight): void {
+    if (flight.connected || !this.isCurrent(flight)) return
     flight.connected = true
-    return this.#clock.now() - flight.startedMs
+    this.#observe(this.#clock.now() - flight.startedMs, 'connect')
   }
 
   /** The overdue automatic dial that started first (the likeliest silent peer), if any. */
@@ -83,11 +102,12 @@ export class Flights {
     return oldest
   }
 
-  /** The dial of `flight` is over: forget it and its stagger timer. */
-  land (flight: Flight): void {
+  /** The dial of `flight` is over: forget it and its stagger timer; a success teaches the stagger its duration. */
+  land (flight: Flight, succeeded = false): void {
     if (flight.staggerTimer !== undefined) this.#clock.clearTimeout(flight.staggerTimer)
     flight.staggerTimer = undefined
     if (this.#byId.get(flight.req.id) === flight) this.#byId.delete(flight.req.id)
+    if (succeeded) this.#observe(this.#clock.now() - flight.startedMs, 'dial')
   }
 
   /** Aborts the dial of request `id`, if one is in flight. */

@@ -14,6 +14,13 @@ export function closeQuietly (conn: Closable, log: Logger, reason?: string): voi
   }
 }
 
+/** What a connection the manager closes for `how` tells its own log (undefined: the connection's default). */
+export function closeText (how: string): string | undefined {
+  if (how === 'rotated') return 'rotated: the longest-held automatic peer'
+  if (how === 'reclaimed') return 'reclaimed: the peer that held this slot before came back'
+  return undefined
+}
+
 /** Runs a caller's callback or listeners; their errors are logged, never allowed to break the manager. */
 export function runGuarded (fn: () => unknown, log: Logger): void {
   try {

@@ -1,3 +1,5 @@
+import type { OutboundDisconnectReason } from './events.ts'
+
 /**
  * The connection manager's decisions, as pure functions of its counts: how many automatic requests to
  * start, whether to stagger one more dial, and what to do after a failure.
@@ -15,10 +17,11 @@ export interface OutboundCounts {
 }
 
 /** Counts the automatic requests among `pending` and `established`; with `isOverdue`, overdue pending dials are left out. */
-export function countOutbound (target: number, pending: Iterable<{ readonly id: number, readonly permanent: boolean }>, established: Iterable<{ readonly req: { readonly permanent: boolean } }>, isOverdue?: (id: number) => boolean): OutboundCounts {
+export function countOutbound (target: number, pending: Iterable<{ readonly id: number, readonly permanent: boolean, readonly returnUntilMs?: number | undefined }>, established: Iterable<{ readonly req: { readonly permanent: boolean } }>, isOverdue?: (id: number) => boolean): OutboundCounts {
   let autoPending = 0
   let autoEstablished = 0
-  for (const req of pending) if (!req.permanent && isOverdue?.(req.id) !== true) autoPending++
+  // A departed peer redialed for its slot does not count: its stand-in does (returns.ts).
+  for (const req of pending) if (!req.permanent && req.returnUntilMs === undefined && isOverdue?.(req.id) !== true) autoPending++
   for (const { req } of established) if (!req.permanent) autoEstablished++
   return { target, autoEstablished, autoPending }
 }
@@ -64,6 +67,8 @@ export type FailurePlan =
 
 export interface FailureInput {
   readonly permanent: boolean
+  /** A departed peer redialed for its slot (returns.ts): retried like a permanent one while its claim lasts. */
+  readonly returning?: boolean
   /** Automatic outbound is possible (a getNewAddress was given). */
   readonly canReplace: boolean
   readonly cause: FailureCause
@@ -72,8 +77,21 @@ export interface FailureInput {
 }
 
 export function planFailure (input: FailureInput, delays: { retryDurationMs: number, noAddressRetryMs: number }): FailurePlan {
-  if (input.permanent) return { action: 'retry' }
+  if (input.permanent || input.returning === true) return { action: 'retry' }
   if (!input.canReplace) return { action: 'drop' }
   if (input.cause === 'no_address') return { action: 'replace', throttleMs: delays.noAddressRetryMs }
   return { action: 'replace', throttleMs: input.failedAttempts >= MAX_FAILED_ATTEMPTS ? delays.retryDurationMs : 0 }
+}
+
+/** How an established connection ended: replaced, reconnected, removed for good, rotated out, or reclaimed by a returning peer. */
+export type CloseHow = 'replace' | 'reconnect' | 'removed' | 'rotated' | 'reclaimed'
+
+/**
+ * After an established connection ended `how`: whether its request is dialed again (a permanent one, a
+ * reconnect, or a departed peer that earned a return) and the reason its `outbound_disconnected` carries.
+ */
+export function planClose (how: CloseHow, permanent: boolean, returning: boolean): { reconnect: boolean, reason: OutboundDisconnectReason } {
+  if (how === 'removed' || how === 'rotated' || how === 'reclaimed') return { reconnect: false, reason: how }
+  if (permanent || how === 'reconnect') return { reconnect: true, reason: 'reconnect' }
+  return returning ? { reconnect: true, reason: 'returning' } : { reconnect: false, reason: 'replace' }
 }

@@ -11,6 +11,7 @@ import { fetchAddresses, type AddrFetchComponents } from './addr-fetch.ts'
 import type { NodeEventMap, SeedReason } from './events.ts'
 import type { SeederEventMap } from '../discovery/events.ts'
 import type { EventSink } from '../util/event-bus.ts'
+import { WorkSet } from '../util/work-set.ts'
 
 /** Core's DNSSEEDS_DELAY_FEW_PEERS: seed anyway when no outbound connection is up this long after start. */
 export const SEED_DELAY_MS = 11_000
@@ -48,7 +49,7 @@ export class Seeding implements Startable {
   readonly #init: SeedingInit
   readonly #seedDelayMs: number
   readonly #reseedIntervalMs: number
-  readonly #work = new Set<Promise<void>>()
+  readonly #work = new WorkSet()
   #controller = new AbortController()
   #started = false
   #timer: TimerHandle | undefined
@@ -89,7 +90,7 @@ export class Seeding implements Startable {
     if (this.#timer !== undefined) this.#c.clock.clearTimeout(this.#timer)
     this.#timer = undefined
     this.#controller.abort()
-    while (this.#work.size > 0) await Promise.allSettled([...this.#work])
+    await this.#work.settled()
   }
 
   #seed (reason: SeedReason): void {
@@ -103,7 +104,6 @@ export class Seeding implements Startable {
       ...this.#init.seedNodes.map(async (seed) => { await fetchAddresses(this.#c, seed, fanout.child()) })
     ]).then(() => {}).finally(fanout.release)
     this.#work.add(work)
-    void work.finally(() => { this.#work.delete(work) })
   }
 
   async #dns (signal: AbortSignal): Promise<void> {

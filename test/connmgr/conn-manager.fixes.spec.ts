@@ -310,7 +310,8 @@ describe('ConnManager lifecycle log records', () => {
 describe('ConnManager: a connection that closes on its own', () => {
   it('is replaced at once when automatic, retried with backoff when permanent (no node glue: the closeSignal)', async () => {
     const supply = addressSupply(10)
-    const { cm, dialer, logger } = makeManager({ targetOutbound: 1, getNewAddress: supply.getNewAddress })
+    // btcd's behaviour, returns off (conn-manager.returns.spec.ts has the default).
+    const { cm, dialer, logger } = makeManager({ targetOutbound: 1, getNewAddress: supply.getNewAddress, returns: { windowMs: 0 } })
     const retries: number[] = []
     cm.on('retry_scheduled', (_req, delayMs) => retries.push(delayMs))
     cm.start()

@@ -23,7 +23,7 @@ function onDisconnected (sink: { emit: (name: string, payload: object) => void }
   }
 }
 
-/** A manager whose automatic dials succeed at once, with its live connections and rotation times. */
+/** A manager whose automatic dials succeed at once (no returns), with its live connections and rotation times. */
 function rotating (init: ConnManagerInit<FakeConn> = {}, seed = 1): {
   cm: ConnManager<FakeConn>
   live: Map<number, FakeConn>
@@ -31,7 +31,8 @@ function rotating (init: ConnManagerInit<FakeConn> = {}, seed = 1): {
   dials: () => number
 } {
   const supply = addressSupply()
-  const { cm, dialer, logger } = makeManager({ targetOutbound: 4, getNewAddress: supply.getNewAddress, rotation: ROTATION, ...init }, { outcome: () => 'succeed', random: seededRandom(seed) })
+  // Returns off: a departed peer here answers at once and would take its slot back (returns.spec covers that).
+  const { cm, dialer, logger } = makeManager({ targetOutbound: 4, getNewAddress: supply.getNewAddress, rotation: ROTATION, returns: { windowMs: 0 }, ...init }, { outcome: () => 'succeed', random: seededRandom(seed) })
   const live = new Map<number, FakeConn>()
   cm.on('connected', (req, conn) => { live.set(req.id, conn) })
   cm.on('disconnected', (req) => { live.delete(req.id) })
@@ -152,7 +153,7 @@ describe('ConnManager rotation', () => {
     const supply = addressSupply()
     let n = 0
     // The fourth dial and every later one hang: three slots up, the fourth never fills.
-    const { cm, dialer, logger } = makeManager({ targetOutbound: 4, getNewAddress: supply.getNewAddress, rotation: ROTATION, dialStaggerMs: 10 * HOUR_MS }, { outcome: () => n++ < 3 ? 'succeed' : 'hold' })
+    const { cm, dialer, logger } = makeManager({ targetOutbound: 4, getNewAddress: supply.getNewAddress, rotation: ROTATION, dialStaggerMs: 10 * HOUR_MS, returns: { windowMs: 0 } }, { outcome: () => n++ < 3 ? 'succeed' : 'hold' })
     const reasons: string[] = []
     onDisconnected(logger, (p) => { reasons.push(p.reason) })
     const live: FakeConn[] = []
