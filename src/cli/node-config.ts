@@ -3,6 +3,7 @@ import { parseDenyEntry, parseWhitelistEntry } from '../admission/permissions.ts
 import { DEFAULT_SELECTION, SELECTIONS } from '../addrbook/select.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
+import { DEFAULT_RETURN_WINDOW_MS } from '../connmgr/returns.ts'
 import { DEFAULT_ROTATION_FACTOR } from '../connmgr/rotation.ts'
 import { DEFAULT_DEBUG_LEVEL, parseDebugLevel } from '../log/levels.ts'
 import { DEFAULT_LOG_FORMAT, LOG_FORMATS, type LogFormat } from '../log/winston.ts'
@@ -138,7 +139,7 @@ export function buildNodeConfig (options: RunOptions): NodeConfig {
   return {
     params,
     datadir,
-    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets, selection: oneOf('selection', options.selection ?? DEFAULT_SELECTION, SELECTIONS), rotation: integer(options.rotation, 'rotation', 0, DEFAULT_ROTATION_FACTOR) },
+    outbound: { targetOutbound: limits.targetOutbound, permanentPeers, connectOnly, blockRelayOnly, feelers: options.nofeelers !== true, onlyNets, selection: oneOf('selection', options.selection ?? DEFAULT_SELECTION, SELECTIONS), rotation: integer(options.rotation, 'rotation', 0, DEFAULT_ROTATION_FACTOR), returnWindowMs: options.returnwindow === undefined ? DEFAULT_RETURN_WINDOW_MS : parseDuration(options.returnwindow, '--returnwindow') },
     inbound: { listen, maxInbound: limits.maxInbound - blockRelayOnly, externalIps: hostPorts(options.externalip, 'externalip').map((hp) => withFlag('--externalip', () => netAddressFrom(hp))) },
     maxPeers,
     sessions: { v2Transport: options.v2transport !== false && options.nov2transport !== true },

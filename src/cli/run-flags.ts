@@ -3,6 +3,7 @@ import { DEFAULT_INBOUND_RATE_PER_SECOND, DEFAULT_MAX_INBOUND_PER_GROUP, DEFAULT
 import { DEFAULT_SELECTION, SELECTIONS } from '../addrbook/select.ts'
 import { DEFAULT_BAN_DURATION_MS } from '../banlist/ban-list.ts'
 import { DEFAULT_TARGET_OUTBOUND } from '../connmgr/config.ts'
+import { DEFAULT_RETURN_WINDOW_MS } from '../connmgr/returns.ts'
 import { DEFAULT_ROTATION_FACTOR } from '../connmgr/rotation.ts'
 import { ONLYNET_NAMES } from '../gater/onlynet.ts'
 import { DEFAULT_DEBUG_LEVEL } from '../log/levels.ts'
@@ -35,6 +36,7 @@ export const RUN_FLAGS = {
   asmap: { type: 'string', group: 'Peers:', describe: 'group peers by autonomous system with this asmap file (Core\'s format; relative to --datadir)', defaultDescription: 'none: /16 and /32 groups' },
   selection: { type: 'string', choices: SELECTIONS, group: 'Peers:', describe: 'how automatic peers are drawn from the address book: group = a random network group, then Core\'s pick within it (an attacker\'s odds follow its groups, not its addresses); core = Core\'s bucket walk', defaultDescription: DEFAULT_SELECTION },
   rotation: { type: 'number', group: 'Peers:', describe: 'close the longest-held automatic full-relay peer (the normal pick refills it) at K times the rate such peers leave on their own (0: never; no churn, no rotation); experimental, see docs/eclipse.md', defaultDescription: `${DEFAULT_ROTATION_FACTOR} (off)` },
+  returnwindow: { type: 'string', group: 'Peers:', describe: 'how long an automatic peer that left on its own is redialed to take its slot back from the peer that stood in (s, m, h or d units; 0s: never)', defaultDescription: formatDuration(DEFAULT_RETURN_WINDOW_MS) },
   nodnsseed: { type: 'boolean', group: 'Peers:', describe: 'never query the DNS seeds' },
   v2transport: { type: 'boolean', group: 'Peers:', describe: 'speak BIP324 encrypted v2 P2P with peers that support it (v1 otherwise)', defaultDescription: 'on' },
   nov2transport: { type: 'boolean', group: 'Peers:', describe: 'plaintext v1 P2P only; do not advertise NODE_P2P_V2' },

@@ -48,6 +48,11 @@ export interface NodeConfig {
      * leave on their own (src/connmgr/rotation.ts). Absent or 0: never (buildNodeConfig gives the CLI's default).
      */
     readonly rotation?: number
+    /**
+     * --returnwindow: how long an automatic peer that left on its own is redialed to take its slot back from
+     * its stand-in (src/connmgr/returns.ts); 0 = never. Absent: DEFAULT_RETURN_WINDOW_MS.
+     */
+    readonly returnWindowMs?: number
     /** Rotate the block-relay-only slots too (a measurement knob, no flag: they hold the anchors). */
     readonly rotateBlockRelay?: boolean
   }

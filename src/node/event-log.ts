@@ -93,7 +93,7 @@ export const EVENT_LOG_FORMATS: { readonly [K in NodeEventName]: EventFormat<Nod
   process_warning: { subsystem: 'NODE', level: 'warn', message: (p) => `Node warning ${p.code ?? p.name}: ${p.message}` },
   outbound_connected: { subsystem: 'CMGR', message: (p) => `Connected to ${req(p)}` },
   outbound_disconnected: { subsystem: 'CMGR', message: (p) => `Disconnected from ${req(p)} (${p.reason})` },
-  retry_scheduled: { subsystem: 'CMGR', message: (p) => `Retrying connection to ${req(p)} in ${p.delayMs} ms` },
+  retry_scheduled: { subsystem: 'CMGR', message: (p) => `Retrying connection to ${req(p)} in ${p.delayMs} ms${p.returning === true ? ' (it left; its slot is kept for it)' : ''}` },
   dial_failed: { subsystem: 'CMGR', message: (p) => `Failed to connect to ${req(p)}: ${p.reason}` },
   connect_refused: { subsystem: 'CMGR', level: 'warn', message: (p) => `Refusing connection to ${p.addr ?? '?'}: already in use by reqid ${p.holder}` },
   address_unavailable: { subsystem: 'CMGR', level: 'debug', message: (p) => `No usable address for reqid ${p.id}: ${p.error}` },

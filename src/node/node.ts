@@ -230,8 +230,9 @@ export class Node implements Startable {
     },
       { peers: config.outbound.permanentPeers })
     const rotation = { ...timing.rotation, factor: config.outbound.rotation ?? 0 }
+    const returns = pickDefined({ windowMs: config.outbound.returnWindowMs, minTenureMs: timing.returnMinTenureMs }, 'windowMs', 'minTenureMs')
     const kinds = buildOutboundKinds({ clock, random, logger: logging.subsystem('CMGR'), events, dialer, gater, sessions, registry, book, banList, fullRelayRequests: () => connmgr?.requests() ?? [] },
-      config, { anchors: contents.anchors, rotation, ...pickDefined(timing, 'feelerIntervalMs', 'dialStaggerMs', 'recentTryMs') })
+      config, { anchors: contents.anchors, rotation, returns, ...pickDefined(timing, 'feelerIntervalMs', 'dialStaggerMs', 'recentTryMs') })
     const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: kinds.requests }, {
       defaultPort: config.params.defaultPort,
       targetOutbound: config.outbound.targetOutbound,
@@ -245,7 +246,8 @@ export class Node implements Startable {
       targetOutbound: config.outbound.targetOutbound,
       ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
       ...pickDefined(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs', 'dialStaggerMs'),
-      rotation
+      rotation,
+      returns
     })
     const listener = new InboundListener({ clock, logger: logging.subsystem('NODE'), events, gater }, {
       listen: config.inbound.listen,

@@ -26,6 +26,8 @@ export interface OutboundKindsInit {
   recentTryMs?: number
   /** The full-relay side's rotation; the block-relay-only side takes it only with outbound.rotateBlockRelay. */
   rotation: NonNullable<ConnManagerInit<OutboundConnection>['rotation']>
+  /** Returns of departed peers (both sides: an honest anchor that restarts takes its slot back). */
+  returns: NonNullable<ConnManagerInit<OutboundConnection>['returns']>
 }
 
 /** The outbound kinds beside full relay: Core's block-relay-only slots and the feeler. */
@@ -68,6 +70,7 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
       targetOutbound: blockRelayOnly,
       kind: 'block-relay-only',
       getNewAddress: side.getNewAddress,
+      returns: init.returns,
       ...pickDefined(init, 'dialStaggerMs'),
       ...(config.outbound.rotateBlockRelay === true ? { rotation: init.rotation } : {})
     })

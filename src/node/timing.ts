@@ -30,6 +30,8 @@ export interface NodeTiming {
    * churn it compresses. @default RECENT_TRY_MS (10 min)
    */
   recentTryMs?: number
+  /** How long a peer that returned must then be held to earn another return (src/connmgr/returns.ts). @default DEFAULT_RETURN_MIN_TENURE_MS (1 min) */
+  returnMinTenureMs?: number
   /** The rotation's minimum spacing, minimum tenure and churn half-life (src/connmgr/rotation.ts). */
   rotation?: { minSpacingMs?: number, minTenureMs?: number, halfLifeMs?: number }
 }

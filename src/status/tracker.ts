@@ -152,9 +152,13 @@ export class StatusTracker implements Startable {
         return
       }
       case 'retry_scheduled':
-        if (addr !== undefined && fields.permanent === true) {
-          this.#retries.set(addr, { addr, reason: 'dial failed', retryCount: Number(fields.retryCount), nextAttemptAtMs: atMs + Number(fields.delayMs) })
+        if (addr !== undefined && (fields.permanent === true || fields.returning === true)) {
+          const reason = fields.returning === true ? 'left, slot kept for its return' : 'dial failed'
+          this.#retries.set(addr, { addr, reason, retryCount: Number(fields.retryCount), nextAttemptAtMs: atMs + Number(fields.delayMs) })
         }
+        return
+      case 'request_canceled':
+        if (addr !== undefined) this.#retries.delete(addr)
         return
       case 'permanent_unresolved':
         if (addr !== undefined) this.#retries.set(addr, { addr, reason: String(fields.reason), retryCount: 0, nextAttemptAtMs: atMs + Number(fields.retryMs) })

@@ -55,6 +55,7 @@ describe.concurrent('peerkeeper run: a command line that does not parse is one l
     [['run', '--logformat', 'xml'], '--logformat: "xml" is not one of text, json; see peerkeeper run --help'],
     [['run', '--selection', 'bucket'], '--selection: "bucket" is not one of group, core; see peerkeeper run --help'],
     [['run', '--rotation', '2.5'], '--rotation: expected an integer >= 0, got "2.5"'],
+    [['run', '--returnwindow', '20'], '--returnwindow: "20" is not a duration (expected a number with a unit s, m, h or d, e.g. 30m, 24h, 7d)'],
     [['run', '--nolisten=maybe'], '--nolisten: "maybe" is not a boolean (expected true or false); see peerkeeper run --help'],
     [['run', '--banduration', '-1h'], '--banduration: "-1h" is not a duration (expected a number with a unit s, m, h or d, e.g. 30m, 24h, 7d)'],
     [['run', '--targetoutbound', ''], '--targetoutbound: expected an integer >= 0, got ""'],

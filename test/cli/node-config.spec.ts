@@ -18,7 +18,7 @@ describe('buildNodeConfig', () => {
     expect(config).toEqual({
       params: config.params,
       datadir: join(homedir(), '.peerkeeper', 'mainnet'),
-      outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false, blockRelayOnly: 2, feelers: true, onlyNets: [], selection: 'group', rotation: 0 },
+      outbound: { targetOutbound: 8, permanentPeers: [], connectOnly: false, blockRelayOnly: 2, feelers: true, onlyNets: [], selection: 'group', rotation: 0, returnWindowMs: 20 * 60_000 },
       inbound: { listen: [{ host: undefined, port: 8333 }], maxInbound: 115, externalIps: [] },
       maxPeers: 125,
       seeding: { dnsSeed: true, seedNodes: [] },
@@ -83,6 +83,13 @@ describe('buildNodeConfig', () => {
     expect(build({ rotation: '10' }).outbound.rotation).toBe(10)
     expect(() => build({ rotation: '-1' })).toThrow('--rotation: expected an integer >= 0, got "-1"')
     expect(() => build({ rotation: 'often' })).toThrow('--rotation: expected an integer >= 0, got "often"')
+  })
+
+  it('takes --returnwindow: 20 minutes by default, a duration as given, 0s for off', () => {
+    expect(build({}).outbound.returnWindowMs).toBe(20 * 60_000)
+    expect(build({ returnwindow: '1h' }).outbound.returnWindowMs).toBe(3_600_000)
+    expect(build({ returnwindow: '0s' }).outbound.returnWindowMs).toBe(0)
+    expect(() => build({ returnwindow: 'soon' })).toThrow('--returnwindow: "soon" is not a duration')
   })
 
   it('loads --asmap (relative to --datadir) and names the file when it is missing or invalid', () => {

@@ -78,4 +78,12 @@ describe('resolveRunSettings', () => {
     writeFileSync(file, 'network=regtest\nrotation=hourly\n')
     expect(() => resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA)).toThrow('rotation.conf:2: rotation: "hourly" is not an integer')
   })
+
+  it('takes returnwindow= from the config file and PEERKEEPER_RETURNWINDOW over it', () => {
+    const dir = tempDir('settings')
+    const file = join(dir, 'returns.conf')
+    writeFileSync(file, 'network=regtest\nreturnwindow=5m\n')
+    expect(resolveRunSettings({ configfile: file, datadir: dir }, {}, SCHEMA).outbound.returnWindowMs).toBe(300_000)
+    expect(resolveRunSettings({ configfile: file, datadir: dir }, { PEERKEEPER_RETURNWINDOW: '0s' }, SCHEMA).outbound.returnWindowMs).toBe(0)
+  })
 })

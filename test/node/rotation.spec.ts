@@ -33,7 +33,7 @@ describe('rotation of automatic outbound peers (real TCP)', () => {
     if (leaving === undefined) throw new Error(`no sim peer at ${first[0] ?? ''}`)
     await sim.stopPeer(leaving.addr)
     const left = await log.waitFor('outbound_disconnected', (f) => f.addr === first[0])
-    expect(left.fields.reason).toBe('replace')
+    expect(left.fields.reason).toBe('returning') // the departed peer is redialed for its slot meanwhile (returns)
 
     // The other first peer is now the longest-held automatic one: the rotation takes it.
     const rotated = await log.waitFor('outbound_disconnected', (f) => f.reason === 'rotated')

@@ -15,4 +15,16 @@ describe('StatusTracker', () => {
     expect(tracker.rejections()).toEqual({ per_ip_limit: 500, rate: 500 })
     expect(tracker.recentEvents().map((e) => e.event)).toEqual(['anchor_dial'])
   })
+
+  it('lists a returning peer\'s redial beside the permanent peers\' retries, and drops it when its claim ends', () => {
+    const events = new EventBus<NodeEvents>()
+    const clock = manualClock()
+    const tracker = new StatusTracker({ clock, events, counts: () => ({ outbound: 0, inbound: 0 }) })
+    events.emit('retry_scheduled', { addr: '127.1.0.1:1', id: 1, permanent: true, retryCount: 1, delayMs: 5_000 })
+    events.emit('retry_scheduled', { addr: '127.1.0.2:1', id: 2, permanent: false, returning: true, retryCount: 2, delayMs: 10_000 })
+    events.emit('retry_scheduled', { addr: '127.1.0.3:1', id: 3, permanent: false, retryCount: 1, delayMs: 5_000 })
+    expect(tracker.retries().map((r) => [r.addr, r.reason])).toEqual([['127.1.0.1:1', 'dial failed'], ['127.1.0.2:1', 'left, slot kept for its return']])
+    events.emit('request_canceled', { addr: '127.1.0.2:1', id: 2, permanent: false, reason: 'return_expired' })
+    expect(tracker.retries().map((r) => r.addr)).toEqual(['127.1.0.1:1'])
+  })
 })

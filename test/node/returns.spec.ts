@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { addrKey } from '../../src/netaddr/netaddress.ts'
+import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
+import { startInProcessNode } from '../helpers/in-process-node.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
+
+// The node in-process over real TCP against simulated peers: an automatic peer whose host goes down is
+// redialed while a stand-in holds its slot; when the host is back, it takes its slot back and the
+// stand-in is closed (issue 16, src/connmgr/returns.ts).
+
+const cleanup: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+const TARGET = 2
+const auto = (fields: Record<string, unknown>): boolean => fields.permanent === false
+
+describe('returns of departed automatic peers (real TCP)', () => {
+  it('keeps the slot for a peer that restarts: a stand-in fills it, then makes way when the peer answers again', async () => {
+    const sim: SimNetwork = await startSimNetwork({ peers: { live: 6 }, port: 0, seed: 21 })
+    cleanup.push(async () => { await sim.close() })
+    const { node, log } = await startInProcessNode(sim, { seednode: [addrKey(sim.peer(5).addr)], targetoutbound: TARGET, blockrelayonly: 0, nofeelers: true }, tempDir('node'), cleanup)
+    await log.waitUntil(`${TARGET} automatic outbound peers`, () => node.status()?.outbound === TARGET)
+    const first = log.events('outbound_connected').filter((r) => auto(r.fields)).map((r) => String(r.fields.addr))
+    const restarting = sim.peers.find((p) => addrKey(p.addr) === first[0])
+    if (restarting === undefined) throw new Error(`no sim peer at ${first[0] ?? ''}`)
+
+    await sim.stopPeer(restarting.addr)
+    const left = await log.waitFor('outbound_disconnected', (f) => f.addr === first[0])
+    expect(left.fields).toMatchObject({ reason: 'returning', returning: true })
+    // A stand-in takes the slot while the peer is away; its redials fail.
+    const standIn = await log.waitFor('outbound_connected', (f) => auto(f) && !first.includes(String(f.addr)))
+    await log.waitFor('dial_failed', (f) => f.addr === first[0] && f.returning === true)
+    expect(node.status()?.outbound).toBe(TARGET)
+
+    await sim.restartPeer(restarting.addr)
+    const back = await log.waitFor('outbound_connected', (f) => f.addr === first[0] && f.returning === true)
+    expect(back.fields.id).toBe(left.fields.id)
+    const reclaimed = await log.waitFor('outbound_disconnected', (f) => f.reason === 'reclaimed')
+    expect(reclaimed.fields.addr).toBe(standIn.fields.addr)
+    const session = await log.waitFor('peer_disconnected', (f) => f.addr === standIn.fields.addr && f.direction === 'outbound')
+    expect(String(session.fields.reason)).toMatch(/^reclaimed: /)
+    await log.waitUntil('the target held by the returned peer and the other first one', () => node.status()?.outbound === TARGET)
+    const held = (node.registry?.all() ?? []).filter((c) => c.kind === 'outbound-full-relay').map((c) => c.key).sort()
+    expect(held).toEqual([...first].sort())
+  })
+
+  it('with --returnwindow 0s a departed peer is replaced and never redialed', async () => {
+    const sim: SimNetwork = await startSimNetwork({ peers: { live: 6 }, port: 0, seed: 22 })
+    cleanup.push(async () => { await sim.close() })
+    const { node, log } = await startInProcessNode(sim, { seednode: [addrKey(sim.peer(5).addr)], targetoutbound: TARGET, blockrelayonly: 0, nofeelers: true, returnwindow: '0s' }, tempDir('node'), cleanup)
+    await log.waitUntil(`${TARGET} automatic outbound peers`, () => node.status()?.outbound === TARGET)
+    const first = String(log.events('outbound_connected').find((r) => auto(r.fields))?.fields.addr)
+    const leaving = sim.peers.find((p) => addrKey(p.addr) === first)
+    if (leaving === undefined) throw new Error(`no sim peer at ${first}`)
+    await sim.stopPeer(leaving.addr)
+    const left = await log.waitFor('outbound_disconnected', (f) => f.addr === first)
+    expect(left.fields.reason).toBe('replace')
+    await sim.restartPeer(leaving.addr)
+    await log.waitUntil('the slot refilled', () => node.status()?.outbound === TARGET)
+    expect(log.events('retry_scheduled').filter((r) => r.fields.addr === first)).toEqual([])
+  })
+})
