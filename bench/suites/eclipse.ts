@@ -17,8 +17,9 @@ import { summarize } from '../lib/stats.ts'
  * groups (10 /16s) and gossiping 100 addresses per honest one. The first third of the nodes restart 10
  * times (every other one a crash), one after the other, after 30 simulated minutes of downtime; the others
  * stay up. Settings: the defaults with Core's pick (`--selection core`, the defaults before group-first
- * selection), the defaults (group-first), and the defaults with an asmap that puts the attacker's 10 /16s
- * in 2 ASes; each on SEEDS independent networks, so that every claim carries a 95 % interval over
+ * selection), the defaults (group-first pick and returns), group-first without returns (the defaults
+ * before returns), and the defaults with an asmap that puts the attacker's 10 /16s in 2 ASes (the
+ * rotation's settings run with ECLIPSE_MAIN); each on SEEDS independent networks, so that every claim carries a 95 % interval over
  * SEEDS × 10 restarting nodes. Sweeps over gossip volume and the attacker's share of groups use 2
  * restarts (one clean, one crash), for both picks. Two controls on CONTROL_SEEDS networks each: the restarting nodes
  * restart all at once (no honest peer leaves during a round), and Core's anchor timing. ECLIPSE_QUICK=1
@@ -48,7 +49,9 @@ function longRounds (): Partial<Phases> {
 
 const DEFAULTS = { blockRelayOnly: 2, feelers: true }
 export const CORE_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults with --selection core (Core\'s pick)', selection: 'core' }
-export const GROUP_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults (group-first pick, no rotation)' }
+export const GROUP_PICK: NodeSettings = { ...DEFAULTS, name: 'defaults (group-first pick, returns, no rotation)' }
+/** The defaults before returns (--returnwindow 0s): a departed peer's slot goes straight back to the pick. */
+export const NO_RETURNS: NodeSettings = { ...GROUP_PICK, name: 'group-first pick without returns (--returnwindow 0s)', returnWindow: '0s' }
 /** k = 4 with the node's spacing and tenure guard (ROTATION_K: the lead's model put the held share near 28 % there). */
 const ROTATION_K = 4
 export const ROTATION: NodeSettings = { ...DEFAULTS, name: `group-first pick, --rotation ${ROTATION_K}`, rotation: ROTATION_K }
@@ -64,6 +67,7 @@ const scaledWindows = { recentTryMs: 10 * 60_000 / WINDOW_SCALE, rotationTiming:
 const MAIN_SETTINGS: Record<string, NodeSettings> = {
   core: CORE_PICK,
   group: GROUP_PICK,
+  noreturns: NO_RETURNS,
   rotation: ROTATION,
   rotation10: { ...ROTATION, name: 'group-first pick, --rotation 10', rotation: 10 },
   // The simulation compresses a node's hours between restarts into minutes, so honest peers leave some
@@ -170,6 +174,7 @@ function row (runs: readonly ScenarioResult[], label: string): BenchResult {
       perRunLast: runs.map((r) => pct(r.shareByRestart.at(-1))).join(' '),
       held: heldByKind(runs),
       rotationsPerNodeHour: `restarting ${meanOf(runs.map((r) => r.rotationsPerNodeHour.restarting)).toFixed(1)}, staying ${meanOf(runs.map((r) => r.rotationsPerNodeHour.staying)).toFixed(1)} (simulated time)`,
+      returnsPerNodeHour: (['restarting', 'staying'] as const).map((k) => `${k} ${meanOf(runs.map((r) => r.returnsPerNodeHour[k].returned)).toFixed(1)} back / ${meanOf(runs.map((r) => r.returnsPerNodeHour[k].reclaimed)).toFixed(1)} stand-ins closed`).join(', '),
       endedMidRound: closeSummary(runs, 'restarting'),
       stayingEnded: closeSummary(runs, 'staying'),
       picks: `full-relay ${pickShare(runs, (r) => r.picks.fullRelay)}, block-relay-only (with anchors) ${pickShare(runs, (r) => r.picks.blockRelay)}`,
@@ -200,7 +205,7 @@ export const eclipseSuite: Suite = {
     const withAsmap: NodeSettings = { ...GROUP_PICK, name: `defaults + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
     const settingsByKey: Record<string, NodeSettings> = { ...MAIN_SETTINGS, asmap: withAsmap }
     try {
-      for (const key of ONLY ?? ['core', 'group', 'rotation', 'asmap']) {
+      for (const key of ONLY ?? ['core', 'group', 'noreturns', 'asmap']) {
         const settings = settingsByKey[key]
         if (settings === undefined) throw new Error(`ECLIPSE_MAIN: no setting "${key}" (expected ${Object.keys(settingsByKey).join(', ')})`)
         const r = await runs(settings, MAIN, MAIN_PHASES, SEEDS)

@@ -47,6 +47,8 @@ export interface NodeSettings {
   readonly rotationTiming?: NonNullable<NodeTiming['rotation']>
   /** Core's recent-try window (simulated ms) instead of its 10 minutes. */
   readonly recentTryMs?: number
+  /** --returnwindow (e.g. '0s': no returns); absent = the default. */
+  readonly returnWindow?: string
 }
 
 export interface Scenario {
@@ -109,8 +111,8 @@ export class EclipseNetwork {
   readonly #down = new Set<number>()
   /** Why the nodes' automatic outbound connections end. */
   readonly causes: CloseCauses
-  /** Per node: connections rotated out, and simulated ms it has been up (closed runs so far). */
-  readonly rotations: Array<{ rotated: number, upMs: number }> = []
+  /** Per node: connections rotated out, departed peers back in their slots, stand-ins closed for them, and simulated ms it has been up (closed runs so far). */
+  readonly rotations: Array<{ rotated: number, returned: number, reclaimed: number, upMs: number }> = []
   readonly #upSince = new Map<number, number>()
 
   constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string, restarting: readonly number[] }) {
@@ -285,7 +287,8 @@ export class EclipseNetwork {
       ...(s.feelers ? {} : { nofeelers: true }),
       ...(s.asmap === undefined ? {} : { asmap: s.asmap }),
       ...(s.selection === undefined ? {} : { selection: s.selection }),
-      ...(s.rotation === undefined ? {} : { rotation: s.rotation })
+      ...(s.rotation === undefined ? {} : { rotation: s.rotation }),
+      ...(s.returnWindow === undefined ? {} : { returnwindow: s.returnWindow })
     }
   }
 
@@ -305,12 +308,17 @@ export class EclipseNetwork {
     const timing = { ...this.#timing, ...(rotation === undefined ? {} : { rotation }), ...(recentTryMs === undefined ? {} : { recentTryMs }) }
     const node = createNode({ ...config, outbound }, { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing })
     this.causes.attach(i, node, honestAddr(i, this.#port).host)
-    const rotations = this.rotations[i] ??= { rotated: 0, upMs: 0 }
+    const rotations = this.rotations[i] ??= { rotated: 0, returned: 0, reclaimed: 0, upMs: 0 }
     node.events.on('node_started', () => { this.#upSince.set(i, this.#c.clock.now()) })
-    node.events.on('outbound_disconnected', (p) => { if (p.reason === 'rotated') rotations.rotated++ })
+    node.events.on('outbound_disconnected', (p) => {
+      if (p.reason === 'rotated') rotations.rotated++
+      if (p.reason === 'reclaimed') rotations.reclaimed++
+    })
     const counts = this.picks[i] ??= { fullRelay: { attacker: 0, honest: 0 }, blockRelay: { attacker: 0, honest: 0 } }
     node.events.on('outbound_connected', (p) => {
-      if (p.permanent || p.addr === undefined) return
+      // A departed peer back in its slot is no pick: what the picks gave is counted apart from returns.
+      if (p.returning === true) rotations.returned++
+      if (p.permanent || p.addr === undefined || p.returning === true) return
       const side = p.kind === 'block-relay-only' ? counts.blockRelay : counts.fullRelay
       if (isAttacker(p.addr.split(':')[0] ?? '')) side.attacker++
       else side.honest++

@@ -41,11 +41,11 @@ function sumPicks (net: EclipseNetwork, which: readonly number[]): PickCounts {
   return sum
 }
 
-/** Rotations per simulated node-hour over `which` (up time counted up to now). */
-function rotationRate (net: EclipseNetwork, which: readonly number[]): number {
+/** Rotations, returns and stand-ins closed (reclaimed) per simulated node-hour over `which` (up time counted up to now). */
+function perNodeHour (net: EclipseNetwork, which: readonly number[], what: 'rotated' | 'returned' | 'reclaimed'): number {
   net.countUptimeNow()
-  const sum = which.reduce((a, i) => { const r = net.rotations[i]; return r === undefined ? a : { rotated: a.rotated + r.rotated, upMs: a.upMs + r.upMs } }, { rotated: 0, upMs: 0 })
-  return sum.upMs === 0 ? 0 : sum.rotated / (sum.upMs / 3_600_000)
+  const sum = which.reduce((a, i) => { const r = net.rotations[i]; return r === undefined ? a : { n: a.n + r[what], upMs: a.upMs + r.upMs } }, { n: 0, upMs: 0 })
+  return sum.upMs === 0 ? 0 : sum.n / (sum.upMs / 3_600_000)
 }
 
 /** The nodes that restart (the first third): the rest keep running, as most of a network does. */
@@ -102,6 +102,8 @@ export interface ScenarioResult {
   readonly stayingPicks: PickCounts
   /** Connections rotated out per node-hour of simulated time up, restarting and staying nodes. */
   readonly rotationsPerNodeHour: { restarting: number, staying: number }
+  /** Departed peers back in their slots, and stand-ins closed for them, per node-hour: restarting and staying nodes. */
+  readonly returnsPerNodeHour: { restarting: { returned: number, reclaimed: number }, staying: { returned: number, reclaimed: number } }
 }
 
 /** One network, one setting: warm-up, `restarts` restarts of every node (odd ones crash), then fresh nodes. */
@@ -191,7 +193,7 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
     }
     const stayingTotal = sumPicks(net, staying)
     const stayingPicks: PickCounts = { fullRelay: since(stayingTotal.fullRelay, stayingAtWarmup.fullRelay), blockRelay: since(stayingTotal.blockRelay, stayingAtWarmup.blockRelay) }
-    const base = { stayingPicks, rotationsPerNodeHour: { restarting: rotationRate(net, victims), staying: rotationRate(net, staying) }, closeCauses: net.causes.table(), slotsByKind, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    const base = { stayingPicks, rotationsPerNodeHour: { restarting: perNodeHour(net, victims, 'rotated'), staying: perNodeHour(net, staying, 'rotated') }, returnsPerNodeHour: { restarting: { returned: perNodeHour(net, victims, 'returned'), reclaimed: perNodeHour(net, victims, 'reclaimed') }, staying: { returned: perNodeHour(net, staying, 'returned'), reclaimed: perNodeHour(net, staying, 'reclaimed') } }, closeCauses: net.causes.table(), slotsByKind, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
     if (phases.fresh === 0) return base
     const fresh: number[] = []
     for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())
