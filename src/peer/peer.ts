@@ -5,7 +5,6 @@ import type { Logger } from '../log/logger.ts'
 import { addrKey, type NetAddress, type TimedAddress } from '../netaddr/netaddress.ts'
 import { unixSeconds, type Clock, type TimerHandle } from '../util/clock.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
-import type { Random } from '../util/random.ts'
 import { ProtocolError } from '../wire/errors.ts'
 import { MAX_ADDR_ENTRIES, type AddrMessage, type KnownMessage, type Message, type VersionMessage } from '../wire/messages.ts'
 import { NODE_NETWORK, NODE_NETWORK_LIMITED } from '../wire/services.ts'
@@ -15,7 +14,7 @@ import { AddrExchange } from './addr-exchange.ts'
 import { FloodGuard } from './flood-guard.ts'
 import { SessionGuard } from './session-guard.ts'
 import type { RateOverrun } from '../ratelimit/peer-limits.ts'
-import { PingState } from './ping-state.ts'
+import { KeepAlive } from './keep-alive.ts'
 import { peerSettings, type PeerSettings } from './settings.ts'
 import { buildVersion, handshakeInfo, refuseVersion, type Direction } from './handshake-policy.ts'
 import type { PeerEventMap, SessionFields } from './events.ts'
@@ -41,7 +40,6 @@ export class Peer extends EventEmitter<PeerEvents> {
   readonly traffic: SessionTraffic
   readonly #socket: Socket
   readonly #clock: Clock
-  readonly #random: Random
   readonly #logger: Logger
   readonly #events: EventSink<PeerEventMap>
   readonly #init: PeerInit
@@ -56,9 +54,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   #verackReceived = false
   #peerWtxidRelay = false
   #ourNonce: bigint | undefined
-  #lastReceiveMs: number
-  readonly #ping = new PingState()
-  #timers: { handshake?: TimerHandle, idle?: TimerHandle, pingTimeout?: TimerHandle, pingInterval?: TimerHandle } = {}
+  readonly #keepAlive: KeepAlive
+  #handshakeTimer: TimerHandle | undefined
   #handshake: { promise: Promise<HandshakeInfo>, resolve: (i: HandshakeInfo) => void, reject: (e: Error) => void } | undefined
   #closeError: Error | undefined
   #departure: 'remote' | 'timeout' | undefined
@@ -67,7 +64,6 @@ export class Peer extends EventEmitter<PeerEvents> {
     super()
     this.#socket = socket
     this.#clock = components.clock
-    this.#random = components.random
     this.#logger = components.logger
     this.#events = components.events ?? nullEventSink()
     this.id = init.id
@@ -79,11 +75,19 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.traffic = new SessionTraffic(init.traffic)
     this.#transport = createTransport(init.transport ?? 'v1', init.params.magic, () => { if (this.#state !== 'closed') this.#decode(new Uint8Array(0), this.#clock.now()) })
     const now = this.#clock.now()
-    this.#lastReceiveMs = now
     this.#flood = new FloodGuard(now)
     this.#addrs = new AddrExchange(now, { unlimited: init.permissions?.addr === true })
     this.#guard = new SessionGuard({ clock: this.#clock, queuedBytes: () => socket.writableLength, onTarpit: (reason) => { this.close(reason) } },
       { rateLimits: this.#settings.rateLimits, deadlines: this.#settings.deadlines })
+    this.#keepAlive = new KeepAlive({
+      clock: this.#clock,
+      random: components.random,
+      sendPing: (nonce) => { this.#send({ command: 'ping', nonce }) },
+      onTimeout: (reason) => {
+        this.#departure = 'timeout'
+        this.close(reason)
+      }
+    }, this.#settings.timeouts)
     // As Core (TCP_NODELAY): small messages that answer each other; Nagle would hold a v2 version behind an unacked packet.
     socket.setNoDelay(true)
     const byPeer = (reason: string): void => { if (this.#state !== 'closed') this.#departure = 'remote'; this.close(reason) }
@@ -94,8 +98,8 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   get state (): PeerState { return this.#state }
   /** Round trip of the last answered ping, in ms (undefined before the first pong). */
-  get latencyMs (): number | undefined { return this.#ping.latencyMs }
-  get minLatencyMs (): number | undefined { return this.#ping.minLatencyMs }
+  get latencyMs (): number | undefined { return this.#keepAlive.latencyMs }
+  get minLatencyMs (): number | undefined { return this.#keepAlive.minLatencyMs }
   get info (): HandshakeInfo | undefined { return this.#info }
   get permanent (): boolean { return this.#init.permanent === true }
   /** A --whitelist entry grants it noban or addr (shown on the status page). */
@@ -123,12 +127,11 @@ export class Peer extends EventEmitter<PeerEvents> {
       return await promise
     }
     this.#state = 'awaiting-version'
-    this.#lastReceiveMs = this.#clock.now()
-    this.#timers.handshake = this.#clock.setTimeout(() => {
+    this.#handshakeTimer = this.#clock.setTimeout(() => {
       const reason = `handshake not finished within ${this.#settings.timeouts.handshakeMs} ms`
       this.#fail(new HandshakeTimeoutError(`${addrKey(this.addr)}: ${reason}`), reason)
     }, this.#settings.timeouts.handshakeMs)
-    this.#armIdleTimer(this.#settings.timeouts.idleTimeoutMs)
+    this.#keepAlive.watchIdle()
     this.#guard.start()
     this.#socket.on('data', (chunk: Buffer) => { this.#onData(chunk) })
     const opening = this.#transport.start()
@@ -142,12 +145,9 @@ export class Peer extends EventEmitter<PeerEvents> {
   close (reason: string): void {
     if (this.#state === 'closed') return
     this.#state = 'closed'
-    const t = this.#timers
-    if (t.handshake !== undefined) this.#clock.clearTimeout(t.handshake)
-    if (t.idle !== undefined) this.#clock.clearTimeout(t.idle)
-    if (t.pingTimeout !== undefined) this.#clock.clearTimeout(t.pingTimeout)
-    if (t.pingInterval !== undefined) this.#clock.clearInterval(t.pingInterval)
-    this.#timers = {}
+    if (this.#handshakeTimer !== undefined) this.#clock.clearTimeout(this.#handshakeTimer)
+    this.#handshakeTimer = undefined
+    this.#keepAlive.stop()
     this.#guard.stop()
     if (this.#ourNonce !== undefined) this.#init.nonces.release(this.#ourNonce)
     this.#socket.destroy()
@@ -172,7 +172,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   #onData (chunk: Buffer): void {
-    const now = this.#lastReceiveMs = this.#clock.now()
+    const now = this.#clock.now()
+    this.#keepAlive.received(now)
     this.traffic.read(chunk.length, now)
     const overrun = this.#guard.received(chunk.length, now)
     if (overrun !== undefined) { this.#rateLimited(overrun); return }
@@ -290,8 +291,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (this.#state === 'closed' || this.#theirVersion === undefined) return
     const v = this.#theirVersion
     this.#state = 'established'
-    if (this.#timers.handshake !== undefined) this.#clock.clearTimeout(this.#timers.handshake)
-    this.#timers.handshake = undefined
+    if (this.#handshakeTimer !== undefined) this.#clock.clearTimeout(this.#handshakeTimer)
+    this.#handshakeTimer = undefined
     const info = handshakeInfo(v, {
       id: this.id, addr: this.addr, direction: this.direction, addrV2: this.#addrs.addrV2, wtxidRelay: this.#peerWtxidRelay,
       nowSeconds: unixSeconds(this.#clock), transport: this.#transport.protocol ?? 'v1', sessionId: this.#transport.sessionId
@@ -303,26 +304,16 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#handshake?.resolve(info)
     this.emit('handshake', info)
     if (this.#state !== 'established') return
-    this.#timers.pingInterval = this.#clock.setInterval(() => { this.#sendPing() }, this.#settings.timeouts.pingIntervalMs)
-    this.#sendPing()
+    this.#keepAlive.startPings()
     if (this.direction === 'outbound' && this.#init.wantAddresses?.() === true) {
       this.#addrs.askedForAddresses()
       this.#send({ command: 'getaddr' })
     }
   }
 
-  #sendPing (): void {
-    const nonce = this.#ping.next(this.#random, this.#clock.now())
-    if (nonce === undefined) return // one in flight: its timeout timer is running
-    this.#timers.pingTimeout = this.#clock.setTimeout(() => { this.#departure = 'timeout'; this.close(`ping unanswered for ${this.#settings.timeouts.pingTimeoutMs} ms`) }, this.#settings.timeouts.pingTimeoutMs)
-    this.#send({ command: 'ping', nonce })
-  }
-
   #onPong (nonce: bigint): void {
-    const latency = this.#ping.answered(nonce, this.#clock.now())
+    const latency = this.#keepAlive.pong(nonce, this.#clock.now())
     if (latency === undefined) return // stale or unsolicited: ignore
-    if (this.#timers.pingTimeout !== undefined) this.#clock.clearTimeout(this.#timers.pingTimeout)
-    this.#timers.pingTimeout = undefined
     this.emit('pong', latency)
   }
 
@@ -387,13 +378,5 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#socket.write(frame)
     this.traffic.wrote(msg.command, frame.length, this.#clock.now())
     if (this.#socket.writableLength > this.#settings.maxSendBufferBytes) this.close(`send buffer over ${this.#settings.maxSendBufferBytes} bytes (peer is not reading)`)
-  }
-
-  #armIdleTimer (ms: number): void {
-    this.#timers.idle = this.#clock.setTimeout(() => {
-      const quietMs = this.#clock.now() - this.#lastReceiveMs
-      if (quietMs >= this.#settings.timeouts.idleTimeoutMs) { this.#departure = 'timeout'; this.close(`nothing received for ${quietMs} ms`) }
-      else this.#armIdleTimer(this.#settings.timeouts.idleTimeoutMs - quietMs)
-    }, ms)
   }
 }
