@@ -73,7 +73,9 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#settings = peerSettings(init)
     this.banScore = new DynamicBanScore(this.#clock)
     this.traffic = new SessionTraffic(init.traffic)
-    this.#transport = createTransport(init.transport ?? 'v1', init.params.magic, () => { if (this.#state !== 'closed') this.#decode(new Uint8Array(0), this.#clock.now()) })
+    this.#transport = createTransport(init.transport ?? 'v1', init.params.magic, () => {
+      if (this.#state !== 'closed') this.#decode(new Uint8Array(0), this.#clock.now())
+    })
     const now = this.#clock.now()
     this.#flood = new FloodGuard(now)
     this.#addrs = new AddrExchange(now, { unlimited: init.permissions?.addr === true })
@@ -90,7 +92,10 @@ export class Peer extends EventEmitter<PeerEvents> {
     }, this.#settings.timeouts)
     // As Core (TCP_NODELAY): small messages that answer each other; Nagle would hold a v2 version behind an unacked packet.
     socket.setNoDelay(true)
-    const byPeer = (reason: string): void => { if (this.#state !== 'closed') this.#departure = 'remote'; this.close(reason) }
+    const byPeer = (reason: string): void => {
+      if (this.#state !== 'closed') this.#departure = 'remote'
+      this.close(reason)
+    }
     socket.on('error', (err) => { byPeer(`socket error: ${err.message}`) })
     socket.on('close', () => { byPeer('connection closed') })
     socket.on('end', () => { byPeer('peer ended the connection') })
@@ -331,7 +336,9 @@ export class Peer extends EventEmitter<PeerEvents> {
   #onAddr (msg: AddrMessage): void {
     if (msg.addrs.length > MAX_ADDR_ENTRIES) { this.#misbehave('addr-too-many'); return }
     const accepted = this.#addrs.accept(msg.addrs, this.#clock.now())
-    if (accepted.length < msg.addrs.length) this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - accepted.length} of ${msg.addrs.length} gossiped addresses (rate limit)`, { id: this.id })
+    if (accepted.length < msg.addrs.length) {
+      this.#logger.debug(`${addrKey(this.addr)}: dropped ${msg.addrs.length - accepted.length} of ${msg.addrs.length} gossiped addresses (rate limit)`, { id: this.id })
+    }
     if (accepted.length === 0) return
     this.#init.addrSink?.addAddresses(accepted, this.addr)
     this.emit('addr', accepted)
@@ -377,6 +384,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     const frame = this.#transport.encode(msg)
     this.#socket.write(frame)
     this.traffic.wrote(msg.command, frame.length, this.#clock.now())
-    if (this.#socket.writableLength > this.#settings.maxSendBufferBytes) this.close(`send buffer over ${this.#settings.maxSendBufferBytes} bytes (peer is not reading)`)
+    if (this.#socket.writableLength > this.#settings.maxSendBufferBytes) {
+      this.close(`send buffer over ${this.#settings.maxSendBufferBytes} bytes (peer is not reading)`)
+    }
   }
 }
