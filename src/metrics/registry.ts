@@ -28,6 +28,7 @@ export interface PeerkeeperMetrics {
   /** Inbound connections turned away, by reason (banned, full, rate_limited, not_whitelisted, …). */
   readonly inboundRejected: Counter<'reason'>
   readonly retriesScheduled: Counter
+  readonly outboundReturns: Counter
   readonly storeFlushDuration: Histogram
 }
 
@@ -103,6 +104,7 @@ export function createMetricsRegistry (init: MetricsRegistryInit = {}): MetricsR
     seedingAddressesLearnt: new Counter({ name: 'peerkeeper_seeding_addresses_learnt_total', help: 'Addresses learnt from DNS seeds.', registers }),
     inboundRejected: new Counter({ name: 'peerkeeper_inbound_rejected_total', help: 'Inbound connections turned away, by reason.', labelNames: ['reason'], registers }),
     retriesScheduled: new Counter({ name: 'peerkeeper_retries_scheduled_total', help: 'Reconnections of permanent peers scheduled with backoff.', registers }),
+    outboundReturns: new Counter({ name: 'peerkeeper_outbound_returns_total', help: 'Automatic peers that left on their own: back in their slot (returned), the stand-in closed for one (reclaimed), not back within --returnwindow (expired).', labelNames: ['result'], registers }),
     storeFlushDuration: new Histogram({ name: 'peerkeeper_store_flush_duration_seconds', help: 'Time to write the address book and bans to the store.', buckets: FLUSH_BUCKETS_SECONDS, registers })
   }
   if (init.defaultMetrics !== false) collectDefaultMetrics({ register: registry })

@@ -59,7 +59,11 @@ export function feedMetrics (c: MetricsFeedComponents, m: PeerkeeperMetrics): { 
     }),
     // One event per rejection, its reason from a fixed set (docs/admission.md): a bounded label.
     events.on('inbound_rejected', (p) => { m.inboundRejected.inc({ reason: p.reason }) }),
-    events.on('retry_scheduled', () => { m.retriesScheduled.inc() }),
+    // A departed automatic peer's redials are returns, not a permanent peer failing (the alert on this counter).
+    events.on('retry_scheduled', (p) => { if (p.permanent) m.retriesScheduled.inc() }),
+    events.on('outbound_connected', (p) => { if (p.returning === true) m.outboundReturns.inc({ result: 'returned' }) }),
+    events.on('outbound_disconnected', (p) => { if (p.reason === 'reclaimed') m.outboundReturns.inc({ result: 'reclaimed' }) }),
+    events.on('request_canceled', (p) => { if (p.reason === 'return_expired') m.outboundReturns.inc({ result: 'expired' }) }),
     events.on('addrbook_flushed', (p) => { m.storeFlushDuration.observe(p.durationMs / 1000) })
   ]
   const onBan = (change: BanChange): void => {

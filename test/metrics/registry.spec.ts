@@ -8,7 +8,7 @@ const PEERKEEPER_METRICS = [
   'peerkeeper_p2p_bytes_total counter', 'peerkeeper_p2p_messages_total counter', 'peerkeeper_misbehaviour_points_total counter',
   'peerkeeper_bans_active gauge', 'peerkeeper_bans_added_total counter', 'peerkeeper_addresses gauge',
   'peerkeeper_seeding_rounds_total counter', 'peerkeeper_seeding_addresses_learnt_total counter',
-  'peerkeeper_inbound_rejected_total counter', 'peerkeeper_retries_scheduled_total counter',
+  'peerkeeper_inbound_rejected_total counter', 'peerkeeper_retries_scheduled_total counter', 'peerkeeper_outbound_returns_total counter',
   'peerkeeper_store_flush_duration_seconds histogram'
 ]
 
@@ -36,6 +36,7 @@ function exercised (defaultMetrics = true): ReturnType<typeof createMetricsRegis
   m.seedingAddressesLearnt.inc(25)
   m.inboundRejected.inc({ reason: 'banned' })
   m.retriesScheduled.inc()
+  m.outboundReturns.inc({ result: 'returned' })
   m.storeFlushDuration.observe(0.004)
   return reg
 }

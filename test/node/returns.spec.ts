@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { addrKey } from '../../src/netaddr/netaddress.ts'
 import { startSimNetwork, type SimNetwork } from '../../src/sim/sim-network.ts'
+import { httpRequest } from '../helpers/http-request.ts'
 import { startInProcessNode } from '../helpers/in-process-node.ts'
+import { refusedPort } from '../helpers/loopback-listener.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
 
 // The node in-process over real TCP against simulated peers: an automatic peer whose host goes down is
@@ -20,7 +22,8 @@ describe('returns of departed automatic peers (real TCP)', () => {
   it('keeps the slot for a peer that restarts: a stand-in fills it, then makes way when the peer answers again', async () => {
     const sim: SimNetwork = await startSimNetwork({ peers: { live: 6 }, port: 0, seed: 21 })
     cleanup.push(async () => { await sim.close() })
-    const { node, log } = await startInProcessNode(sim, { seednode: [addrKey(sim.peer(5).addr)], targetoutbound: TARGET, blockrelayonly: 0, nofeelers: true }, tempDir('node'), cleanup)
+    const metricsPort = await refusedPort()
+    const { node, log } = await startInProcessNode(sim, { seednode: [addrKey(sim.peer(5).addr)], targetoutbound: TARGET, blockrelayonly: 0, nofeelers: true, metricslisten: [`127.0.0.1:${metricsPort}`] }, tempDir('node'), cleanup)
     await log.waitUntil(`${TARGET} automatic outbound peers`, () => node.status()?.outbound === TARGET)
     const first = log.events('outbound_connected').filter((r) => auto(r.fields)).map((r) => String(r.fields.addr))
     const restarting = sim.peers.find((p) => addrKey(p.addr) === first[0])
@@ -44,6 +47,11 @@ describe('returns of departed automatic peers (real TCP)', () => {
     await log.waitUntil('the target held by the returned peer and the other first one', () => node.status()?.outbound === TARGET)
     const held = (node.registry?.all() ?? []).filter((c) => c.kind === 'outbound-full-relay').map((c) => c.key).sort()
     expect(held).toEqual([...first].sort())
+    // Operators see it in the metrics; the permanent peers' retry counter (an alert's input) stays out of it.
+    const scrape = (await httpRequest(metricsPort, { method: 'GET', path: '/metrics' })).body
+    expect(scrape).toContain('peerkeeper_outbound_returns_total{result="returned"} 1\n')
+    expect(scrape).toContain('peerkeeper_outbound_returns_total{result="reclaimed"} 1\n')
+    expect(scrape).toContain('peerkeeper_retries_scheduled_total 0\n')
   })
 
   it('with --returnwindow 0s a departed peer is replaced and never redialed', async () => {
