@@ -60,6 +60,11 @@ export interface ConnManagerInit<C> {
    * of tenure before a peer that returned may return again
    */
   returns?: Partial<ReturnSettings>
+  /**
+   * Whether an automatic address whose dial failed is owed its slot all the same, and keeps a claim as a
+   * departed peer would (the node: an anchor). Only with returns on. @default never
+   */
+  claimOnFailure?(addr: NetAddress): boolean
 }
 
 /** The numeric options, validated and with defaults filled in. */

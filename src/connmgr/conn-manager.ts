@@ -8,7 +8,7 @@ import { retryDelayMs } from './backoff.ts'
 import { resolveSettings, type ConnManagerInit, type ConnManagerSettings } from './config.ts'
 import { ConnReq, ConnState } from './conn-req.ts'
 import { DialNilError, DuplicateAddressError, MissingAddressError } from './errors.ts'
-import { requestFields, type CancelReason, type ConnManagerEventMap, type RequestFields } from './events.ts'
+import { requestFields, type CancelReason, type ConnManagerEventMap } from './events.ts'
 import { Flights, type Flight } from './flights.ts'
 import { closeQuietly, closeText, errorText, runGuarded } from './guarded.ts'
 import { Waits } from './waits.ts'
@@ -112,7 +112,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     if (req.addr === undefined) throw new MissingAddressError('connect: the connection request has no address')
     const holder = this.#holderOf(req.addr, req)
     if (holder !== undefined) {
-      this.#events.emit('connect_refused', { ...this.#fields(req), reason: 'duplicate_address', holder: holder.id })
+      this.#events.emit('connect_refused', { ...requestFields(this.#init.kind, req), reason: 'duplicate_address', holder: holder.id })
       throw new DuplicateAddressError(`connect: ${addrKey(req.addr)} is already in use by reqid ${holder.id}`)
     }
     this.#register(req)
@@ -181,7 +181,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     for (const { req, conn } of this.#conns.values()) {
       req.state = ConnState.Disconnected
       closeQuietly(conn, this.#log)
-      this.#events.emit('outbound_disconnected', { ...this.#fields(req), reason: 'stopping' })
+      this.#events.emit('outbound_disconnected', { ...requestFields(this.#init.kind, req), reason: 'stopping' })
     }
     this.#conns.clear()
     for (const req of this.#pending.values()) req.state = ConnState.Canceled
@@ -219,7 +219,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     // Only a dial that holds a slot of the target is staggered (a return's stand-in holds its slot).
     const slotted = !req.permanent && req.returnUntilMs === undefined
     const flight = this.#flights.start(req, slotted ? { ms: this.dialStaggerMs, onOverdue: (f) => { this.#staggerDue(f) } } : undefined)
-    this.#log.debug(`Attempting to connect to ${String(req)}`, { ...this.#fields(req) })
+    this.#log.debug(`Attempting to connect to ${String(req)}`, { ...requestFields(this.#init.kind, req) })
     this.#work.add((async () => {
       let conn: C
       try {
@@ -237,7 +237,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   #staggerDue (flight: Flight): void {
     if (this.#stopped) return
     if (!mayStagger(this.#counts())) return
-    this.#events.emit('dial_staggered', this.#fields(flight.req))
+    this.#events.emit('dial_staggered', requestFields(this.#init.kind, flight.req))
     this.#fill()
   }
 
@@ -255,7 +255,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     this.#conns.set(req.id, { req, conn, sinceMs: this.#clock.now(), returned })
     if (!req.permanent) this.#rotation?.changed(false)
     this.#watchClose(req, conn)
-    this.#events.emit('outbound_connected', this.#fields(req))
+    this.#events.emit('outbound_connected', requestFields(this.#init.kind, req))
     req.returnUntilMs = undefined
     if (!req.permanent && this.#counts().autoEstablished >= this.#settings.targetOutbound) {
       for (const other of this.#pending.values()) if (!other.permanent && other.returnUntilMs === undefined) this.#cancel(other, 'surplus')
@@ -274,11 +274,13 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
     req.state = ConnState.Failing
     const canReplace = this.#init.getNewAddress !== undefined
+    // An address owed its slot (the node's anchors) keeps a claim when it does not answer: a stand-in is picked meanwhile.
+    if (cause === 'dial' && !req.permanent && req.addr !== undefined && req.returnUntilMs === undefined && this.#init.claimOnFailure?.(req.addr) === true) req.returnUntilMs = returnDeadline(this.#settings.returns, this.#clock.now())
     const returning = req.returnUntilMs !== undefined
     // A departed peer that is still down is no sign the book has gone bad.
     if (!req.permanent && !returning && canReplace && cause !== 'no_address') this.#failedAttempts++
     if (cause === 'dial') {
-      this.#events.emit('dial_failed', { ...this.#fields(req), reason: errorText(err) })
+      this.#events.emit('dial_failed', { ...requestFields(this.#init.kind, req), reason: errorText(err) })
       runGuarded(() => this.emit('dial_failed', req, err), this.#log)
       if (!this.#isPending(req)) return
     } else {
@@ -287,6 +289,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     const plan = planFailure({ permanent: req.permanent, returning, canReplace, cause, failedAttempts: this.#failedAttempts }, { retryDurationMs: this.#settings.backoff.retryDurationMs, noAddressRetryMs: this.#settings.noAddressRetryMs })
     if (plan.action === 'retry') {
       this.#scheduleRetry(req)
+      if (returning) this.#fill()
     } else if (plan.action === 'drop') {
       this.#pending.delete(req.id)
     } else if (plan.throttleMs === 0) {
@@ -311,7 +314,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
       return
     }
     this.#waits.set(req.id, delayMs, 'retry', () => { if (this.#isPending(req)) this.#startDial(req) })
-    this.#events.emit('retry_scheduled', { ...this.#fields(req), retryCount: req.retryCount, delayMs })
+    this.#events.emit('retry_scheduled', { ...requestFields(this.#init.kind, req), retryCount: req.retryCount, delayMs })
     runGuarded(() => this.emit('retry_scheduled', req, delayMs), this.#log)
   }
 
@@ -340,7 +343,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     const { reconnect, reason } = planClose(how, req.permanent, req.returnUntilMs !== undefined)
     req.state = reconnect ? ConnState.Pending : ConnState.Disconnected
     if (reconnect) this.#pending.set(id, req)
-    this.#events.emit('outbound_disconnected', { ...this.#fields(req), reason })
+    this.#events.emit('outbound_disconnected', { ...requestFields(this.#init.kind, req), reason })
     runGuarded(() => this.emit('disconnected', req), this.#log)
     runGuarded(() => this.#init.onDisconnection?.(req), this.#log)
     // A remove() from a callback above sticks: only a request still pending is retried.
@@ -354,7 +357,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     req.state = ConnState.Canceled
     this.#waits.clear(req.id)
     this.#flights.abort(req.id, reason)
-    this.#events.emit('request_canceled', { ...this.#fields(req), reason })
+    this.#events.emit('request_canceled', { ...requestFields(this.#init.kind, req), reason })
   }
 
   /**
@@ -392,9 +395,5 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
     if (conn.closeSignal.aborted) queueMicrotask(onClose)
     else conn.closeSignal.addEventListener('abort', onClose, { once: true })
-  }
-
-  #fields (req: ConnReq): RequestFields {
-    return requestFields(req, this.#init.kind)
   }
 }

@@ -24,7 +24,7 @@ export interface RequestFields {
 export type OutboundDisconnectReason = 'reconnect' | 'replace' | 'removed' | 'stopping' | 'rotated' | 'returning' | 'reclaimed'
 
 /** The fields of `req` for a manager whose automatic slots are of `kind`. */
-export function requestFields (req: ConnReq, kind: string | undefined): RequestFields {
+export function requestFields (kind: string | undefined, req: ConnReq): RequestFields {
   return { addr: req.addr === undefined ? undefined : addrKey(req.addr), id: req.id, permanent: req.permanent, ...(kind === undefined ? {} : { kind }), ...(req.returnUntilMs === undefined ? {} : { returning: true }) }
 }
 

@@ -28,10 +28,11 @@ export interface ReturnSettings {
 
 /**
  * When the claim of a peer that left on its own at `nowMs`, having held its slot since `sinceMs` (`returned`:
- * as a return), ends; undefined: it earns none (returns are off, or it came back and left again too soon).
+ * as a return), ends; `held` undefined: an address owed a slot it does not hold yet (an anchor). Undefined:
+ * it earns none (returns are off, or it came back and left again too soon).
  */
-export function returnDeadline (settings: ReturnSettings | undefined, nowMs: number, held: { readonly sinceMs: number, readonly returned: boolean }): number | undefined {
-  if (settings === undefined || (held.returned && nowMs - held.sinceMs < settings.minTenureMs)) return undefined
+export function returnDeadline (settings: ReturnSettings | undefined, nowMs: number, held?: { readonly sinceMs: number, readonly returned: boolean }): number | undefined {
+  if (settings === undefined || (held?.returned === true && nowMs - held.sinceMs < settings.minTenureMs)) return undefined
   return nowMs + settings.windowMs
 }
 

@@ -149,8 +149,10 @@ export class Node implements Startable {
         parts.listener,
         parts.permanent,
         parts.seeding,
+        // Core dials the anchors (block-relay-only) before anything from the book: the full-relay picks then avoid their groups.
+        ...[parts.kinds.blockRelay].filter((p) => p !== undefined),
         parts.connmgr,
-        ...[parts.kinds.blockRelay, parts.kinds.feelers].filter((p) => p !== undefined),
+        ...[parts.kinds.feelers].filter((p) => p !== undefined),
         new SelfAdvertiser({ clock, random: this.#c.random, events: this.events, registry: parts.registry }, selfAdvertInit(this.config)),
         new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
         ...noPeersWatch(this.config, { clock, events: this.events }, parts.registry),
@@ -244,7 +246,7 @@ export class Node implements Startable {
     })
     connmgr = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), events, nextId: registry.nextId, dial: outbound.dial }, {
       targetOutbound: config.outbound.targetOutbound,
-      ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress } : {}),
+      ...(config.outbound.targetOutbound > 0 ? { getNewAddress: outbound.getNewAddress, claimOnFailure: outbound.claimOnFailure } : {}),
       ...pickDefined(timing, 'retryDurationMs', 'maxRetryDurationMs', 'noAddressRetryMs', 'dialStaggerMs'),
       rotation,
       returns

@@ -71,6 +71,7 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
       kind: 'block-relay-only',
       getNewAddress: side.getNewAddress,
       returns: init.returns,
+      claimOnFailure: side.claimOnFailure,
       ...pickDefined(init, 'dialStaggerMs'),
       ...(config.outbound.rotateBlockRelay === true ? { rotation: init.rotation } : {})
     })

@@ -73,6 +73,8 @@ export class Outbound {
   readonly #c: OutboundComponents
   readonly #init: OutboundInit
   readonly #anchors: NetAddress[]
+  /** Anchors not connected yet: one that does not answer keeps a claim on its slot (claimOnFailure). */
+  readonly #anchorKeys: Set<string>
   /** Fallen back to v1 but not in the book (permanent peers): remembered for this run only. */
   readonly #v1OnlyUnbooked = new Set<string>()
 
@@ -80,7 +82,15 @@ export class Outbound {
     this.#c = components
     this.#init = init
     this.#anchors = [...init.anchors]
+    this.#anchorKeys = new Set(init.anchors.map(addrKey))
   }
+
+  /**
+   * The connection manager's claimOnFailure: an anchor held a slot when we last stopped, so when it does not
+   * answer now (it may be restarting too) it is redialed for the return window while a stand-in takes the
+   * slot, as a peer that left would be (src/connmgr/returns.ts). Once per anchor.
+   */
+  readonly claimOnFailure = (addr: NetAddress): boolean => this.#anchorKeys.delete(addrKey(addr))
 
   readonly dial = async (addr: NetAddress, options: DialCallOptions): Promise<OutboundConnection> => {
     const kind = this.#init.isPermanent(addr) ? 'manual' : this.#init.kind ?? 'outbound-full-relay'
@@ -104,6 +114,7 @@ export class Outbound {
     // A node remembered as v1-only that advertises v2 again (upgraded) gets a v2 attempt next time.
     if (transport === 'v1' && known?.v1Only === true && (peer.info?.services ?? 0n) & NODE_P2P_V2) book.setV1Only(addr, false)
     book.good(addr)
+    this.#anchorKeys.delete(addrKey(addr))
     const closed = new AbortController()
     const onClose = (): void => {
       // Core never refreshes a block-relay-only peer's time: what we gossip must not reveal those peers.

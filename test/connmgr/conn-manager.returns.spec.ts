@@ -201,6 +201,27 @@ describe('ConnManager returns (a departed peer takes its slot back)', () => {
     await cm.stop()
   })
 
+  it('gives an address owed its slot (claimOnFailure: the node\'s anchors) a claim when its first dial fails', async () => {
+    const asked: string[] = []
+    const { cm, live, down, events, dialsTo } = returning({ claimOnFailure: (addr) => { asked.push(addrKey(addr)); return addrKey(addr) === FIRST } })
+    down.add(FIRST)
+    down.add('127.0.0.1:20002')
+    cm.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(asked).toEqual([FIRST, '127.0.0.1:20002'])
+    // FIRST keeps a claim; 20002 (not owed) is simply replaced. Three stand-ins fill the slots.
+    expect(events('dial_failed').map((e) => [e.addr, e.returning])).toEqual([[FIRST, true], ['127.0.0.1:20002', undefined]])
+    expect(live.size).toBe(TARGET)
+    down.delete(FIRST)
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(events('outbound_connected').at(-1)).toMatchObject({ addr: FIRST, returning: true })
+    expect(events('outbound_disconnected').filter((e) => e.reason === 'reclaimed')).toHaveLength(1)
+    expect(live.has(FIRST)).toBe(true)
+    expect(live.size).toBe(TARGET)
+    expect(dialsTo('127.0.0.1:20002')).toBe(1)
+    await cm.stop()
+  })
+
   it('refuses a negative window or tenure with the setting named', () => {
     expect(() => returning({ returns: { windowMs: -1 } })).toThrow(ConnManagerConfigError)
     expect(() => returning({ returns: { windowMs: -1 } })).toThrow(/returns windowMs is -1/)

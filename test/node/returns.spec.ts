@@ -69,4 +69,31 @@ describe('returns of departed automatic peers (real TCP)', () => {
     await log.waitUntil('the slot refilled', () => node.status()?.outbound === TARGET)
     expect(log.events('retry_scheduled').filter((r) => r.fields.addr === first)).toEqual([])
   })
+
+  it('keeps a claim for an anchor that is down at start: a stand-in takes its block-relay-only slot until it answers', async () => {
+    const sim: SimNetwork = await startSimNetwork({ peers: { live: 8 }, port: 0, seed: 23 })
+    cleanup.push(async () => { await sim.close() })
+    const datadir = tempDir('node')
+    const options = { seednode: [addrKey(sim.peer(7).addr)], targetoutbound: TARGET, blockrelayonly: 1, nofeelers: true }
+    const first = await startInProcessNode(sim, options, datadir, cleanup)
+    await first.log.waitUntil('the block-relay-only slot', () => first.node.status()?.blockRelay === 1 && first.node.status()?.outbound === TARGET)
+    await first.node.stop()
+    const [anchor] = first.log.events('anchors_saved').at(-1)?.fields.addrs as string[]
+    const anchorPeer = sim.peers.find((p) => addrKey(p.addr) === anchor)
+    if (anchor === undefined || anchorPeer === undefined) throw new Error('no anchor saved')
+    await sim.stopPeer(anchorPeer.addr) // it restarts too, and is down when we come back
+
+    const { node, log } = await startInProcessNode(sim, options, datadir, cleanup)
+    await log.waitFor('anchor_dial', (f) => f.addr === anchor)
+    const failed = await log.waitFor('dial_failed', (f) => f.addr === anchor)
+    expect(failed.fields).toMatchObject({ kind: 'block-relay-only', returning: true })
+    const standIn = await log.waitFor('outbound_connected', (f) => f.kind === 'block-relay-only' && f.addr !== anchor)
+    await sim.restartPeer(anchorPeer.addr)
+    const back = await log.waitFor('outbound_connected', (f) => f.addr === anchor)
+    expect(back.fields).toMatchObject({ kind: 'block-relay-only', returning: true, id: failed.fields.id })
+    const reclaimed = await log.waitFor('outbound_disconnected', (f) => f.reason === 'reclaimed')
+    expect(reclaimed.fields).toMatchObject({ addr: standIn.fields.addr, kind: 'block-relay-only' })
+    await log.waitUntil('the anchor alone in the slot', () => node.status()?.blockRelay === 1)
+    expect((node.registry?.all() ?? []).filter((c) => c.kind === 'block-relay-only').map((c) => c.key)).toEqual([anchor])
+  })
 })
