@@ -191,7 +191,8 @@ export const eclipseSuite: Suite = {
   name: 'eclipse',
   async run (report) {
     const load = (): number => loadavg()[0] ?? 0
-    let seed = 1
+    // ECLIPSE_SEED0: the first network's seed (a rerun of some settings on the networks of an earlier run).
+    let seed = Number(process.env.ECLIPSE_SEED0 ?? 1)
     const raw: ScenarioResult[] = []
     const runs = async (settings: NodeSettings, scenario: Scenario, phases: Phases, times: number): Promise<ScenarioResult[]> => {
       const out: ScenarioResult[] = []
