@@ -13,6 +13,11 @@ export interface AnchorCandidate {
   readonly handshakeAtMs: number
   /** Permanent (--connect/--addpeer) peers are redialed anyway and never take an anchor place. */
   readonly permanent: boolean
+  /**
+   * A peer that left and whose slot is kept for it (returns): it goes before the stand-in that holds its
+   * slot, which would otherwise be saved in its place if we stopped before it came back.
+   */
+  readonly claimed?: boolean
 }
 
 /**
@@ -22,9 +27,10 @@ export interface AnchorCandidate {
  * crash loop cannot pin the node to them and a restart does not hand it to whoever answers first.
  */
 export function chooseAnchors (candidates: readonly AnchorCandidate[], max = MAX_ANCHORS): NetAddress[] {
+  const claimedFirst = (c: AnchorCandidate): number => c.claimed === true ? 0 : 1
   const sorted = candidates
     .filter((c) => !c.permanent)
-    .sort((a, b) => a.handshakeAtMs - b.handshakeAtMs || (addrKey(a.addr) < addrKey(b.addr) ? -1 : 1))
+    .sort((a, b) => claimedFirst(a) - claimedFirst(b) || a.handshakeAtMs - b.handshakeAtMs || (addrKey(a.addr) < addrKey(b.addr) ? -1 : 1))
   const groups = new Set<string>()
   const chosen: NetAddress[] = []
   for (const candidate of sorted) {

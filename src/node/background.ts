@@ -1,5 +1,5 @@
 import { chooseAnchors } from '../addrbook/anchors.ts'
-import { addrKey } from '../netaddr/netaddress.ts'
+import { addrKey, type NetAddress } from '../netaddr/netaddress.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { ConnectionKind } from '../registry/types.ts'
 import type { NodeStore } from '../store/node-store.ts'
@@ -43,6 +43,8 @@ export interface AnchorKeeperComponents {
   store: NodeStore
   registry: ConnectionRegistry
   events: EventBus<NodeEvents>
+  /** Peers of the anchor kind that left and are redialed for their slots (returns), with their groups. @default none */
+  claimed?(): ReadonlyArray<{ readonly addr: NetAddress, readonly group: string }>
 }
 
 /**
@@ -71,7 +73,8 @@ export class AnchorKeeper implements Startable {
   start (): void {
     if (this.#unsubscribe.length > 0) return
     const changed = (): void => { this.#schedule() }
-    this.#unsubscribe = [this.#c.events.on('outbound_connected', changed), this.#c.events.on('outbound_disconnected', changed)]
+    // request_canceled: a claim that expired (return_expired) no longer holds an anchor place.
+    this.#unsubscribe = [this.#c.events.on('outbound_connected', changed), this.#c.events.on('outbound_disconnected', changed), this.#c.events.on('request_canceled', changed)]
   }
 
   async stop (): Promise<void> {
@@ -98,7 +101,8 @@ export class AnchorKeeper implements Startable {
     const candidates = this.#c.registry.all()
       .filter((conn) => (this.#kinds.has(conn.kind) || conn.kind === 'manual') && conn.handshakeAtMs !== undefined)
       .map((conn) => ({ addr: conn.addr, group: conn.group, handshakeAtMs: conn.handshakeAtMs ?? 0, permanent: conn.kind === 'manual' }))
-    const anchors = chooseAnchors(candidates)
+    const claimed = (this.#c.claimed?.() ?? []).map((c) => ({ ...c, handshakeAtMs: 0, permanent: false, claimed: true }))
+    const anchors = chooseAnchors([...claimed, ...candidates])
     const addrs = anchors.map(addrKey)
     if (reason === 'changed' && addrs.join(' ') === this.#saved) return
     await this.#c.store.saveAnchors(anchors)

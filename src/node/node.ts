@@ -28,7 +28,7 @@ import { ControlPlane } from './control-plane.ts'
 import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { noPeersWatch } from './no-peers.ts'
-import { buildOutboundKinds, type OutboundKinds } from './outbound-kinds.ts'
+import { buildOutboundKinds, claimedPeers, type OutboundKinds } from './outbound-kinds.ts'
 import { SelfAdvertiser, selfAdvertInit } from './self-advert.ts'
 import { PermanentPeers } from './permanent.ts'
 import { applyLiveSettings, liveSettingsOf, type LiveSettings, type ReconfigureResult } from './reconfigure.ts'
@@ -157,7 +157,7 @@ export class Node implements Startable {
         new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
         ...noPeersWatch(this.config, { clock, events: this.events }, parts.registry),
         // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.
-        new AnchorKeeper({ clock, store, registry: parts.registry, events: this.events },
+        new AnchorKeeper({ clock, store, registry: parts.registry, events: this.events, claimed: () => claimedPeers(parts.kinds.blockRelay ?? parts.connmgr, parts.book) },
           { ...pickDefined(timing, 'anchorSaveDelayMs'), kinds: this.config.outbound.blockRelayOnly > 0 ? ['block-relay-only'] : ['outbound-full-relay'] }),
         // After everything it controls, so the RPC and metrics answer only for a running node.
         new ControlPlane({ ...this.#c, events: this.events, parts, status: () => this.status(), stop: () => { void this.stop() }, ...pickDefined(this.#overrides, 'reload') }, this.config)

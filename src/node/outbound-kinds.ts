@@ -89,3 +89,11 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
     : undefined
   return { blockRelay, feelers, isReachable, requests, fullRelayAnchors: blockRelay === undefined ? init.anchors : [] }
 }
+
+/**
+ * The peers of `manager` (the side the anchors come from) that left and are redialed for their slots
+ * (returns), with their groups: the anchor keeper saves them ahead of the stand-ins in their slots.
+ */
+export function claimedPeers (manager: { requests(): readonly ConnReq[] } | undefined, book: { groupKey(addr: NetAddress): string }): Array<{ addr: NetAddress, group: string }> {
+  return (manager?.requests() ?? []).flatMap((r) => r.returnUntilMs !== undefined && r.addr !== undefined ? [{ addr: r.addr, group: book.groupKey(r.addr) }] : [])
+}

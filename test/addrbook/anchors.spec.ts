@@ -17,6 +17,11 @@ describe('chooseAnchors', () => {
     expect(chooseAnchors([peer('1.1.1.1', 100, true), peer('2.2.2.2', 200), peer('2.2.9.9', 250), peer('4.4.4.4', 300)])).toEqual([ipv4('2.2.2.2'), ipv4('4.4.4.4')])
   })
 
+  it('puts a peer whose slot is kept for it (returns) before the stand-ins, however young its last connection', () => {
+    const claimed = { ...peer('5.5.5.5', 0), claimed: true }
+    expect(chooseAnchors([peer('1.1.1.1', 100), peer('2.2.2.2', 900), claimed])).toEqual([ipv4('5.5.5.5'), ipv4('1.1.1.1')])
+  })
+
   it('returns fewer when fewer qualify, and none for none', () => {
     expect(chooseAnchors([peer('1.1.1.1', 100)])).toEqual([ipv4('1.1.1.1')])
     expect(chooseAnchors([])).toEqual([])

@@ -96,4 +96,18 @@ describe('returns of departed automatic peers (real TCP)', () => {
     await log.waitUntil('the anchor alone in the slot', () => node.status()?.blockRelay === 1)
     expect((node.registry?.all() ?? []).filter((c) => c.kind === 'block-relay-only').map((c) => c.key)).toEqual([anchor])
   })
+
+  it('saves a departed block-relay-only peer as the anchor, not its stand-in, when we stop before it is back', async () => {
+    const sim: SimNetwork = await startSimNetwork({ peers: { live: 8 }, port: 0, seed: 24 })
+    cleanup.push(async () => { await sim.close() })
+    const { node, log } = await startInProcessNode(sim, { seednode: [addrKey(sim.peer(7).addr)], targetoutbound: TARGET, blockrelayonly: 1, nofeelers: true }, tempDir('node'), cleanup)
+    const held = await log.waitFor('outbound_connected', (f) => f.kind === 'block-relay-only')
+    const peer = sim.peers.find((p) => addrKey(p.addr) === held.fields.addr)
+    if (peer === undefined) throw new Error('no block-relay-only peer')
+    await sim.stopPeer(peer.addr)
+    const standIn = await log.waitFor('outbound_connected', (f) => f.kind === 'block-relay-only' && f.addr !== held.fields.addr)
+    await node.stop()
+    // First the peer the slot is kept for; the stand-in only fills the second anchor place (MAX_ANCHORS 2).
+    expect(log.events('anchors_saved').at(-1)?.fields).toMatchObject({ reason: 'stop', addrs: [held.fields.addr, standIn.fields.addr] })
+  })
 })
