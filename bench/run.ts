@@ -24,7 +24,7 @@ import { survivalSuite } from './suites/survival.ts'
  * `npm run bench -- <suite> …` runs only the named suites and writes into bench/results/partial/ instead.
  */
 const SUITES: readonly Suite[] = [decoderSuite, bip324Suite, addrBookSuite, outboundSuite, firstStartSuite, permanentSuite, floodSuite, survivalSuite, resourcesSuite, statusSuite, controlSuite]
-/** Suites run only when named (`npm run bench -- soak`): the soak takes 30 minutes, the eclipse simulation 25. */
+/** Suites run only when named (`npm run bench -- soak`): the soak takes 30 minutes, the eclipse simulation 40. */
 const NAMED_ONLY: readonly Suite[] = [soakSuite, eclipseSuite]
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results')

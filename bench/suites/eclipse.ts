@@ -173,6 +173,7 @@ function row (runs: readonly ScenarioResult[], label: string): BenchResult {
       byRestart: first.shareByRestart.map((_, i) => `${i === 0 ? 's' : i}${first.restartKinds[i - 1] === 'crash' ? '†' : ''}:${Math.round(meanOf(runs.map((r) => r.shareByRestart[i] ?? NaN)) * 100)}`).join(' '),
       perRunLast: runs.map((r) => pct(r.shareByRestart.at(-1))).join(' '),
       held: heldByKind(runs),
+      blockRelayByRestart: (runs[0]?.blockRelayByRestart ?? []).map((_, i) => `${i === 0 ? 's' : i}:${Math.round(meanOf(runs.map((r) => r.blockRelayByRestart[i] ?? NaN)) * 100)}`).join(' '),
       rotationsPerNodeHour: `restarting ${meanOf(runs.map((r) => r.rotationsPerNodeHour.restarting)).toFixed(1)}, staying ${meanOf(runs.map((r) => r.rotationsPerNodeHour.staying)).toFixed(1)} (simulated time)`,
       returnsPerNodeHour: (['restarting', 'staying'] as const).map((k) => `${k} ${meanOf(runs.map((r) => r.returnsPerNodeHour[k].returned)).toFixed(1)} back / ${meanOf(runs.map((r) => r.returnsPerNodeHour[k].reclaimed)).toFixed(1)} stand-ins closed`).join(', '),
       endedMidRound: closeSummary(runs, 'restarting'),

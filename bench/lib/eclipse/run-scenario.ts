@@ -98,6 +98,8 @@ export interface ScenarioResult {
   readonly closeCauses: Record<string, number>
   /** The restarting nodes' sampled slots after the warm-up, by kind: attacker slots / slots. */
   readonly slotsByKind: { fullRelay: { attacker: number, total: number }, blockRelay: { attacker: number, total: number } }
+  /** The restarting nodes' block-relay-only slots alone, per round (index 0 = the warm-up): where the anchors' share comes from. */
+  readonly blockRelayByRestart: number[]
   /** The same for the nodes that never restart (every connection they made after the warm-up). */
   readonly stayingPicks: PickCounts
   /** Connections rotated out per node-hour of simulated time up, restarting and staying nodes. */
@@ -120,15 +122,18 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
    * Runs `ms` real time, sampling in its second half; returns each of `watched`'s share over those samples
    * (attacker slots / slots), and the same pooled over `others`.
    */
-  const runFor = async (ms: number, watched: readonly number[], others: readonly number[] = []): Promise<{ nodes: number[], pooled: number, others: number }> => {
+  const runFor = async (ms: number, watched: readonly number[], others: readonly number[] = []): Promise<{ nodes: number[], pooled: number, others: number, blockRelay: number }> => {
     await sleep(ms / 2)
     const sums = watched.map(() => ({ attacker: 0, total: 0 }))
     const countKinds = watched === victims && shareByRestart.length > 0
     const rest = { attacker: 0, total: 0 }
+    const blockRelay = { attacker: 0, total: 0 }
     for (let t = 0; t < ms / 2; t += SAMPLE_EVERY_MS) {
       const now = { attacker: 0, total: 0 }
       for (const [k, i] of watched.entries()) {
         const s = outboundShare(net.nodes[i] as Node)
+        blockRelay.attacker += s.blockRelay.attacker
+        blockRelay.total += s.blockRelay.total
         if (countKinds) {
           for (const kind of ['fullRelay', 'blockRelay'] as const) {
             slotsByKind[kind].attacker += s[kind].attacker
@@ -148,7 +153,7 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
       await sleep(SAMPLE_EVERY_MS)
     }
     const pooled = sums.reduce((a, s) => ({ attacker: a.attacker + s.attacker, total: a.total + s.total }), { attacker: 0, total: 0 })
-    return { nodes: sums.map((n) => n.total === 0 ? NaN : n.attacker / n.total), pooled: ratio(pooled), others: ratio(rest) }
+    return { nodes: sums.map((n) => n.total === 0 ? NaN : n.attacker / n.total), pooled: ratio(pooled), others: ratio(rest), blockRelay: ratio(blockRelay) }
   }
   const reachable = (): number => mean(victims.map((i) => { const v = net.bookView(i); return v.attackerGroups / Math.max(1, v.attackerGroups + v.honestGroupsUp) }))
   const shareByRestart: number[] = []
@@ -157,7 +162,9 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
   const stayingByRestart: number[] = []
   const reachableGroupShare: number[] = []
   const restartKinds: Array<'clean' | 'crash'> = []
-  const record = (round: { nodes: number[], pooled: number, others: number }): void => {
+  const blockRelayByRestart: number[] = []
+  const record = (round: { nodes: number[], pooled: number, others: number, blockRelay: number }): void => {
+    blockRelayByRestart.push(round.blockRelay)
     shareByRestart.push(round.pooled)
     nodeShareByRestart.push(round.nodes)
     stayingByRestart.push(round.others)
@@ -193,7 +200,7 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
     }
     const stayingTotal = sumPicks(net, staying)
     const stayingPicks: PickCounts = { fullRelay: since(stayingTotal.fullRelay, stayingAtWarmup.fullRelay), blockRelay: since(stayingTotal.blockRelay, stayingAtWarmup.blockRelay) }
-    const base = { stayingPicks, rotationsPerNodeHour: { restarting: perNodeHour(net, victims, 'rotated'), staying: perNodeHour(net, staying, 'rotated') }, returnsPerNodeHour: { restarting: { returned: perNodeHour(net, victims, 'returned'), reclaimed: perNodeHour(net, victims, 'reclaimed') }, staying: { returned: perNodeHour(net, staying, 'returned'), reclaimed: perNodeHour(net, staying, 'reclaimed') } }, closeCauses: net.causes.table(), slotsByKind, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
+    const base = { stayingPicks, rotationsPerNodeHour: { restarting: perNodeHour(net, victims, 'rotated'), staying: perNodeHour(net, staying, 'rotated') }, returnsPerNodeHour: { restarting: { returned: perNodeHour(net, victims, 'returned'), reclaimed: perNodeHour(net, victims, 'reclaimed') }, staying: { returned: perNodeHour(net, staying, 'returned'), reclaimed: perNodeHour(net, staying, 'reclaimed') } }, closeCauses: net.causes.table(), slotsByKind, blockRelayByRestart, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
     if (phases.fresh === 0) return base
     const fresh: number[] = []
     for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())
