@@ -68,6 +68,8 @@ const MAIN_SETTINGS: Record<string, NodeSettings> = {
   core: CORE_PICK,
   group: GROUP_PICK,
   noreturns: NO_RETURNS,
+  // A control for the block-relay-only slots' first picks: the book knows every attacker group from the start.
+  groupknown: { ...GROUP_PICK, name: `${GROUP_PICK.name}, every attacker group known at the start`, knowsEveryAttackerGroup: true },
   rotation: ROTATION,
   rotation10: { ...ROTATION, name: 'group-first pick, --rotation 10', rotation: 10 },
   // The simulation compresses a node's hours between restarts into minutes, so honest peers leave some

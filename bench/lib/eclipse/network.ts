@@ -49,6 +49,11 @@ export interface NodeSettings {
   readonly recentTryMs?: number
   /** --returnwindow (e.g. '0s': no returns); absent = the default. */
   readonly returnWindow?: string
+  /**
+   * A control: each node's book starts with one address in every attacker group (instead of one address),
+   * so its first picks already see the attacker's groups.
+   */
+  readonly knowsEveryAttackerGroup?: boolean
 }
 
 export interface Scenario {
@@ -338,8 +343,12 @@ export class EclipseNetwork {
     for (let j = 0; j < this.#scenario.honest; j++) {
       if (j !== i) book.add([{ addr: honestAddr(j, this.#port), services: 1n, time }], seed)
     }
-    const attacker = { network: 'ipv4' as const, host: `127.${ATTACKER_BASE + random.int(this.#scenario.attackerGroups)}.0.1`, port: this.#port }
-    book.add([{ addr: attacker, services: 1n, time }], attacker)
+    const first = random.int(this.#scenario.attackerGroups)
+    const groups = this.#settings.knowsEveryAttackerGroup === true ? Array.from({ length: this.#scenario.attackerGroups }, (_, g) => g) : [first]
+    for (const g of groups) {
+      const attacker = { network: 'ipv4' as const, host: `127.${ATTACKER_BASE + g}.0.1`, port: this.#port }
+      book.add([{ addr: attacker, services: 1n, time }], attacker)
+    }
     const store = await NodeStore.open(join(this.#dir, `node-${i}`), { clock })
     try {
       await store.saveAddrBookKey(book.key)
