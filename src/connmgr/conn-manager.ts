@@ -14,8 +14,7 @@ import { closeQuietly, closeText, errorText, runGuarded } from './guarded.ts'
 import { Waits } from './waits.ts'
 import { atPendingCap, countOutbound, mayDisplace, mayStagger, planClose, planFailure, refillCount, type CloseHow, type FailureCause, type OutboundCounts } from './outbound-plan.ts'
 import { Rotation } from './rotation.ts'
-import { returnDeadline, withinClaim } from './returns.ts'
-import { shortestHeld } from './churn-rate.ts'
+import { Returns } from './returns.ts'
 import type { Closable, ConnManagerComponents, ConnManagerEvents, DialFunction } from './types.ts'
 import { nullEventSink, type EventSink } from '../util/event-bus.ts'
 import { WorkSet } from '../util/work-set.ts'
@@ -36,11 +35,12 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   readonly #init: ConnManagerInit<C>
   readonly #settings: ConnManagerSettings
   readonly #pending = new Map<number, ConnReq>()
-  /** Established requests; sinceMs: when the connection came up (the rotation closes the oldest); returned: a departed peer back in its slot. */
+  /** Established requests; sinceMs: when the connection came up (the rotation closes the oldest); returned: a departed peer back in its slot (its stand-in makes way). */
   readonly #conns = new Map<number, { req: ConnReq, conn: C, sinceMs: number, returned: boolean }>()
   readonly #flights: Flights
   readonly #waits: Waits
   readonly #rotation: Rotation | undefined
+  readonly #returns: Returns
   /** Dials whose promises have not settled; stop() waits for them. */
   readonly #work = new WorkSet()
   readonly #halted: Promise<void>
@@ -66,6 +66,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     this.#init = { ...init }
     this.#halted = new Promise((resolve) => { this.#markHalted = resolve })
     const rotation = this.#settings.rotation
+    this.#returns = new Returns(components.clock, this.#settings.returns, init.claimOnFailure)
     this.#rotation = rotation && new Rotation(components, { ...rotation, target: this.#settings.targetOutbound, held: () => this.#conns.values(), close: (id) => { this.#disconnected(id, 'rotated') } })
   }
 
@@ -262,9 +263,8 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     }
     runGuarded(() => this.emit('connected', req, conn), this.#log)
     runGuarded(() => this.#init.onConnection?.(req, conn), this.#log)
-    // A returning peer takes its slot back: past the target, its stand-in (the youngest connection that is no return) makes way.
-    const standIn = returned && this.#counts().autoEstablished > this.#settings.targetOutbound ? shortestHeld([...this.#conns.values()].filter((e) => !e.returned)) : undefined
-    if (standIn !== undefined && this.#conns.has(req.id)) this.#disconnected(standIn.req.id, 'reclaimed')
+    const standIn = returned && this.#conns.has(req.id) ? this.#returns.standIn(this.#conns.values(), this.#counts().autoEstablished, this.#settings.targetOutbound) : undefined
+    if (standIn !== undefined) this.#disconnected(standIn.req.id, 'reclaimed')
   }
 
   #failed (req: ConnReq, err: unknown, cause: FailureCause): void {
@@ -275,7 +275,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     req.state = ConnState.Failing
     const canReplace = this.#init.getNewAddress !== undefined
     // An address owed its slot (the node's anchors) keeps a claim when it does not answer: a stand-in is picked meanwhile.
-    if (cause === 'dial' && !req.permanent && req.addr !== undefined && req.returnUntilMs === undefined && this.#init.claimOnFailure?.(req.addr) === true) req.returnUntilMs = returnDeadline(this.#settings.returns, this.#clock.now())
+    if (cause === 'dial') this.#returns.afterFailedDial(req)
     const returning = req.returnUntilMs !== undefined
     // A departed peer that is still down is no sign the book has gone bad.
     if (!req.permanent && !returning && canReplace && cause !== 'no_address') this.#failedAttempts++
@@ -309,7 +309,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
   #scheduleRetry (req: ConnReq): void {
     req.retryCount++
     const delayMs = retryDelayMs(req.retryCount, this.#settings.backoff, this.#random)
-    if (req.returnUntilMs !== undefined && !withinClaim(req.returnUntilMs, this.#clock.now(), delayMs)) {
+    if (this.#returns.expiresBefore(req, delayMs)) {
       this.#cancel(req, 'return_expired')
       return
     }
@@ -339,7 +339,7 @@ export class ConnManager<C extends Closable> extends EventEmitter<ConnManagerEve
     this.#conns.delete(id)
     closeQuietly(conn, this.#log, closeText(how))
     if (!req.permanent) this.#rotation?.changed(departed)
-    req.returnUntilMs = how === 'replace' && departed && !req.permanent ? returnDeadline(this.#settings.returns, this.#clock.now(), entry) : undefined
+    this.#returns.afterClose(req, entry, how, departed)
     const { reconnect, reason } = planClose(how, req.permanent, req.returnUntilMs !== undefined)
     req.state = reconnect ? ConnState.Pending : ConnState.Disconnected
     if (reconnect) this.#pending.set(id, req)

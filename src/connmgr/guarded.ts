@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.ts'
+import type { CloseHow } from './outbound-plan.ts'
 import type { Closable } from './types.ts'
 
 export function errorText (err: unknown): string {
@@ -15,7 +16,7 @@ export function closeQuietly (conn: Closable, log: Logger, reason?: string): voi
 }
 
 /** What a connection the manager closes for `how` tells its own log (undefined: the connection's default). */
-export function closeText (how: string): string | undefined {
+export function closeText (how: CloseHow): string | undefined {
   if (how === 'rotated') return 'rotated: the longest-held automatic peer'
   if (how === 'reclaimed') return 'reclaimed: the peer that held this slot before came back'
   return undefined

@@ -1,3 +1,9 @@
+import type { NetAddress } from '../netaddr/netaddress.ts'
+import type { Clock } from '../util/clock.ts'
+import type { ConnReq } from './conn-req.ts'
+import type { CloseHow } from './outbound-plan.ts'
+import { shortestHeld, type HeldEntry } from './tenure.ts'
+
 /**
  * Returns (issue 16): an automatic outbound peer that leaves on its own keeps a claim on its slot for a while.
  * The slot is refilled at once by the normal pick (a stand-in), and the departed address is redialed with the
@@ -26,17 +32,57 @@ export interface ReturnSettings {
   readonly minTenureMs: number
 }
 
-/**
- * When the claim of a peer that left on its own at `nowMs`, having held its slot since `sinceMs` (`returned`:
- * as a return), ends; `held` undefined: an address owed a slot it does not hold yet (an anchor). Undefined:
- * it earns none (returns are off, or it came back and left again too soon).
- */
-export function returnDeadline (settings: ReturnSettings | undefined, nowMs: number, held?: { readonly sinceMs: number, readonly returned: boolean }): number | undefined {
-  if (settings === undefined || (held?.returned === true && nowMs - held.sinceMs < settings.minTenureMs)) return undefined
-  return nowMs + settings.windowMs
+/** An established connection as the returns see it: when it came up, and whether it came back as a return. */
+export interface HeldSlot extends HeldEntry {
+  readonly returned: boolean
 }
 
-/** Whether a redial `delayMs` from `nowMs` still falls within a claim that ends at `untilMs`. */
-export function withinClaim (untilMs: number, nowMs: number, delayMs: number): boolean {
-  return nowMs + delayMs <= untilMs
+/**
+ * The returns' rules for one connection manager, on its clock: who earns a claim, when a claim ends, and which
+ * connection makes way for a returning peer. A claim is the request's returnUntilMs.
+ */
+export class Returns {
+  readonly #clock: Clock
+  readonly #settings: ReturnSettings | undefined
+  readonly #owed: ((addr: NetAddress) => boolean) | undefined
+
+  /** `owed`: whether an address whose first dial failed is owed its slot all the same (the node's anchors). */
+  constructor (clock: Clock, settings: ReturnSettings | undefined, owed?: (addr: NetAddress) => boolean) {
+    this.#clock = clock
+    this.#settings = settings
+    this.#owed = owed
+  }
+
+  /**
+   * An established connection of `req` ended `how` (`departed`: the peer left on its own): a departure earns
+   * a claim, unless returns are off or a peer that came back leaves again within the minimum tenure.
+   */
+  afterClose (req: ConnReq, held: HeldSlot, how: CloseHow, departed: boolean): void {
+    const earned = how === 'replace' && departed && !req.permanent && this.#settings !== undefined &&
+      !(held.returned && this.#clock.now() - held.sinceMs < this.#settings.minTenureMs)
+    req.returnUntilMs = earned ? this.#deadline() : undefined
+  }
+
+  /** A dial of `req` failed: an automatic address owed its slot gets a claim (asked once per request). */
+  afterFailedDial (req: ConnReq): void {
+    if (req.permanent || req.addr === undefined || req.returnUntilMs !== undefined || this.#owed?.(req.addr) !== true) return
+    req.returnUntilMs = this.#deadline()
+  }
+
+  /** Whether the claim of `req` ends before its next redial, `delayMs` from now. */
+  expiresBefore (req: ConnReq, delayMs: number): boolean {
+    return req.returnUntilMs !== undefined && this.#clock.now() + delayMs > req.returnUntilMs
+  }
+
+  /**
+   * The connection a returning peer displaces once the automatic ones are past the target: the youngest that
+   * is not itself a return (the stand-in in its slot); undefined while within the target.
+   */
+  standIn<T extends HeldSlot> (held: Iterable<T>, autoEstablished: number, target: number): T | undefined {
+    return autoEstablished > target ? shortestHeld([...held].filter((h) => !h.returned)) : undefined
+  }
+
+  #deadline (): number | undefined {
+    return this.#settings === undefined ? undefined : this.#clock.now() + this.#settings.windowMs
+  }
 }

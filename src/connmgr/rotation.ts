@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { Random } from '../util/random.ts'
-import { ChurnRate, HOUR_MS, longestHeld, poissonDelayMs } from './churn-rate.ts'
+import { ChurnRate, HOUR_MS, poissonDelayMs } from './churn-rate.ts'
+import { longestHeld } from './tenure.ts'
 
 /**
  * At least 5 minutes between two rotations of one manager: a peer that makes its own connections churn

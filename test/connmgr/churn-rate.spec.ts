@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ChurnRate, HOUR_MS, longestHeld, poissonDelayMs } from '../../src/connmgr/churn-rate.ts'
+import { ChurnRate, HOUR_MS, poissonDelayMs } from '../../src/connmgr/churn-rate.ts'
+import { longestHeld } from '../../src/connmgr/tenure.ts'
 import { seededRandom } from '../../src/util/random.ts'
 
 const HALF_LIFE_MS = 6 * HOUR_MS
