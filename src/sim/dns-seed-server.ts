@@ -72,6 +72,37 @@ function validate (records: Record<string, SeedRecords>): Map<string, SeedRecord
  * per name, NXDOMAIN for unknown names, plus names that never answer, names that answer garbage, and
  * truncated UDP answers, to exercise a seeder's failure paths.
  */
+/** An ephemeral UDP port may already be held on TCP by some other socket: then try another pair. */
+const PORT_PAIR_ATTEMPTS = 10
+
+type Answer = (request: Packet, send: (response: Packet | Buffer) => Promise<Buffer>, transport: 'udp' | 'tcp') => void
+
+async function listenTcp (tcp: TCPServer, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject)
+    tcp.listen(port, host, () => { tcp.off('error', reject); resolve() })
+  })
+}
+
+/** The UDP server and, if asked for, a TCP server on the same port. */
+async function listenPair (host: string, init: DnsSeedServerInit, answer: Answer): Promise<{ server: UDPServer, tcp: TCPServer | undefined, port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const server = new UDPServer((request, send) => { answer(request, send, 'udp') })
+    await server.listen(init.port ?? 0, host)
+    const { port } = server.address()
+    if (init.tcp !== true) return { server, tcp: undefined, port }
+    const tcp = new TCPServer((request, send) => { answer(request, send, 'tcp') })
+    try {
+      await listenTcp(tcp, port, host)
+      return { server, tcp, port }
+    } catch (err) {
+      await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+      const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      if (!taken || init.port !== undefined || attempt === PORT_PAIR_ATTEMPTS) throw err
+    }
+  }
+}
+
 export async function startDnsSeedServer (init: DnsSeedServerInit): Promise<DnsSeedServer> {
   const table = validate(init.records)
   const silent = new Set((init.silent ?? []).map(normalise))
@@ -79,7 +110,7 @@ export async function startDnsSeedServer (init: DnsSeedServerInit): Promise<DnsS
   const queries: DnsQueryRecord[] = []
   const waiters: Array<{ name: string, type: string | undefined, resolve: () => void }> = []
 
-  const answer = (request: Packet, send: (response: Packet | Buffer) => Promise<Buffer>, transport: 'udp' | 'tcp'): void => {
+  const answer: Answer = (request, send, transport) => {
     const question = request.questions[0]
     if (question === undefined) return
     const name = normalise(question.name)
@@ -113,17 +144,8 @@ export async function startDnsSeedServer (init: DnsSeedServerInit): Promise<DnsS
     void send(response)
   }
 
-  const server = new UDPServer((request, send) => { answer(request, send, 'udp') })
   const host = init.host ?? '127.0.0.1'
-  await server.listen(init.port ?? 0, host)
-  const { port } = server.address()
-  const tcp = init.tcp === true ? new TCPServer((request, send) => { answer(request, send, 'tcp') }) : undefined
-  if (tcp !== undefined) {
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject)
-      tcp.listen(port, host, () => { tcp.off('error', reject); resolve() })
-    })
-  }
+  const { server, tcp, port } = await listenPair(host, init, answer)
   return {
     host,
     port,

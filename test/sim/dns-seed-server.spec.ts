@@ -1,4 +1,5 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
+import { createServer } from 'node:net'
 import { Packet, UDPClient } from 'dns2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDnsSeedServer, type DnsSeedServer } from '../../src/sim/dns-seed-server.ts'
@@ -72,5 +73,18 @@ describe('the loopback DNS seed server', () => {
   it('refuses records that are not addresses of their type', async () => {
     await expect(startDnsSeedServer({ records: { 'bad.test': { a: ['2001:db8::1'] } } })).rejects.toThrow('bad.test: "2001:db8::1" is not an IPv4 address')
     await expect(startDnsSeedServer({ records: { 'bad.test': { aaaa: ['192.0.2.1'] } } })).rejects.toThrow('bad.test: "192.0.2.1" is not an IPv6 address')
+  })
+  it('with a port given whose TCP side is taken, fails with EADDRINUSE and leaves the UDP port free', async () => {
+    const holder = createServer()
+    await new Promise<void>((resolve) => { holder.listen(0, '127.0.0.1', resolve) })
+    const port = (holder.address() as { port: number }).port
+    try {
+      await expect(startDnsSeedServer({ records: {}, tcp: true, port })).rejects.toMatchObject({ code: 'EADDRINUSE' })
+      const udp = createSocket('udp4')
+      await new Promise<void>((resolve, reject) => { udp.once('error', reject); udp.bind(port, '127.0.0.1', resolve) })
+      await new Promise<void>((resolve) => { udp.close(resolve) })
+    } finally {
+      await new Promise<void>((resolve) => { holder.close(() => { resolve() }) })
+    }
   })
 })
