@@ -7,7 +7,7 @@ import { encodeAsmap } from '../../test/helpers/asmap-encoder.ts'
 import { formatInterval, meanInterval, slope } from '../lib/eclipse/interval.ts'
 import { ATTACKER_BASE, HONEST_BASE, type NodeSettings, type Scenario } from '../lib/eclipse/network.ts'
 import { shareSvg } from '../lib/eclipse/plot.ts'
-import { runScenario, TIME_FACTOR, type Phases, type ScenarioResult } from '../lib/eclipse/run-scenario.ts'
+import { runScenario, TIME_FACTOR, victimsOf, type Phases, type ScenarioResult } from '../lib/eclipse/run-scenario.ts'
 import type { BenchResult, Suite } from '../lib/result.ts'
 import { summarize } from '../lib/stats.ts'
 
@@ -17,13 +17,16 @@ import { summarize } from '../lib/stats.ts'
  * groups (10 /16s) and gossiping 100 addresses per honest one. The first third of the nodes restart 10
  * times (every other one a crash), one after the other, after 30 simulated minutes of downtime; the others
  * stay up. Settings: the defaults with Core's pick (`--selection core`, the defaults before group-first
- * selection), the defaults (group-first pick and returns), group-first without returns (the defaults
+ * selection), the defaults (group-first pick and returns), the defaults with every attacker group in the
+ * books from the start (the first picks already see them), group-first without returns (the defaults
  * before returns), and the defaults with an asmap that puts the attacker's 10 /16s in 2 ASes (the
  * rotation's settings run with ECLIPSE_MAIN); each on SEEDS independent networks, so that every claim carries a 95 % interval over
  * SEEDS × 10 restarting nodes. Sweeps over gossip volume and the attacker's share of groups use 2
  * restarts (one clean, one crash), for both picks. Two controls on CONTROL_SEEDS networks each: the restarting nodes
- * restart all at once (no honest peer leaves during a round), and Core's anchor timing. ECLIPSE_QUICK=1
- * shortens every phase (a smoke run, not for the table). The raw results go to bench/results/eclipse-raw.json.
+ * restart all at once (no honest peer leaves during a round), and Core's anchor timing. Every node listens
+ * before any node dials (ECLIPSE_BOOT=race: the first dials race the start instead, the simulation before
+ * session 6); ECLIPSE_HONEST sets the network's size. ECLIPSE_QUICK=1 shortens every phase (a smoke run,
+ * not for the table). The raw results go to bench/results/eclipse-raw.json.
  */
 const QUICK = process.env.ECLIPSE_QUICK === '1'
 const SEEDS = QUICK ? 1 : Number(process.env.ECLIPSE_SEEDS ?? 3)
@@ -31,9 +34,30 @@ const SEEDS = QUICK ? 1 : Number(process.env.ECLIPSE_SEEDS ?? 3)
 const CONTROL_SEEDS = QUICK ? 1 : 2
 /** Which sweeps run (ECLIPSE_SWEEPS=gossip,groups, the default both): each costs about 4 minutes. */
 const SWEEPS = (process.env.ECLIPSE_SWEEPS ?? 'gossip,groups').split(',')
-const MAIN: Scenario = { honest: 30, attackerGroups: 10, gossipFactor: 100 }
-const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts: 2, fresh: 2 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 10, fresh: 3, ...longRounds() }
-const SWEEP_PHASES: Phases = QUICK ? { warmupMs: 4_000, roundMs: 4_000, restarts: 1, fresh: 0 } : { warmupMs: 15_000, roundMs: 10_000, restarts: 2, fresh: 0 }
+/** Honest /16s past the network's own that the asmap also maps (the fresh nodes started during the attack). */
+const ASMAP_SPARE_GROUPS = 8
+const MAIN: Scenario = mainScenario()
+/** ECLIPSE_BOOT=race: the first dials race the nodes' start (the simulation before session 6), a control. */
+const BOOT = bootMode()
+const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts: 2, fresh: 2, ...BOOT } : { warmupMs: 15_000, roundMs: 10_000, restarts: 10, fresh: 3, ...BOOT, ...longRounds() }
+const SWEEP_PHASES: Phases = QUICK ? { warmupMs: 4_000, roundMs: 4_000, restarts: 1, fresh: 0, ...BOOT } : { warmupMs: 15_000, roundMs: 10_000, restarts: 2, fresh: 0, ...BOOT }
+
+/**
+ * ECLIPSE_HONEST=<nodes>: a larger (or smaller) network, the attacker keeping a quarter of the groups (one
+ * per three honest nodes); the honest /16s must stay below the attacker's and the asmap's spare ones.
+ */
+function mainScenario (): Scenario {
+  const honest = Number(process.env.ECLIPSE_HONEST ?? 30)
+  const most = ATTACKER_BASE - HONEST_BASE - ASMAP_SPARE_GROUPS - 1
+  if (!Number.isInteger(honest) || honest < 6 || honest > most) throw new Error(`ECLIPSE_HONEST: "${process.env.ECLIPSE_HONEST ?? ''}" is not a whole number of nodes from 6 to ${most}`)
+  return { honest, attackerGroups: Math.round(honest / 3), gossipFactor: 100 }
+}
+
+function bootMode (): Partial<Phases> {
+  const mode = process.env.ECLIPSE_BOOT ?? 'listening'
+  if (mode !== 'listening' && mode !== 'race') throw new Error(`ECLIPSE_BOOT: "${mode}" is not listening or race`)
+  return mode === 'race' ? { bootRace: true } : {}
+}
 
 /**
  * ECLIPSE_ROUNDS=<restarts>x<real seconds>: fewer, longer rounds (no fresh nodes), so that a restarting node
@@ -68,7 +92,7 @@ const MAIN_SETTINGS: Record<string, NodeSettings> = {
   core: CORE_PICK,
   group: GROUP_PICK,
   noreturns: NO_RETURNS,
-  // A control for the block-relay-only slots' first picks: the book knows every attacker group from the start.
+  // The block-relay-only slots keep their first picks: here those picks already see every attacker group.
   groupknown: { ...GROUP_PICK, name: `${GROUP_PICK.name}, every attacker group known at the start`, knowsEveryAttackerGroup: true },
   rotation: ROTATION,
   rotation10: { ...ROTATION, name: 'group-first pick, --rotation 10', rotation: 10 },
@@ -89,7 +113,7 @@ const ATTACKER_ASES = 2
 /** An asmap (Core's format) for the simulated network: honest /16 i is AS 1000+i, attacker /16s share ATTACKER_ASES. */
 function writeSimAsmap (dir: string, scenario: Scenario): string {
   const entries: Array<[string, number]> = []
-  for (let i = 0; i < scenario.honest + 8; i++) entries.push([`127.${HONEST_BASE + i}.0.0/16`, 1000 + i])
+  for (let i = 0; i < scenario.honest + ASMAP_SPARE_GROUPS; i++) entries.push([`127.${HONEST_BASE + i}.0.0/16`, 1000 + i])
   for (let g = 0; g < scenario.attackerGroups; g++) entries.push([`127.${ATTACKER_BASE + g}.0.0/16`, 64_600 + (g % ATTACKER_ASES)])
   const file = join(dir, 'sim-asmap.map')
   writeFileSync(file, encodeAsmap(entries))
@@ -185,7 +209,8 @@ function row (runs: readonly ScenarioResult[], label: string): BenchResult {
       buckets: `new A ${bucketMean((r) => r.buckets.newAttacker)} / H ${bucketMean((r) => r.buckets.newHonest)}, tried A ${bucketMean((r) => r.buckets.triedAttacker)} / H ${bucketMean((r) => r.buckets.triedHonest)}`,
       ...(first.freshShare === undefined ? {} : { fresh: pct(meanOf(runs.map((r) => r.freshShare ?? NaN))), freshInBooks: pct(meanOf(runs.map((r) => r.freshInBooks ?? NaN))) }),
       load: runs.map((r) => r.loadAverage.toFixed(2)).join(' '),
-      timeFactor: TIME_FACTOR
+      timeFactor: TIME_FACTOR,
+      boot: BOOT.bootRace === true ? 'dials race the start (control)' : 'every node listens before the first dials'
     }
   }
 }
@@ -209,7 +234,7 @@ export const eclipseSuite: Suite = {
     const withAsmap: NodeSettings = { ...GROUP_PICK, name: `defaults + asmap (attacker /16s in ${ATTACKER_ASES} ASes)`, asmap: writeSimAsmap(asmapDir, MAIN) }
     const settingsByKey: Record<string, NodeSettings> = { ...MAIN_SETTINGS, asmap: withAsmap }
     try {
-      for (const key of ONLY ?? ['core', 'group', 'noreturns', 'asmap']) {
+      for (const key of ONLY ?? ['core', 'group', 'groupknown', 'noreturns', 'asmap']) {
         const settings = settingsByKey[key]
         if (settings === undefined) throw new Error(`ECLIPSE_MAIN: no setting "${key}" (expected ${Object.keys(settingsByKey).join(', ')})`)
         const r = await runs(settings, MAIN, MAIN_PHASES, SEEDS)
@@ -223,7 +248,7 @@ export const eclipseSuite: Suite = {
     const crashes = main[0]?.[0]?.restartKinds.map((k) => k === 'crash') ?? []
     const meanByRound = (rs: readonly ScenarioResult[], pick: (r: ScenarioResult) => readonly number[]): number[] => pick(rs[0] as ScenarioResult).map((_, i) => meanOf(rs.map((r) => pick(r)[i] ?? NaN)))
     writeFileSync(join(RESULTS_DIR, 'eclipse-share.svg'), shareSvg(
-      `attacker share of outbound slots (10 restarting nodes, 20 that stay up; 25% of /16 groups, gossip 100x; mean of ${SEEDS} runs)`,
+      `attacker share of outbound slots (${victimsOf(MAIN.honest).length} restarting nodes, ${MAIN.honest - victimsOf(MAIN.honest).length} that stay up; 25% of /16 groups, gossip 100x; mean of ${SEEDS} runs)`,
       [
         ...main.map((rs) => ({ label: `${rs[0]?.settings ?? ''}: restarting`, values: meanByRound(rs, (r) => r.shareByRestart) })),
         ...main.slice(0, 3).map((rs) => ({ label: `${rs[0]?.settings ?? ''}: never restarting`, values: meanByRound(rs, (r) => r.stayingByRestart) }))

@@ -119,14 +119,21 @@ export class EclipseNetwork {
   /** Per node: connections rotated out, departed peers back in their slots, stand-ins closed for them, and simulated ms it has been up (closed runs so far). */
   readonly rotations: Array<{ rotated: number, returned: number, reclaimed: number, upMs: number }> = []
   readonly #upSince = new Map<number, number>()
+  /** Resolved once every node of the first start listens: until then the nodes' dials wait (see start()). */
+  readonly #networkUp: { promise: Promise<void>, resolve: () => void }
+  readonly #listenBeforeDial: boolean
 
-  constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string, restarting: readonly number[] }) {
+  constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string, restarting: readonly number[], listenBeforeDial: boolean }) {
     this.#c = components
     this.#settings = init.settings
     this.#scenario = init.scenario
     this.#port = init.port
     this.#dir = init.dir
     this.#timing = init.timing
+    this.#listenBeforeDial = init.listenBeforeDial
+    let open = (): void => {}
+    const promise = new Promise<void>((resolve) => { open = resolve })
+    this.#networkUp = { promise, resolve: open }
     mkdirSync(init.dir, { recursive: true })
     this.#chainparams = join(init.dir, 'eclipse-net.json')
     writeFileSync(this.#chainparams, JSON.stringify({
@@ -151,11 +158,19 @@ export class EclipseNetwork {
 
   get attacker (): Attacker { return this.#attacker }
 
+  /**
+   * Starts every honest node at once. With `listenBeforeDial` their dials wait until all of them listen:
+   * the network is up when its nodes make their first picks, as a real one is when a node joins it.
+   * Without it (a control, the simulation before session 6) the first dials race the other nodes' start,
+   * fail on whoever is not listening yet, and leave those honest addresses marked as recently tried.
+   */
   async start (): Promise<void> {
     await this.#attacker.start()
     for (let i = 0; i < this.#scenario.honest; i++) await this.#prefill(i)
     for (let i = 0; i < this.#scenario.honest; i++) this.nodes.push(this.#node(i))
+    if (!this.#listenBeforeDial) this.#networkUp.resolve()
     await Promise.all(this.nodes.map(async (n) => { await n.start() }))
+    this.#networkUp.resolve()
   }
 
   /**
@@ -303,7 +318,12 @@ export class EclipseNetwork {
    */
   #dialer (i: number): Dialer {
     const tcp = new TcpDialer({ clock: this.#c.clock }, { connectTimeoutMs: this.#timing.connectTimeoutMs ?? 5_000, localAddress: honestAddr(i, this.#port).host })
-    return { dial: async (addr, options) => await tcp.dial(isAttacker(addr.host) ? { ...addr, ...this.#hub } : addr, options) }
+    return {
+      dial: async (addr, options) => {
+        await this.#networkUp.promise
+        return await tcp.dial(isAttacker(addr.host) ? { ...addr, ...this.#hub } : addr, options)
+      }
+    }
   }
 
   #node (i: number): Node {

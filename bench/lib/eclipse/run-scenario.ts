@@ -61,6 +61,8 @@ export interface Phases {
   readonly fresh: number
   /** Restart the restarting nodes all at once (a control: no honest peer leaves during a round). */
   readonly together?: boolean
+  /** The first dials race the other nodes' start instead of waiting until every node listens (a control, network.ts start()). */
+  readonly bootRace?: boolean
 }
 
 export interface ScenarioResult {
@@ -114,7 +116,7 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
   const random = seededRandom(seed)
   const dir = join(tmpdir(), `pk-eclipse-${process.pid}-${seed}-${settings.name.replace(/\W+/g, '-')}`)
   const victims = victimsOf(scenario.honest)
-  const net = new EclipseNetwork({ clock, random }, { settings, scenario, port, dir, timing: TIMING, magicHex: 'fabfb5da', restarting: victims })
+  const net = new EclipseNetwork({ clock, random }, { settings, scenario, port, dir, timing: TIMING, magicHex: 'fabfb5da', restarting: victims, listenBeforeDial: phases.bootRace !== true })
   const started = clock.now()
   const overTime: Array<[number, number]> = []
   const staying = Array.from({ length: scenario.honest - victims.length }, (_, i) => victims.length + i)
