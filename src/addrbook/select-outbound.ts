@@ -29,8 +29,11 @@ export interface OutboundSelectOptions {
    * Default true.
    */
   countFailure?: boolean
-  /** --onlynet: addresses on other networks are skipped (seeding and gossip still learn them). */
-  isReachable?(addr: NetAddress): boolean
+  /**
+   * False skips the address: --onlynet's other networks (seeding and gossip still learn them) and our own
+   * addresses (node/local-addresses.ts).
+   */
+  mayDial?(addr: NetAddress): boolean
   /** How long a tried address is skipped in the early draws. @default RECENT_TRY_MS (Core's 10 minutes) */
   recentTryMs?: number
 }
@@ -52,7 +55,7 @@ export function selectOutbound (book: OutboundBook, options: OutboundSelectOptio
     if (tries < RECENT_TRY_SKIP_TRIES && info.lastAttempt > 0 && options.nowMs - info.lastAttempt * 1000 < recentTryMs) continue
     if (tries < DEFAULT_PORT_TRIES && info.addr.port !== options.defaultPort) continue
     if (options.isBanned(info.addr)) continue
-    if (options.isReachable?.(info.addr) === false) continue
+    if (options.mayDial?.(info.addr) === false) continue
     book.attempt(info.addr, options.countFailure ?? true)
     return info.addr
   }

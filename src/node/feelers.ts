@@ -32,8 +32,8 @@ export interface FeelersInit {
   targetMet(): boolean
   /** addrKey of every address connected or being dialed. */
   inUseKeys(): ReadonlySet<string>
-  /** --onlynet. @default every network */
-  isReachable?(addr: NetAddress): boolean
+  /** Whether a feeler may go to this address (--onlynet, never our own). @default any */
+  mayDial?(addr: NetAddress): boolean
   /** @default RECENT_TRY_MS (select-outbound.ts) */
   recentTryMs?: number
 }
@@ -119,7 +119,7 @@ export class Feelers implements Startable {
       inUseGroups: new Set(),
       isBanned: (a) => banList.isBanned(a.host),
       countFailure,
-      ...pickDefined(this.#init, 'isReachable', 'recentTryMs')
+      ...pickDefined(this.#init, 'mayDial', 'recentTryMs')
     })
     return addr === undefined ? undefined : { addr, target: 'new' }
   }

@@ -29,6 +29,7 @@ import { acceptInbound } from './inbound.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { noPeersWatch } from './no-peers.ts'
 import { buildOutboundKinds, claimedPeers, type OutboundKinds } from './outbound-kinds.ts'
+import { configuredLocalAddresses, LocalAddresses } from './local-addresses.ts'
 import { SelfAdvertiser, selfAdvertInit } from './self-advert.ts'
 import { PermanentPeers } from './permanent.ts'
 import { applyLiveSettings, liveSettingsOf, type LiveSettings, type ReconfigureResult } from './reconfigure.ts'
@@ -73,6 +74,8 @@ export interface NodeParts {
   readonly peerValue: PeerValue
   /** Bytes and messages of every session since start (getnettotals, metrics). */
   readonly traffic: Traffic
+  /** Our own addresses (configured, and each one we advertised): automatic outbound never dials them. */
+  readonly local: LocalAddresses
 }
 
 /** The defaults an embedder's gater may build on: the ban list, and the default gater (admission, lists, bans) over it. */
@@ -153,7 +156,7 @@ export class Node implements Startable {
         ...[parts.kinds.blockRelay].filter((p) => p !== undefined),
         parts.connmgr,
         ...[parts.kinds.feelers].filter((p) => p !== undefined),
-        new SelfAdvertiser({ clock, random: this.#c.random, events: this.events, registry: parts.registry }, selfAdvertInit(this.config)),
+        new SelfAdvertiser({ clock, random: this.#c.random, events: this.events, registry: parts.registry, local: parts.local }, selfAdvertInit(this.config)),
         new StatusTicker({ clock, tick: () => { this.logStatus() } }, timing.statusIntervalMs === undefined ? {} : { intervalMs: timing.statusIntervalMs }),
         ...noPeersWatch(this.config, { clock, events: this.events }, parts.registry),
         // Last to start, first to stop: the anchors are chosen while the outbound peers are still up.
@@ -233,7 +236,8 @@ export class Node implements Startable {
       { peers: config.outbound.permanentPeers })
     const rotation = { ...timing.rotation, factor: config.outbound.rotation ?? 0 }
     const returns = pickDefined({ windowMs: config.outbound.returnWindowMs, minTenureMs: timing.returnMinTenureMs }, 'windowMs', 'minTenureMs')
-    const kinds = buildOutboundKinds({ clock, random, logger: logging.subsystem('CMGR'), events, dialer, gater, sessions, registry, book, banList, fullRelayRequests: () => connmgr?.requests() ?? [] },
+    const local = new LocalAddresses(configuredLocalAddresses(config.inbound.externalIps ?? [], config.inbound.listen))
+    const kinds = buildOutboundKinds({ clock, random, logger: logging.subsystem('CMGR'), events, dialer, gater, sessions, registry, book, banList, local, fullRelayRequests: () => connmgr?.requests() ?? [] },
       config, { anchors: contents.anchors, rotation, returns, ...pickDefined(timing, 'feelerIntervalMs', 'dialStaggerMs', 'recentTryMs') })
     const outbound = new Outbound({ clock, events, dialer, gater, sessions, registry, book, banList, requests: kinds.requests }, {
       defaultPort: config.params.defaultPort,
@@ -241,7 +245,7 @@ export class Node implements Startable {
       isPermanent: (addr) => permanent.has(addr),
       anchors: kinds.fullRelayAnchors,
       onDry: () => { seeding.dry() },
-      isReachable: kinds.isReachable,
+      mayDial: kinds.mayDial,
       ...pickDefined(timing, 'recentTryMs')
     })
     connmgr = new ConnManager({ clock, random, logger: logging.subsystem('CMGR'), events, nextId: registry.nextId, dial: outbound.dial }, {
@@ -256,7 +260,7 @@ export class Node implements Startable {
       hasSlot: (remote) => defaultGater.hasSlot(remote),
       onAccept: acceptInbound({ sessions, events })
     })
-    return { store, book, banList, registry, gater, defaultGater, connmgr, kinds, sessions, listener, permanent, seeding, peerValue, traffic }
+    return { store, book, banList, registry, gater, defaultGater, connmgr, kinds, sessions, listener, permanent, seeding, peerValue, traffic, local }
   }
 
   #gater (defaults: GaterDefaults): ConnectionGater {

@@ -8,6 +8,7 @@ import type { EventSink } from '../util/event-bus.ts'
 import type { NodeConfig } from './config.ts'
 import type { NodeEvents } from './events.ts'
 import { Feelers, type FeelersComponents } from './feelers.ts'
+import type { LocalAddresses } from './local-addresses.ts'
 import { Outbound, type OutboundConnection } from './outbound.ts'
 import { pickDefined } from '../util/defined.ts'
 
@@ -16,6 +17,8 @@ export type OutboundKindsComponents = FeelersComponents & {
   events: EventSink<NodeEvents>
   /** The full-relay connection manager's requests (addresses and groups in use). */
   fullRelayRequests(): readonly ConnReq[]
+  /** Our own addresses: never dialed. */
+  local: LocalAddresses
 }
 
 export interface OutboundKindsInit {
@@ -35,8 +38,8 @@ export interface OutboundKinds {
   /** Its own connection manager, with the block-relay-only target; undefined with 0 slots. */
   readonly blockRelay: ConnManager<OutboundConnection> | undefined
   readonly feelers: Feelers | undefined
-  /** Whether automatic connections may go to this address (--onlynet). */
-  isReachable(addr: NetAddress): boolean
+  /** Whether automatic connections may go to this address: on a network --onlynet allows, and not ours. */
+  mayDial(addr: NetAddress): boolean
   /** Every outbound request of both managers (for the in-use addresses and groups). */
   requests(): readonly ConnReq[]
   /** The anchors the full-relay side dials (all of them when there are no block-relay-only slots). */
@@ -51,7 +54,7 @@ export interface OutboundKinds {
 export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConfig, init: OutboundKindsInit): OutboundKinds {
   const { targetOutbound, blockRelayOnly, feelers: feelersOn, onlyNets } = config.outbound
   const only = new Set(onlyNets)
-  const isReachable = (addr: NetAddress): boolean => isReachableNetwork(only, addr.network)
+  const mayDial = (addr: NetAddress): boolean => isReachableNetwork(only, addr.network) && !c.local.has(addr)
   const fullRelayUp = (): boolean => c.registry.count('outbound-full-relay').established >= targetOutbound
   let blockRelay: ConnManager<OutboundConnection> | undefined
   const requests = (): readonly ConnReq[] => [...c.fullRelayRequests(), ...(blockRelay?.requests() ?? [])]
@@ -63,7 +66,7 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
       isPermanent: () => false,
       anchors: init.anchors,
       mayFill: fullRelayUp,
-      isReachable,
+      mayDial,
       ...pickDefined(init, 'recentTryMs')
     })
     blockRelay = new ConnManager({ clock: c.clock, random: c.random, logger: c.logger, events: c.events, nextId: c.registry.nextId, dial: side.dial }, {
@@ -83,11 +86,11 @@ export function buildOutboundKinds (c: OutboundKindsComponents, config: NodeConf
       ...(init.feelerIntervalMs === undefined ? {} : { intervalMs: init.feelerIntervalMs }),
       targetMet: () => fullRelayUp() && c.registry.count('block-relay-only').established >= blockRelayOnly,
       inUseKeys: () => new Set(requests().flatMap((r) => r.addr === undefined ? [] : [addrKey(r.addr)])),
-      isReachable,
+      mayDial,
       ...pickDefined(init, 'recentTryMs')
     })
     : undefined
-  return { blockRelay, feelers, isReachable, requests, fullRelayAnchors: blockRelay === undefined ? init.anchors : [] }
+  return { blockRelay, feelers, mayDial, requests, fullRelayAnchors: blockRelay === undefined ? init.anchors : [] }
 }
 
 /**

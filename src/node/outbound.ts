@@ -56,8 +56,8 @@ export interface OutboundInit {
    * the full-relay slots before the block-relay-only ones. @default always
    */
   mayFill?(): boolean
-  /** --onlynet: whether automatic connections may go to this address's network. @default every network */
-  isReachable?(addr: NetAddress): boolean
+  /** Whether automatic connections may go to this address (--onlynet, never our own). @default any */
+  mayDial?(addr: NetAddress): boolean
   /** @default RECENT_TRY_MS (select-outbound.ts) */
   recentTryMs?: number
 }
@@ -170,7 +170,7 @@ export class Outbound {
       inUseGroups: groups,
       isBanned: (a) => this.#c.banList.isBanned(a.host),
       countFailure,
-      ...pickDefined(this.#init, 'isReachable', 'recentTryMs')
+      ...pickDefined(this.#init, 'mayDial', 'recentTryMs')
     })
     if (addr !== undefined) return addr
     this.#init.onDry?.()

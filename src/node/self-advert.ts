@@ -1,5 +1,6 @@
 import { isAcceptable } from '../addrbook/netgroup.ts'
 import { addrKey, toNetAddress, type NetAddress } from '../netaddr/netaddress.ts'
+import type { LocalAddresses } from './local-addresses.ts'
 import type { Peer } from '../peer/peer.ts'
 import type { ConnectionRegistry } from '../registry/connection-registry.ts'
 import type { ConnectionKind } from '../registry/types.ts'
@@ -55,6 +56,8 @@ export interface SelfAdvertiserComponents {
   random: Random
   events: EventBus<NodeEvents>
   registry: ConnectionRegistry<Peer>
+  /** Each address we announce is ours: the outbound picks skip it from then on. */
+  local: LocalAddresses
 }
 
 export interface SelfAdvertiserInit {
@@ -129,6 +132,7 @@ export class SelfAdvertiser implements Startable {
     if (info === undefined || listenPort === undefined) return
     const addr = localAddressFor({ ...this.#init, listenPort, peerView: info.localAddr, peer: peer.addr })
     if (addr === undefined) return
+    this.#c.local.add(addr)
     peer.sendAddresses([{ addr, services: 0n, time: unixSeconds(this.#c.clock) }])
     this.#c.events.emit('self_advertised', { id, addr: addrKey(peer.addr), advertised: addrKey(addr) })
   }

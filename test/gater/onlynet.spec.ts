@@ -32,7 +32,7 @@ describe('--onlynet', () => {
   it('selection skips unreachable addresses: only IPv4 is picked, and nothing when the book has none', () => {
     const { book } = bookFixture()
     book.add([timed(v6('2a01:4f8::1')), timed(v6('2a02:4f8::1')), timed(v6('2a03:4f8::1'))], ipv4('50.1.1.1'))
-    const options = { nowMs: BOOK_START_MS, defaultPort: 8333, inUseKeys: new Set<string>(), inUseGroups: new Set<string>(), isBanned: () => false, isReachable: (a: NetAddress) => a.network === 'ipv4' }
+    const options = { nowMs: BOOK_START_MS, defaultPort: 8333, inUseKeys: new Set<string>(), inUseGroups: new Set<string>(), isBanned: () => false, mayDial: (a: NetAddress) => a.network === 'ipv4' }
     expect(selectOutbound(book, options)).toBeUndefined()
     book.add([timed(ipv4('9.9.9.9'))], ipv4('50.1.1.1'))
     expect(selectOutbound(book, options)).toEqual(ipv4('9.9.9.9'))

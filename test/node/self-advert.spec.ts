@@ -6,6 +6,7 @@ import { allowAllGater } from '../../src/gater/gater.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
 import type { NodeEvents } from '../../src/node/events.ts'
+import { LocalAddresses } from '../../src/node/local-addresses.ts'
 import { FIRST_SELF_ADVERT_MEAN_MS, localAddressFor, SELF_ADVERT_INTERVAL_MS, selfAdvertDelayMs, SelfAdvertiser } from '../../src/node/self-advert.ts'
 import { Sessions } from '../../src/node/sessions.ts'
 import type { Peer } from '../../src/peer/peer.ts'
@@ -59,7 +60,7 @@ afterEach(() => {
 })
 
 /** A session of `kind` opened by Sessions, with a SelfAdvertiser listening on LISTEN_PORT; the remote sees us at 127.0.0.1. */
-async function advertisedSession (kind: ConnectionKind): Promise<{ addrs: () => string[] }> {
+async function advertisedSession (kind: ConnectionKind): Promise<{ addrs: () => string[], local: LocalAddresses }> {
   useFakeTimersWithRealIo(1_700_000_000_000)
   const { socket, remote } = await acceptOne()
   const events = new EventBus<NodeEvents>()
@@ -68,7 +69,8 @@ async function advertisedSession (kind: ConnectionKind): Promise<{ addrs: () => 
   const longMs = 7 * 24 * 3600_000 // no pings or idle timeouts in the way: the remote is scripted
   const sessions = new Sessions({ clock: systemClock, random: seededRandom(2), peerLogger: nullLogger, events, registry, gater: allowAllGater, permissions: () => NO_PERMISSIONS, book, banList: new BanList({ clock: systemClock }) },
     { params: REGTEST, banning: { enabled: true, threshold: 100, durationMs: 3_600_000 }, timeouts: { pingIntervalMs: longMs, pingTimeoutMs: longMs, idleTimeoutMs: longMs } })
-  const advertiser = new SelfAdvertiser({ clock: systemClock, random: seededRandom(ADVERT_SEED), events, registry }, { externalIps: [], listenPort: LISTEN_PORT, proxy: false, allowLocal: true })
+  const local = new LocalAddresses([])
+  const advertiser = new SelfAdvertiser({ clock: systemClock, random: seededRandom(ADVERT_SEED), events, registry, local }, { externalIps: [], listenPort: LISTEN_PORT, proxy: false, allowLocal: true })
   advertiser.start()
   const { session: peer } = sessions.open(socket, { network: 'ipv4', host: '127.0.0.1', port: remote.socket.localPort ?? 1 }, kind)
   cleanup.push(() => { advertiser.stop(); peer.close('test over'); remote.close() })
@@ -78,7 +80,7 @@ async function advertisedSession (kind: ConnectionKind): Promise<{ addrs: () => 
   remote.send({ command: 'verack' })
   await done
   const addrs = (): string[] => remote.received.flatMap((m) => m instanceof ProtocolError || !('addrs' in m) ? [] : m.addrs.map((a) => `${a.addr.host}:${a.addr.port}`))
-  return { addrs }
+  return { addrs, local }
 }
 
 describe('self-advertisement on the wire', () => {
@@ -86,12 +88,16 @@ describe('self-advertisement on the wire', () => {
     const expected = seededRandom(ADVERT_SEED)
     const first = selfAdvertDelayMs(true, expected)
     const second = selfAdvertDelayMs(false, expected)
-    const { addrs } = await advertisedSession('outbound-full-relay')
+    const { addrs, local } = await advertisedSession('outbound-full-relay')
+    const ours = { network: 'ipv4' as const, host: '127.0.0.1', port: LISTEN_PORT }
     await vi.advanceTimersByTimeAsync(first - 1)
     expect(addrs()).toEqual([])
+    expect(local.has(ours)).toBe(false)
     await vi.advanceTimersByTimeAsync(2)
     await untilIo(() => addrs().length === 1, 'first announcement')
     expect(addrs()).toEqual([`127.0.0.1:${LISTEN_PORT}`])
+    // What we announce is ours: the outbound picks skip it from then on.
+    expect(local.has(ours)).toBe(true)
     await vi.advanceTimersByTimeAsync(second - 10)
     expect(addrs()).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(20)
