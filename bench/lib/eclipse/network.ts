@@ -112,6 +112,8 @@ export class EclipseNetwork {
   readonly nodes: Node[] = []
   /** Automatic outbound connections made, per node and side, by kind (each one a pick that worked). */
   readonly picks: PickCounts[] = []
+  /** Per node, its dials to honest nodes that failed (at the first start: nodes not yet listening). */
+  readonly honestDialFailures: number[] = []
   /** Nodes stopped and not yet started again (a restart takes them down one after the other). */
   readonly #down = new Set<number>()
   /** Why the nodes' automatic outbound connections end. */
@@ -333,6 +335,10 @@ export class EclipseNetwork {
     const timing = { ...this.#timing, ...(rotation === undefined ? {} : { rotation }), ...(recentTryMs === undefined ? {} : { recentTryMs }) }
     const node = createNode({ ...config, outbound }, { clock: this.#c.clock, random: this.#c.random, dialer: this.#dialer(i), timing })
     this.causes.attach(i, node, honestAddr(i, this.#port).host)
+    this.honestDialFailures[i] ??= 0
+    node.events.on('dial_failed', (p) => {
+      if (p.addr !== undefined && !isAttacker(p.addr.split(':')[0] ?? '')) this.honestDialFailures[i] = (this.honestDialFailures[i] ?? 0) + 1
+    })
     const rotations = this.rotations[i] ??= { rotated: 0, returned: 0, reclaimed: 0, upMs: 0 }
     node.events.on('node_started', () => { this.#upSince.set(i, this.#c.clock.now()) })
     node.events.on('outbound_disconnected', (p) => {
