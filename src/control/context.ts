@@ -40,6 +40,8 @@ export interface ControlContext {
   readonly permanent: PermanentPeerList
   /** The node's traffic since it started, closed connections included. */
   readonly traffic: Traffic
+  /** Our own addresses with Core's scores (getnetworkinfo's `localaddresses`). */
+  localAddresses(): ReadonlyArray<{ readonly addr: NetAddress, readonly score: number }>
   readonly userAgent: string
   networks(): NetworkReach[]
   /** The status line's numbers (getstatus). */

@@ -54,7 +54,7 @@ export function networkMethods (ctx: ControlContext): Record<string, RpcMethod> 
           connections_in: inbound,
           connections_out: outbound,
           networks: ctx.networks(),
-          localaddresses: [],
+          localaddresses: ctx.localAddresses().map(({ addr, score }) => ({ address: addr.host, port: addr.port, score })),
           warnings: ''
         }
       }

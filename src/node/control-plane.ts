@@ -110,6 +110,7 @@ export class ControlPlane implements Startable {
       banList: parts.banList,
       permanent: parts.permanent,
       traffic: parts.traffic,
+      localAddresses: () => parts.local.list(),
       userAgent: DEFAULT_USER_AGENT,
       networks: () => networks(config),
       status: () => c.status() ?? {},

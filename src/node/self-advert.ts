@@ -132,7 +132,7 @@ export class SelfAdvertiser implements Startable {
     if (info === undefined || listenPort === undefined) return
     const addr = localAddressFor({ ...this.#init, listenPort, peerView: info.localAddr, peer: peer.addr })
     if (addr === undefined) return
-    this.#c.local.add(addr)
+    this.#c.local.seen(addr)
     peer.sendAddresses([{ addr, services: 0n, time: unixSeconds(this.#c.clock) }])
     this.#c.events.emit('self_advertised', { id, addr: addrKey(peer.addr), advertised: addrKey(addr) })
   }

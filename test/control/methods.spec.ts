@@ -38,7 +38,7 @@ async function errorOf (rpc: RpcNode, method: string, params: unknown[] | Record
 describe('RPC methods on a running node', () => {
   it('getpeerinfo, getconnectioncount, getnetworkinfo, getnettotals, getstatus, uptime and help describe the live node', async () => {
     const sim = await simNetwork(6)
-    const rpc = await startRpcNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 2 }, cleanup)
+    const rpc = await startRpcNode(sim, { addpeer: [addrKey(sim.peer(0).addr)], targetoutbound: 2, externalip: ['203.0.113.5:18444'] }, cleanup)
     const { node, log } = rpc
     await log.waitUntil('2 automatic and 1 permanent peer', () => node.status()?.outbound === 2 && node.status()?.permanentUp === 1)
     // Each session pings at its handshake: wait for the pongs not in yet.
@@ -67,7 +67,8 @@ describe('RPC methods on a running node', () => {
     expect(await result(rpc, 'getconnectioncount')).toBe(3)
     expect(await result(rpc, 'getnetworkinfo')).toMatchObject({
       version: 100, subversion: '/peerkeeper:0.1.0/', connections: 3, connections_in: 0, connections_out: 3, networkactive: true,
-      networks: expect.arrayContaining([{ name: 'ipv4', limited: false, reachable: true, proxy: '', proxy_randomize_credentials: false }])
+      networks: expect.arrayContaining([{ name: 'ipv4', limited: false, reachable: true, proxy: '', proxy_randomize_credentials: false }]),
+      localaddresses: [{ address: '203.0.113.5', port: 18444, score: 4 }]
     })
     const totals = await result(rpc, 'getnettotals') as Record<string, number>
     const sum = (field: string): number => peers.reduce((s, p) => s + (p[field] as number), 0)

@@ -3,7 +3,7 @@ import { AddrBook } from '../../src/addrbook/addr-book.ts'
 import { buildNodeConfig } from '../../src/cli/node-config.ts'
 import { nullLogger } from '../../src/log/logger.ts'
 import type { NetAddress } from '../../src/netaddr/netaddress.ts'
-import { configuredLocalAddresses, LocalAddresses } from '../../src/node/local-addresses.ts'
+import { configuredLocalAddresses, LOCAL_SCORE_BIND, LOCAL_SCORE_MANUAL, LocalAddresses } from '../../src/node/local-addresses.ts'
 import { createNode } from '../../src/node/node.ts'
 import { NodeStore } from '../../src/store/node-store.ts'
 import { systemClock, unixSeconds } from '../../src/util/clock.ts'
@@ -17,19 +17,21 @@ import { tempDir } from '../helpers/temp-dir.ts'
 const ipv4 = (host: string, port: number): NetAddress => ({ network: 'ipv4', host, port })
 
 describe('LocalAddresses', () => {
-  it('takes --externalip and each --listen bound to an address; a wildcard or absent bind host names none', () => {
+  it('takes --externalip (Core\'s manual score) and each --listen bound to an address (bind score); a wildcard or absent bind host names none', () => {
     const external = ipv4('203.0.113.5', 8333)
     expect(configuredLocalAddresses([external], [{ host: '127.0.0.1', port: 18444 }, { host: '0.0.0.0', port: 18445 }, { host: '::', port: 18446 }, { host: undefined, port: 18447 }]))
-      .toEqual([external, ipv4('127.0.0.1', 18444)])
-    expect(configuredLocalAddresses([], [{ host: '::1', port: 18444 }])).toEqual([{ network: 'ipv6', host: '::1', port: 18444 }])
+      .toEqual([{ addr: external, score: LOCAL_SCORE_MANUAL }, { addr: ipv4('127.0.0.1', 18444), score: LOCAL_SCORE_BIND }])
+    expect(configuredLocalAddresses([], [{ host: '::1', port: 18444 }])).toEqual([{ addr: { network: 'ipv6', host: '::1', port: 18444 }, score: LOCAL_SCORE_BIND }])
   })
 
-  it('matches address and port: another node on the same host is not us', () => {
-    const local = new LocalAddresses([ipv4('127.0.0.1', 18444)])
+  it('matches address and port (another node on the same host is not us); each sighting adds one to the score', () => {
+    const local = new LocalAddresses([{ addr: ipv4('127.0.0.1', 18444), score: LOCAL_SCORE_BIND }])
     expect(local.has(ipv4('127.0.0.1', 18444))).toBe(true)
     expect(local.has(ipv4('127.0.0.1', 18445))).toBe(false)
-    local.add(ipv4('198.51.100.7', 18444))
-    expect(local.has(ipv4('198.51.100.7', 18444))).toBe(true)
+    local.seen(ipv4('198.51.100.7', 18444))
+    local.seen(ipv4('198.51.100.7', 18444))
+    local.seen(ipv4('127.0.0.1', 18444))
+    expect(local.list()).toEqual([{ addr: ipv4('127.0.0.1', 18444), score: LOCAL_SCORE_BIND + 1 }, { addr: ipv4('198.51.100.7', 18444), score: 2 }])
   })
 })
 
