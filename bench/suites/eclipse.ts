@@ -26,7 +26,8 @@ import { summarize } from '../lib/stats.ts'
  * restart all at once (no honest peer leaves during a round), and Core's anchor timing. Every node listens
  * before any node dials (ECLIPSE_BOOT=race: the first dials race the start instead, the simulation before
  * session 6); ECLIPSE_HONEST sets the network's size. ECLIPSE_QUICK=1 shortens every phase (a smoke run,
- * not for the table). The raw results go to bench/results/eclipse-raw.json.
+ * not for the table). The raw results go to bench/results/eclipse-raw.json (ECLIPSE_RAW=<file> names
+ * another, so that a check beside the full run does not overwrite its file).
  */
 const QUICK = process.env.ECLIPSE_QUICK === '1'
 const SEEDS = QUICK ? 1 : Number(process.env.ECLIPSE_SEEDS ?? 3)
@@ -106,6 +107,7 @@ const MAIN_SETTINGS: Record<string, NodeSettings> = {
   rotationbro: { ...ROTATION, name: `${ROTATION.name} (spacing scaled), block-relay-only slots rotated too`, rotateBlockRelay: true, rotationTiming: { minSpacingMs: 500 * TIME_FACTOR } }
 }
 const ONLY = process.env.ECLIPSE_MAIN?.split(',')
+const RAW_FILE = process.env.ECLIPSE_RAW ?? 'eclipse-raw.json'
 
 /** The attacker's /16s belong to this many autonomous systems in the asmap setting (each honest /16 is its own AS). */
 const ATTACKER_ASES = 2
@@ -226,7 +228,7 @@ export const eclipseSuite: Suite = {
       const out: ScenarioResult[] = []
       for (let k = 0; k < times; k++) out.push(await runScenario(settings, scenario, phases, await freePort(), seed++, load))
       raw.push(...out)
-      writeFileSync(join(RESULTS_DIR, 'eclipse-raw.json'), JSON.stringify(raw.map(({ overTime, ...r }) => r)))
+      writeFileSync(join(RESULTS_DIR, RAW_FILE), JSON.stringify(raw.map(({ overTime, ...r }) => r)))
       return out
     }
     const main: ScenarioResult[][] = []
