@@ -7,6 +7,7 @@ import { encodeAsmap } from '../../test/helpers/asmap-encoder.ts'
 import { formatInterval, meanInterval, slope } from '../lib/eclipse/interval.ts'
 import { ATTACKER_BASE, HONEST_BASE, type NodeSettings, type Scenario } from '../lib/eclipse/network.ts'
 import { shareSvg } from '../lib/eclipse/plot.ts'
+import { SPREAD_LEVELS } from '../lib/eclipse/spread.ts'
 import { runScenario, TIME_FACTOR, victimsOf, type Phases, type ScenarioResult } from '../lib/eclipse/run-scenario.ts'
 import type { BenchResult, Suite } from '../lib/result.ts'
 import { summarize } from '../lib/stats.ts'
@@ -40,7 +41,7 @@ const ASMAP_SPARE_GROUPS = 8
 const MAIN: Scenario = mainScenario()
 /** ECLIPSE_BOOT=race: the first dials race the nodes' start (the simulation before session 6), a control. */
 const BOOT = bootMode()
-const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts: 2, fresh: 2, ...BOOT } : { warmupMs: 15_000, roundMs: 10_000, restarts: 10, fresh: 3, ...BOOT, ...longRounds() }
+const MAIN_PHASES: Phases = QUICK ? { warmupMs: 6_000, roundMs: 4_000, restarts: 2, fresh: 2, ...BOOT } : { warmupMs: 15_000, roundMs: 10_000, restarts: 10, fresh: 3, ...BOOT, ...freshPhase(), ...longRounds() }
 const SWEEP_PHASES: Phases = QUICK ? { warmupMs: 4_000, roundMs: 4_000, restarts: 1, fresh: 0, ...BOOT } : { warmupMs: 15_000, roundMs: 10_000, restarts: 2, fresh: 0, ...BOOT }
 
 /**
@@ -52,6 +53,15 @@ function mainScenario (): Scenario {
   const most = ATTACKER_BASE - HONEST_BASE - ASMAP_SPARE_GROUPS - 1
   if (!Number.isInteger(honest) || honest < 6 || honest > most) throw new Error(`ECLIPSE_HONEST: "${process.env.ECLIPSE_HONEST ?? ''}" is not a whole number of nodes from 6 to ${most}`)
   return { honest, attackerGroups: Math.round(honest / 3), gossipFactor: 100 }
+}
+
+/** ECLIPSE_FRESH=<real seconds>: watch the fresh nodes (their share, how far their address spreads) this long instead of one round. */
+function freshPhase (): Partial<Phases> {
+  const spec = process.env.ECLIPSE_FRESH
+  if (spec === undefined) return {}
+  const seconds = Number(spec)
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`ECLIPSE_FRESH: "${spec}" is not a whole number of seconds`)
+  return { freshMs: seconds * 1000 }
 }
 
 function bootMode (): Partial<Phases> {
@@ -174,6 +184,16 @@ function heldByKind (runs: readonly ScenarioResult[]): string {
   return `full-relay ${kind('fullRelay')}, block-relay-only ${kind('blockRelay')}`
 }
 
+/** Per level, the median simulated minutes a fresh node's address took to reach that share of the other books, over the nodes that did. */
+function spreadSummary (runs: readonly ScenarioResult[]): string {
+  const nodes = runs.flatMap((r) => r.freshSpreadMinutes ?? [])
+  return SPREAD_LEVELS.map((level, l) => {
+    const times = nodes.map((n) => n[l]).filter((t): t is number => typeof t === 'number')
+    const median = times.length === 0 ? '-' : `${summarize(times).median.toFixed(1)} min`
+    return `${Math.round(level * 100)}%: ${median} (${times.length}/${nodes.length})`
+  }).join(', ')
+}
+
 /** One row for the runs of one setting and scenario: intervals over every restarting node of every run. */
 function row (runs: readonly ScenarioResult[], label: string): BenchResult {
   const first = runs[0] as ScenarioResult
@@ -209,7 +229,7 @@ function row (runs: readonly ScenarioResult[], label: string): BenchResult {
       picks: `full-relay ${pickShare(runs, (r) => r.picks.fullRelay)}, block-relay-only (with anchors) ${pickShare(runs, (r) => r.picks.blockRelay)}`,
       stayingPicks: `full-relay ${pickShare(runs, (r) => r.stayingPicks.fullRelay)}, block-relay-only ${pickShare(runs, (r) => r.stayingPicks.blockRelay)}`,
       buckets: `new A ${bucketMean((r) => r.buckets.newAttacker)} / H ${bucketMean((r) => r.buckets.newHonest)}, tried A ${bucketMean((r) => r.buckets.triedAttacker)} / H ${bucketMean((r) => r.buckets.triedHonest)}`,
-      ...(first.freshShare === undefined ? {} : { fresh: pct(meanOf(runs.map((r) => r.freshShare ?? NaN))), freshInBooks: pct(meanOf(runs.map((r) => r.freshInBooks ?? NaN))) }),
+      ...(first.freshShare === undefined ? {} : { fresh: pct(meanOf(runs.map((r) => r.freshShare ?? NaN))), freshInBooks: pct(meanOf(runs.map((r) => r.freshInBooks ?? NaN))), freshSpread: spreadSummary(runs) }),
       load: runs.map((r) => r.loadAverage.toFixed(2)).join(' '),
       timeFactor: TIME_FACTOR,
       boot: BOOT.bootRace === true ? 'dials race the start (control)' : 'every node listens before the first dials'

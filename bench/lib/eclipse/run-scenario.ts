@@ -5,6 +5,7 @@ import { seededRandom } from '../../../src/util/random.ts'
 import { sleep } from '../stats.ts'
 import { EclipseNetwork, outboundShare, type NodeSettings, type PickCounts, type Scenario } from './network.ts'
 import { scaledClock } from './scaled-clock.ts'
+import { watchSpread, type SpreadMinutes } from './spread.ts'
 
 /** Simulated time runs this much faster than real time (feelers every 6 s real, an hour in 3 min). */
 export const TIME_FACTOR = 20
@@ -59,6 +60,8 @@ export interface Phases {
   readonly restarts: number
   /** Start fresh nodes during the attack and measure them (and how far their address spread). */
   readonly fresh: number
+  /** Real ms the fresh nodes are watched. @default roundMs */
+  readonly freshMs?: number
   /** Restart the restarting nodes all at once (a control: no honest peer leaves during a round). */
   readonly together?: boolean
   /** The first dials race the other nodes' start instead of waiting until every node listens (a control, network.ts start()). */
@@ -95,6 +98,8 @@ export interface ScenarioResult {
   /** Attacker share of the fresh nodes' slots after one round, and the fraction of books holding them. */
   readonly freshShare?: number
   readonly freshInBooks?: number
+  /** Per fresh node, simulated minutes until its address was in 10, 25 and 50 % of the other books (null: not within the phase). */
+  readonly freshSpreadMinutes?: SpreadMinutes
   readonly loadAverage: number
   /** Why automatic outbound connections ended while their node was up (counts by node, phase, kind, peer, cause). */
   readonly closeCauses: Record<string, number>
@@ -204,12 +209,18 @@ export async function runScenario (settings: NodeSettings, scenario: Scenario, p
     const stayingPicks: PickCounts = { fullRelay: since(stayingTotal.fullRelay, stayingAtWarmup.fullRelay), blockRelay: since(stayingTotal.blockRelay, stayingAtWarmup.blockRelay) }
     const base = { stayingPicks, rotationsPerNodeHour: { restarting: perNodeHour(net, victims, 'rotated'), staying: perNodeHour(net, staying, 'rotated') }, returnsPerNodeHour: { restarting: { returned: perNodeHour(net, victims, 'returned'), reclaimed: perNodeHour(net, victims, 'reclaimed') }, staying: { returned: perNodeHour(net, staying, 'returned'), reclaimed: perNodeHour(net, staying, 'reclaimed') } }, closeCauses: net.causes.table(), slotsByKind, blockRelayByRestart, settings: settings.name, scenario, seed, picks, shareByRestart, nodeShareByRestart, stayingShare: stayingByRestart.at(-1) ?? 0, stayingByRestart, reachableGroupShare, buckets, restartKinds, overTime, loadAverage: loadSum / Math.max(1, phases.restarts) }
     if (phases.fresh === 0) return base
-    const fresh: number[] = []
-    for (let k = 0; k < phases.fresh; k++) fresh.push(await net.addFresh())
-    const freshShare = (await runFor(phases.roundMs, fresh)).pooled
+    const startedAt = new Map<number, number>()
+    for (let k = 0; k < phases.fresh; k++) {
+      const at = clock.now()
+      startedAt.set(await net.addFresh(), at)
+    }
+    const fresh = [...startedAt.keys()]
+    const spread = watchSpread(net, startedAt, clock, SAMPLE_EVERY_MS)
+    const freshShare = (await runFor(phases.freshMs ?? phases.roundMs, fresh)).pooled
+    const freshSpreadMinutes = spread.stop()
     const held = fresh.map((i) => net.booksHolding(i))
     const freshInBooks = held.reduce((a, h) => a + h.holding / Math.max(1, h.of), 0) / held.length
-    return { ...base, freshShare, freshInBooks }
+    return { ...base, freshShare, freshInBooks, freshSpreadMinutes }
   } finally {
     await net.close()
   }
