@@ -98,8 +98,19 @@ export const ROTATION: NodeSettings = { ...DEFAULTS, name: `group-first pick, --
  */
 const WINDOW_SCALE = 20
 const scaledWindows = { recentTryMs: 10 * 60_000 / WINDOW_SCALE, rotationTiming: { minSpacingMs: 5 * 60_000 / WINDOW_SCALE, minTenureMs: 10 * 60_000 / WINDOW_SCALE } }
+/**
+ * The node as issue 16 found it: no feelers (so no test-before-evict), no block-relay-only slots (the
+ * anchors come from the full-relay peers), anchors saved only at a clean stop, Core's pick, no returns.
+ * The next two add what the issue asked for, one step at a time, as it named the configurations.
+ */
+const AS_FILED: NodeSettings = { name: 'as filed: no feelers, no block-relay-only slots, anchors at clean stops, Core\'s pick, no returns', blockRelayOnly: 0, feelers: false, anchorsAtCleanStopOnly: true, selection: 'core', returnWindow: '0s' }
+const WITH_FEELERS: NodeSettings = { ...AS_FILED, name: 'as filed + feelers and test-before-evict', feelers: true }
+const WITH_ANCHORS: NodeSettings = { ...WITH_FEELERS, name: 'as filed + feelers + 2 block-relay-only slots with crash-safe anchors', blockRelayOnly: 2, anchorsAtCleanStopOnly: false }
 /** Main settings by key; ECLIPSE_MAIN=key,… runs only those (and no controls or sweeps). */
 const MAIN_SETTINGS: Record<string, NodeSettings> = {
+  filed: AS_FILED,
+  feelers: WITH_FEELERS,
+  anchors: WITH_ANCHORS,
   core: CORE_PICK,
   group: GROUP_PICK,
   noreturns: NO_RETURNS,
