@@ -283,8 +283,8 @@ export const eclipseSuite: Suite = {
     writeFileSync(join(RESULTS_DIR, 'eclipse-share.svg'), shareSvg(
       `attacker share of outbound slots (${victimsOf(MAIN.honest).length} restarting nodes, ${MAIN.honest - victimsOf(MAIN.honest).length} that stay up; 25% of /16 groups, gossip 100x; mean of ${SEEDS} runs)`,
       [
-        ...main.map((rs) => ({ label: `${rs[0]?.settings ?? ''}: restarting`, values: meanByRound(rs, (r) => r.shareByRestart) })),
-        ...main.slice(0, 3).map((rs) => ({ label: `${rs[0]?.settings ?? ''}: never restarting`, values: meanByRound(rs, (r) => r.stayingByRestart) }))
+        ...main.map((rs, k) => ({ label: `${rs[0]?.settings ?? ''}: restarting`, values: meanByRound(rs, (r) => r.shareByRestart), colour: k })),
+        ...main.slice(0, 3).map((rs, k) => ({ label: `${rs[0]?.settings ?? ''}: never restarting`, values: meanByRound(rs, (r) => r.stayingByRestart), colour: k, dashed: true }))
       ], groupShare(MAIN), crashes))
     // Controls for what the group-first share is made of: no honest peer leaving mid-round, and Core's anchor timing.
     report(row(await runs({ ...GROUP_PICK, name: `${GROUP_PICK.name}, restarting nodes restart together` }, MAIN, { ...MAIN_PHASES, together: true, fresh: 0 }, CONTROL_SEEDS), `${MAIN_PHASES.restarts} restarts together`))
