@@ -21,7 +21,7 @@ import { summarize } from '../lib/stats.ts'
  * selection), the defaults (group-first pick and returns), the defaults with every attacker group in the
  * books from the start (the first picks already see them), group-first without returns (the defaults
  * before returns), and the defaults with an asmap that puts the attacker's 10 /16s in 2 ASes (the
- * rotation's settings run with ECLIPSE_MAIN); each on SEEDS independent networks, so that every claim carries a 95 % interval over
+ * rotation's settings and the issue's configurations, filed, feelers, anchors, run with ECLIPSE_MAIN); each on SEEDS independent networks, so that every claim carries a 95 % interval over
  * SEEDS × 10 restarting nodes. Sweeps over gossip volume and the attacker's share of groups use 2
  * restarts (one clean, one crash), for both picks. Two controls on CONTROL_SEEDS networks each: the restarting nodes
  * restart all at once (no honest peer leaves during a round), and Core's anchor timing. Every node listens
