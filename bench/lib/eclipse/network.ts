@@ -79,6 +79,8 @@ export interface BookView {
 
 export const honestAddr = (i: number, port: number): NetAddress => ({ network: 'ipv4', host: `127.${HONEST_BASE + i}.0.1`, port })
 export const isAttacker = (host: string): boolean => Number(host.split('.')[1]) >= ATTACKER_BASE
+/** The host of an IPv4 event address (`127.x.y.z:port`). */
+const hostOf = (key: string): string => key.split(':')[0] ?? ''
 
 /** Outbound slots (full-relay and block-relay-only, handshaken) of one node, and how many the attacker holds. */
 export function outboundShare (node: Node): { attacker: number, total: number, fullRelay: { attacker: number, total: number }, blockRelay: { attacker: number, total: number } } {
@@ -123,7 +125,6 @@ export class EclipseNetwork {
   readonly #upSince = new Map<number, number>()
   /** Resolved once every node of the first start listens: until then the nodes' dials wait (see start()). */
   readonly #networkUp: { promise: Promise<void>, resolve: () => void }
-  readonly #listenBeforeDial: boolean
 
   constructor (components: { clock: Clock, random: Random }, init: { settings: NodeSettings, scenario: Scenario, port: number, dir: string, timing: NodeTiming, magicHex: string, restarting: readonly number[], listenBeforeDial: boolean }) {
     this.#c = components
@@ -132,10 +133,11 @@ export class EclipseNetwork {
     this.#port = init.port
     this.#dir = init.dir
     this.#timing = init.timing
-    this.#listenBeforeDial = init.listenBeforeDial
     let open = (): void => {}
     const promise = new Promise<void>((resolve) => { open = resolve })
     this.#networkUp = { promise, resolve: open }
+    // The control's dials race the start: nothing to wait for.
+    if (!init.listenBeforeDial) open()
     mkdirSync(init.dir, { recursive: true })
     this.#chainparams = join(init.dir, 'eclipse-net.json')
     writeFileSync(this.#chainparams, JSON.stringify({
@@ -170,7 +172,6 @@ export class EclipseNetwork {
     await this.#attacker.start()
     for (let i = 0; i < this.#scenario.honest; i++) await this.#prefill(i)
     for (let i = 0; i < this.#scenario.honest; i++) this.nodes.push(this.#node(i))
-    if (!this.#listenBeforeDial) this.#networkUp.resolve()
     await Promise.all(this.nodes.map(async (n) => { await n.start() }))
     this.#networkUp.resolve()
   }
@@ -337,7 +338,7 @@ export class EclipseNetwork {
     this.causes.attach(i, node, honestAddr(i, this.#port).host)
     this.honestDialFailures[i] ??= 0
     node.events.on('dial_failed', (p) => {
-      if (p.addr !== undefined && !isAttacker(p.addr.split(':')[0] ?? '')) this.honestDialFailures[i] = (this.honestDialFailures[i] ?? 0) + 1
+      if (p.addr !== undefined && !isAttacker(hostOf(p.addr))) this.honestDialFailures[i] = (this.honestDialFailures[i] ?? 0) + 1
     })
     const rotations = this.rotations[i] ??= { rotated: 0, returned: 0, reclaimed: 0, upMs: 0 }
     node.events.on('node_started', () => { this.#upSince.set(i, this.#c.clock.now()) })
@@ -351,7 +352,7 @@ export class EclipseNetwork {
       if (p.returning === true) rotations.returned++
       if (p.permanent || p.addr === undefined || p.returning === true) return
       const side = p.kind === 'block-relay-only' ? counts.blockRelay : counts.fullRelay
-      if (isAttacker(p.addr.split(':')[0] ?? '')) side.attacker++
+      if (isAttacker(hostOf(p.addr))) side.attacker++
       else side.honest++
     })
     return node
